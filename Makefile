@@ -1,0 +1,39 @@
+# Starlog: the two commands of the quick start, plus a few helpers.
+#   make run   installs missing packages, builds Release, serves the demo on :8080
+#   make test  installs missing packages, builds, runs every test through ctest
+BUILD ?= build
+BUILD_TYPE ?= Release
+JOBS ?= $(shell nproc)
+PORT ?= 8080
+DB ?= data/starlog.db
+SANITIZE ?= OFF
+
+PACKAGES := g++ cmake make pkg-config libboost1.81-dev libsqlite3-dev sqlite3 \
+            libhowardhinnant-date-dev tzdata nlohmann-json3-dev doctest-dev \
+            libssl-dev zlib1g-dev curl
+
+.PHONY: run test build deps clean
+
+deps:
+	@missing=""; for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSTARLOG_SANITIZE=$(SANITIZE) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	mkdir -p $(dir $(DB))
+	./$(BUILD)/starlog serve --db $(DB) --listen 127.0.0.1:$(PORT) --demo data/demo
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,39 @@
+// The stateful rules of CONTRACT §4, checked by the store's single writer
+// inside its write transaction, so that no concurrent append can slip in
+// between the check and the write.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "domain/event.h"
+#include "domain/status.h"
+
+namespace starlog::domain {
+
+// What the rules need to know of the stored log. Implemented by the store on
+// its write connection; valid only for the duration of one append.
+class LogView {
+ public:
+  virtual ~LogView() = default;
+  // Current version of a stream; 0 when the stream does not exist.
+  virtual std::int64_t stream_version(std::string_view stream) = 0;
+  // Every stored event about a fact (the recording event, then its
+  // corrections and retraction) in log order; empty when no such fact.
+  virtual std::vector<Event> fact_events(std::string_view fact_id) = 0;
+};
+
+// Checks appending `batch` (validated) to `stream`, now at `stream_version`:
+//  - the first event of a stream is celebrity_registered, and only the first;
+//  - every participants[].celebrity is a registered celebrity (or this stream
+//    once the batch has registered it);
+//  - fact_corrected/fact_retracted name a fact of the same stream (422 invalid
+//    otherwise, also for unknown facts) that is not retracted (409 conflict),
+//    and a corrected fact still validates as its type (422).
+// Events earlier in the batch count as stored for later ones. Pointers are
+// "/i/..." when `is_batch`, "/..." otherwise.
+Status check_append_rules(std::string_view stream, std::int64_t stream_version,
+                          const std::vector<NewEvent>& batch, bool is_batch, LogView& view);
+
+}  // namespace starlog::domain

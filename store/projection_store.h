@@ -1,0 +1,62 @@
+// ProjectionStore: durable storage for read models, as ordered key/value
+// rows per projection name plus a checkpoint (the last log position folded).
+// A projection's rows and its checkpoint are always written in one atomic
+// commit, so a crash can never apply an event twice or skip one.
+//
+// Keys and values are byte strings compared bytewise (memcmp order). A
+// projection's digest is SHA-256 over its rows in key order, which makes a
+// replay and the live copy comparable byte for byte.
+// Thread-safe; commits are serialized.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/status.h"
+
+namespace starlog::store {
+
+struct KvWrite {
+  std::string key;
+  std::optional<std::string> value;  // nullopt erases the key
+};
+
+struct Checkpoint {
+  std::int64_t position = 0;   // last log position folded in
+  std::int64_t code_version = 0;  // version of the folding code that wrote the rows
+};
+
+class ProjectionStore {
+ public:
+  virtual ~ProjectionStore() = default;
+
+  // The checkpoint of `projection`; {0,0} when it has never committed.
+  virtual Result<Checkpoint> checkpoint(std::string_view projection) = 0;
+
+  // Applies `writes` in order and sets the checkpoint, atomically.
+  virtual Status commit(std::string_view projection, const std::vector<KvWrite>& writes,
+                        Checkpoint checkpoint) = 0;
+
+  virtual Result<std::optional<std::string>> get(std::string_view projection,
+                                                 std::string_view key) = 0;
+
+  // Visits rows with lower <= key < upper (an empty upper means no bound), in
+  // ascending key order, or descending when `reverse`, until `visit` returns
+  // false.
+  virtual Status scan(std::string_view projection, std::string_view lower,
+                      std::string_view upper, bool reverse,
+                      const std::function<bool(std::string_view key, std::string_view value)>&
+                          visit) = 0;
+
+  // Removes every row and the checkpoint of `projection`.
+  virtual Status drop(std::string_view projection) = 0;
+  // Atomically replaces `to` (rows and checkpoint) with `from`, which is
+  // then gone. Used to swap a rebuilt copy in.
+  virtual Status rename(std::string_view from, std::string_view to) = 0;
+};
+
+}  // namespace starlog::store
