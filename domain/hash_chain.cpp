@@ -1,6 +1,6 @@
 #include "domain/hash_chain.h"
 
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 
 #include <array>
 #include <stdexcept>
@@ -51,9 +51,11 @@ std::string canonical(const Json& j) {
 }
 
 std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  return to_hex(digest, sizeof digest);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("SHA-256 failed");
+  return to_hex(digest, len);
 }
 
 std::string content_digest(const Event& e) { return sha256_hex(canonical(content_of(e))); }
@@ -68,13 +70,9 @@ Json header_of(const Event& e) {
 std::string chain_hash(std::string_view previous_hash_hex, const Event& e) {
   const auto prev = from_hex32(previous_hash_hex);
   const std::string header = canonical(header_of(e));
-  SHA256_CTX ctx;
-  SHA256_Init(&ctx);
-  SHA256_Update(&ctx, prev.data(), prev.size());
-  SHA256_Update(&ctx, header.data(), header.size());
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256_Final(digest, &ctx);
-  return to_hex(digest, sizeof digest);
+  std::string bytes(reinterpret_cast<const char*>(prev.data()), prev.size());
+  bytes += header;
+  return sha256_hex(bytes);
 }
 
 }  // namespace starlog::domain
