@@ -1,0 +1,53 @@
+// A projection folds the log, one event at a time, into rows of a
+// ProjectionStore. Folding must be deterministic: the same events in the
+// same order give the same rows, byte for byte (the audit compares a live
+// projection with a replay by digest).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/event.h"
+#include "domain/status.h"
+#include "store/projection_store.h"
+
+namespace starlog::projections {
+
+// Writes of one fold step buffered over the store: get() sees the buffered
+// writes first, so several events can be folded into one atomic commit.
+// Not thread-safe; lives for one commit.
+class PendingRows {
+ public:
+  PendingRows(store::ProjectionStore& store, std::string projection)
+      : store_(store), projection_(std::move(projection)) {}
+
+  Result<std::optional<std::string>> get(const std::string& key);
+  void put(const std::string& key, std::string value) { pending_[key] = std::move(value); }
+  void erase(const std::string& key) { pending_[key] = std::nullopt; }
+  bool empty() const { return pending_.empty(); }
+  // The buffered writes in key order; leaves the buffer empty.
+  std::vector<store::KvWrite> take();
+
+ private:
+  store::ProjectionStore& store_;
+  std::string projection_;
+  std::map<std::string, std::optional<std::string>> pending_;
+};
+
+class Projection {
+ public:
+  virtual ~Projection() = default;
+  // Stable name, used as the store's projection name.
+  virtual std::string_view name() const = 0;
+  // Bumped whenever folding or the row format changes; a store checkpoint
+  // with another code version is rebuilt.
+  virtual std::int64_t code_version() const = 0;
+  // Folds one event (REQUIRES: events in log order, each exactly once).
+  virtual Status apply(const domain::Event& e, PendingRows& rows) = 0;
+};
+
+}  // namespace starlog::projections

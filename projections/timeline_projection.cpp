@@ -1,0 +1,155 @@
+#include "projections/timeline_projection.h"
+
+#include <map>
+
+#include "domain/event_types.h"
+#include "domain/fact.h"
+#include "projections/fact_codec.h"
+#include "projections/timeline_keys.h"
+
+namespace starlog::projections {
+namespace {
+
+using domain::Event;
+using domain::Fact;
+
+struct Row {
+  std::string key;
+  std::string value;
+  bool active = true;
+};
+
+// The timeline rows a fact puts on each celebrity's timeline.
+std::map<std::string, Row> rows_of(const Fact& f) {
+  std::map<std::string, Row> out;
+  if (!f.occurred) return out;
+  auto when = domain::Occurred::parse(*f.occurred);
+  if (!when.ok()) return out;  // cannot happen: validated on append
+  const std::string sort = keys::sort_part(when->start(), when->precision(), f.position);
+  const bool active = f.status() != domain::FactStatus::retracted;
+  auto add = [&](const std::string& celebrity, const char* role) {
+    Json v = {{"fact_id", f.id},
+              {"role", role},
+              {"type", f.type},
+              {"start", when->start().time_since_epoch().count()},
+              {"end", when->end().time_since_epoch().count()},
+              {"retracted", !active}};
+    out[celebrity] = Row{keys::timeline(celebrity, sort), v.dump(), active};
+  };
+  add(f.subject, "subject");
+  for (const auto& p : f.participants) add(p.at("celebrity").get<std::string>(), "participant");
+  return out;
+}
+
+Result<Json> load_json(PendingRows& rows, const std::string& key) {
+  auto raw = rows.get(key);
+  if (!raw.ok()) return raw.status();
+  if (!raw.value()) return Json(nullptr);
+  return Json::parse(**raw);
+}
+
+Status add_to_profile(PendingRows& rows, const std::string& celebrity,
+                      const std::function<void(Json&)>& change) {
+  auto profile = load_json(rows, keys::profile(celebrity));
+  if (!profile.ok()) return profile.status();
+  if (profile->is_null()) return Status::corrupt("no profile row for " + celebrity);
+  change(*profile);
+  rows.put(keys::profile(celebrity), profile->dump());
+  return Status::ok();
+}
+
+// Replaces the rows of `before` (nullptr: a new fact) with those of `after`.
+Status write_fact(PendingRows& rows, const Fact* before, const Fact& after) {
+  std::map<std::string, Row> old_rows = before ? rows_of(*before) : std::map<std::string, Row>{};
+  std::map<std::string, Row> new_rows = rows_of(after);
+  std::map<std::string, int> count_delta;
+  for (const auto& [celebrity, row] : old_rows) {
+    rows.erase(row.key);
+    if (row.active) --count_delta[celebrity];
+  }
+  for (const auto& [celebrity, row] : new_rows) {
+    rows.put(row.key, row.value);
+    if (row.active) ++count_delta[celebrity];
+  }
+  for (const auto& [celebrity, delta] : count_delta) {
+    if (delta == 0) continue;
+    Status s = add_to_profile(rows, celebrity, [d = delta](Json& p) {
+      p["fact_count"] = p.at("fact_count").get<std::int64_t>() + d;
+    });
+    if (!s) return s;
+  }
+  rows.put(keys::fact(after.id), fact_to_json(after).dump());
+  return Status::ok();
+}
+
+Json profile_row(const domain::Profile& p, std::int64_t version, std::int64_t fact_count) {
+  return {{"id", p.id},
+          {"name", p.name},
+          {"aliases", p.aliases},
+          {"born", p.born ? Json(*p.born) : Json(nullptr)},
+          {"occupations", p.occupations},
+          {"version", version},
+          {"fact_count", fact_count}};
+}
+
+domain::Profile profile_from_row(const Json& j) {
+  domain::Profile p;
+  p.id = j.at("id").get<std::string>();
+  p.name = j.at("name").get<std::string>();
+  p.aliases = j.at("aliases");
+  if (!j.at("born").is_null()) p.born = j.at("born").get<std::string>();
+  p.occupations = j.at("occupations");
+  return p;
+}
+
+Status apply_profile(const Event& e, PendingRows& rows) {
+  auto row = load_json(rows, keys::profile(e.stream));
+  if (!row.ok()) return row.status();
+  domain::Profile p;
+  std::int64_t fact_count = 0;
+  if (!row->is_null()) {
+    p = profile_from_row(*row);
+    fact_count = row->at("fact_count").get<std::int64_t>();
+  }
+  p.id = e.stream;
+  domain::apply_profile_event(p, e);
+  rows.put(keys::profile(e.stream), profile_row(p, e.version, fact_count).dump());
+  return Status::ok();
+}
+
+Status apply_amendment(const Event& e, PendingRows& rows) {
+  auto row = load_json(rows, keys::fact(e.fact_id()));
+  if (!row.ok()) return row.status();
+  if (row->is_null()) return Status::corrupt("amendment of unknown fact " + e.fact_id());
+  const Fact before = fact_from_json(*row);
+  Fact after = before;
+  // The store checked this amendment against the same fold when it was
+  // appended; a failure here means the log was written without the rules
+  // (e.g. a restore of a foreign export): the event changes nothing.
+  if (!domain::apply_amendment(after, e)) return Status::ok();
+  return write_fact(rows, &before, after);
+}
+
+}  // namespace
+
+Status TimelineProjection::apply(const Event& e, PendingRows& rows) {
+  try {
+    Status s;
+    if (e.type == "celebrity_registered" || e.type == "celebrity_updated") {
+      s = apply_profile(e, rows);
+    } else if (e.type == "fact_corrected" || e.type == "fact_retracted") {
+      s = apply_amendment(e, rows);
+    } else if (const auto* t = domain::find_event_type(e.type); t && t->records_fact) {
+      s = write_fact(rows, nullptr, domain::fact_from_event(e));
+    }
+    if (!s) return s;
+    if (e.type != "celebrity_registered" && e.type != "celebrity_updated") {
+      return add_to_profile(rows, e.stream, [&](Json& p) { p["version"] = e.version; });
+    }
+    return Status::ok();
+  } catch (const Json::exception& ex) {
+    return Status::corrupt(std::string("timeline projection row: ") + ex.what());
+  }
+}
+
+}  // namespace starlog::projections

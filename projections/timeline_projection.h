@@ -1,0 +1,29 @@
+// TimelineProjection: folds the log into per-celebrity timelines, profiles
+// and the directory (row layout in projections/timeline_keys.h).
+//
+//  - celebrity_registered / celebrity_updated set the profile row;
+//  - every event of a stream sets the profile's `version`;
+//  - a fact-recording event adds the fact row and one timeline row for the
+//    subject (role "subject") and one per participant (role "participant");
+//  - fact_corrected / fact_retracted refold the fact and move, add or remove
+//    its timeline rows (a new date moves the row, a participant change moves
+//    it between timelines, a retraction marks it);
+//  - a profile's fact_count counts its non-retracted timeline rows.
+// Ages are never stored: they are computed when an entry is read.
+#pragma once
+
+#include "projections/projection.h"
+
+namespace starlog::projections {
+
+class TimelineProjection final : public Projection {
+ public:
+  static constexpr std::string_view kName = "timeline";
+  static constexpr std::int64_t kCodeVersion = 1;
+
+  std::string_view name() const override { return kName; }
+  std::int64_t code_version() const override { return kCodeVersion; }
+  Status apply(const domain::Event& e, PendingRows& rows) override;
+};
+
+}  // namespace starlog::projections

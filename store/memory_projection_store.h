@@ -1,0 +1,36 @@
+// MemoryProjectionStore: a ProjectionStore held in memory. The in-memory
+// fake for tests, and the scratch space of replays (as_of, verify), which
+// fold into it exactly as the live projection folds into SQLite.
+// Thread-safe (one mutex).
+#pragma once
+
+#include <map>
+#include <mutex>
+
+#include "store/projection_store.h"
+
+namespace starlog::store {
+
+class MemoryProjectionStore final : public ProjectionStore {
+ public:
+  Result<Checkpoint> checkpoint(std::string_view projection) override;
+  Status commit(std::string_view projection, const std::vector<KvWrite>& writes,
+                Checkpoint checkpoint) override;
+  Result<std::optional<std::string>> get(std::string_view projection,
+                                         std::string_view key) override;
+  Status scan(std::string_view projection, std::string_view lower, std::string_view upper,
+              bool reverse,
+              const std::function<bool(std::string_view, std::string_view)>& visit) override;
+  Status drop(std::string_view projection) override;
+  Status rename(std::string_view from, std::string_view to) override;
+
+ private:
+  struct Table {
+    std::map<std::string, std::string, std::less<>> rows;
+    Checkpoint checkpoint;
+  };
+  std::mutex mu_;
+  std::map<std::string, Table, std::less<>> tables_;
+};
+
+}  // namespace starlog::store
