@@ -1,0 +1,322 @@
+#include "api/routes.h"
+
+#include <charconv>
+
+#include "api/problem.h"
+#include "domain/event_validation.h"
+#include "domain/hash_chain.h"
+
+namespace starlog::api {
+namespace {
+
+using domain::Millis;
+
+// A parsed integer query parameter within [lo, hi], its default when absent.
+struct IntParam {
+  std::int64_t value = 0;
+  std::optional<Response> error;
+};
+
+IntParam int_param(const Request& req, const RouteParams& p, std::string_view name,
+                   std::int64_t def, std::int64_t lo, std::int64_t hi) {
+  auto raw = p.query_value(name);
+  if (!raw) return {def, std::nullopt};
+  std::int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), v);
+  if (ec != std::errc() || ptr != raw->data() + raw->size() || v < lo || v > hi) {
+    return {0, invalid_parameter(name,
+                                 std::string(name) + " must be an integer from " +
+                                     std::to_string(lo) + " to " + std::to_string(hi),
+                                 req)};
+  }
+  return {v, std::nullopt};
+}
+
+std::vector<std::string> split_commas(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    auto end = s.find(',', start);
+    if (end == std::string_view::npos) end = s.size();
+    if (end > start) out.emplace_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// Answers with JSON and a strong ETag over the body; 304 when the client
+// already has it.
+Response cacheable_json(const Request& req, const Json& body) {
+  Response res = json_response(http::status::ok, body, req);
+  const std::string etag = "\"" + domain::sha256_hex(res.body()).substr(0, 32) + "\"";
+  res.set(http::field::etag, etag);
+  res.set(http::field::cache_control, "no-cache");
+  if (req[http::field::if_none_match] == etag) {
+    Response not_modified{http::status::not_modified, req.version()};
+    not_modified.keep_alive(req.keep_alive());
+    not_modified.set(http::field::etag, etag);
+    not_modified.set(http::field::cache_control, "no-cache");
+    return not_modified;
+  }
+  return res;
+}
+
+Response unknown_celebrity(const Request& req, std::string_view id) {
+  return problem(http::status::not_found, "not-found", "Not Found",
+                 "no celebrity with id '" + std::string(id) + "'", req);
+}
+
+bool is_json_content_type(std::string_view ct) {
+  auto semi = ct.find(';');
+  std::string media(ct.substr(0, semi));
+  while (!media.empty() && media.back() == ' ') media.pop_back();
+  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return media == "application/json";
+}
+
+// If-Match: "N" / If-None-Match: * -> the expected stream version.
+std::optional<store::Expected> expected_version(const Request& req, std::string& error) {
+  auto if_match = req[http::field::if_match];
+  auto if_none = req[http::field::if_none_match];
+  if (!if_match.empty() && !if_none.empty()) {
+    error = "send either If-Match or If-None-Match, not both";
+    return std::nullopt;
+  }
+  if (!if_none.empty()) {
+    if (if_none != "*") {
+      error = "If-None-Match on an append must be *";
+      return std::nullopt;
+    }
+    return store::Expected::no_stream();
+  }
+  if (!if_match.empty()) {
+    std::string_view v = if_match;
+    std::int64_t n = -1;
+    if (v.size() >= 3 && v.front() == '"' && v.back() == '"') {
+      v = v.substr(1, v.size() - 2);
+      auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || ptr != v.data() + v.size()) n = -1;
+    }
+    if (n < 0) {
+      error = "If-Match must be a stream version as a quoted integer, e.g. \"3\"";
+      return std::nullopt;
+    }
+    return store::Expected::exact(n);
+  }
+  return store::Expected::any();
+}
+
+Response append_events(Services& s, const Request& req, const RouteParams& p) {
+  const std::string& stream = p.param("id");
+  if (!domain::is_valid_slug(stream)) {
+    return problem(http::status::unprocessable_entity, "validation-failed", "Validation Failed",
+                   "'" + stream + "' is not a valid celebrity id (a lower-case slug)", req,
+                   Json{{"errors", Json::array({{{"pointer", ""},
+                                                 {"message", "invalid celebrity id in path"}}})}});
+  }
+  if (!is_json_content_type(req[http::field::content_type])) {
+    return problem(http::status::unsupported_media_type, "unsupported-media-type",
+                   "Unsupported Media Type", "send events as Content-Type: application/json", req);
+  }
+  if (req.body().size() > domain::kMaxBodyBytes) {
+    return problem(http::status::payload_too_large, "payload-too-large", "Payload Too Large",
+                   "a request body may hold at most 1 MiB", req);
+  }
+  std::string precondition_error;
+  auto expected = expected_version(req, precondition_error);
+  if (!expected) {
+    return problem(http::status::bad_request, "invalid-header", "Bad Request",
+                   precondition_error, req);
+  }
+  Json body = Json::parse(req.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    return problem_from_status(Status::malformed("the body is not valid JSON"), req);
+  }
+  auto events = domain::validate_request_body(body);
+  if (!events.ok()) return problem_from_status(events.status(), req);
+
+  store::AppendRequest append{stream, *expected, std::move(*events), body.is_array(),
+                              "anonymous"};
+  auto result = s.log.append(append);
+  if (!result.ok()) return problem_from_status(result.status(), req);
+  // Read-your-writes: the answer leaves only once the timeline shows it.
+  if (auto caught = s.timeline.catch_up(); !caught.ok()) {
+    std::fprintf(stderr, "timeline projection: %s\n", caught.status().message().c_str());
+  }
+  Json out = {{"stream", stream}, {"events", Json::array()}};
+  for (const auto& e : result->events)
+    out["events"].push_back({{"id", e.id}, {"version", e.version}, {"position", e.position}});
+  Response res = json_response(result->created ? http::status::created : http::status::ok, out, req);
+  res.set(http::field::etag, "\"" + std::to_string(result->stream_version) + "\"");
+  res.set(http::field::location, "/v1/celebrities/" + stream + "/events?from_version=" +
+                                     std::to_string(result->events.front().version));
+  return res;
+}
+
+Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
+  projections::TimelineQuery q;
+  q.celebrity = p.param("id");
+  auto limit = int_param(req, p, "limit", 100, 1, 500);
+  if (limit.error) return *limit.error;
+  q.limit = static_cast<std::size_t>(limit.value);
+  if (auto order = p.query_value("order")) {
+    if (*order != "asc" && *order != "desc")
+      return invalid_parameter("order", "order must be asc or desc", req);
+    q.descending = *order == "desc";
+  }
+  for (const char* name : {"from", "to"}) {
+    auto raw = p.query_value(name);
+    if (!raw) continue;
+    auto parsed = domain::Occurred::parse(*raw);
+    if (!parsed.ok())
+      return invalid_parameter(name, std::string(name) + ": " + parsed.status().message(), req);
+    if (std::string_view(name) == "from") q.from = parsed->start();
+    else q.to = parsed->end();
+  }
+  if (auto types = p.query_value("types")) {
+    for (auto& t : split_commas(*types)) {
+      if (!domain::find_event_type(t)) return invalid_parameter("types", "unknown event type '" + t + "'", req);
+      q.types.insert(t);
+    }
+  }
+  if (auto role = p.query_value("role")) {
+    if (*role == "subject") q.role = projections::RoleFilter::subject;
+    else if (*role == "participant") q.role = projections::RoleFilter::participant;
+    else if (*role != "any") return invalid_parameter("role", "role must be subject, participant or any", req);
+  }
+  if (auto include = p.query_value("include")) {
+    if (*include != "retracted") return invalid_parameter("include", "include may only be 'retracted'", req);
+    q.include_retracted = true;
+  }
+  if (auto cursor = p.query_value("cursor")) {
+    q.cursor = projections::keys::decode_cursor(*cursor);
+    if (!q.cursor || q.cursor->descending != q.descending)
+      return invalid_parameter("cursor", "cursor is not one this timeline handed out (or the order changed)", req);
+  }
+  const std::int64_t position = s.timeline.position();
+  auto doc = s.reader.timeline(q, position);
+  if (!doc.ok()) return problem_from_status(doc.status(), req);
+  return cacheable_json(req, *doc);
+}
+
+Response get_directory(Services& s, const Request& req, const RouteParams& p) {
+  projections::DirectoryQuery q;
+  auto limit = int_param(req, p, "limit", 100, 1, 500);
+  if (limit.error) return *limit.error;
+  q.limit = static_cast<std::size_t>(limit.value);
+  if (auto text = p.query_value("q")) {
+    if (text->size() > domain::kMaxNameLength) return invalid_parameter("q", "q is too long", req);
+    q.q = *text;
+  }
+  if (auto cursor = p.query_value("cursor")) {
+    q.after = projections::keys::decode_opaque(*cursor);
+    if (!q.after) return invalid_parameter("cursor", "cursor is not one this listing handed out", req);
+  }
+  auto doc = s.reader.directory(q);
+  if (!doc.ok()) return problem_from_status(doc.status(), req);
+  return cacheable_json(req, *doc);
+}
+
+Response get_profile(Services& s, const Request& req, const RouteParams& p) {
+  auto doc = s.reader.profile(p.param("id"));
+  if (!doc.ok()) return problem_from_status(doc.status(), req);
+  return cacheable_json(req, *doc);
+}
+
+Response get_fact(Services& s, const Request& req, const RouteParams& p) {
+  const std::string& id = p.param("fact_id");
+  auto fact = s.reader.fact(id);
+  if (!fact.ok()) return problem_from_status(fact.status(), req);
+  if (!fact.value())
+    return problem(http::status::not_found, "not-found", "Not Found", "no fact with id '" + id + "'", req);
+  auto profile = s.reader.profile((*fact)->subject);
+  std::optional<domain::Occurred> born;
+  if (profile.ok() && profile->at("born").is_string()) {
+    if (auto b = domain::Occurred::parse(profile->at("born").get<std::string>()); b.ok()) born = *b;
+  }
+  auto history = s.log.read_fact(id);
+  if (!history.ok()) return problem_from_status(history.status(), req);
+  Json events = Json::array();
+  for (const auto& e : *history) events.push_back(domain::to_json(e));
+  return cacheable_json(req, Json{{"fact", projections::render_entry(**fact, "subject", born)},
+                                  {"history", std::move(events)}});
+}
+
+Response get_stream(Services& s, const Request& req, const RouteParams& p) {
+  const std::string& stream = p.param("id");
+  auto from = int_param(req, p, "from_version", 1, 1, INT64_MAX);
+  if (from.error) return *from.error;
+  auto limit = int_param(req, p, "limit", 100, 1, 1000);
+  if (limit.error) return *limit.error;
+  auto version = s.log.stream_version(stream);
+  if (!version.ok()) return problem_from_status(version.status(), req);
+  if (*version == 0) return unknown_celebrity(req, stream);
+  auto events = s.log.read_stream(stream, from.value, static_cast<std::size_t>(limit.value));
+  if (!events.ok()) return problem_from_status(events.status(), req);
+  Json out = {{"stream", stream}, {"version", *version}, {"events", Json::array()}};
+  for (const auto& e : *events) out["events"].push_back(domain::to_json(e));
+  const auto last = events->empty() ? from.value - 1 : events->back().version;
+  out["next_from_version"] = last < *version ? Json(last + 1) : Json(nullptr);
+  Response res = json_response(http::status::ok, out, req);
+  res.set(http::field::etag, "\"" + std::to_string(*version) + "\"");
+  res.set(http::field::cache_control, "no-cache");
+  return res;
+}
+
+Response get_log(Services& s, const Request& req, const RouteParams& p) {
+  auto after = int_param(req, p, "after", 0, 0, INT64_MAX);
+  if (after.error) return *after.error;
+  auto limit = int_param(req, p, "limit", 100, 1, 1000);
+  if (limit.error) return *limit.error;
+  std::set<std::string> types;
+  if (auto raw = p.query_value("types")) {
+    for (auto& t : split_commas(*raw)) {
+      if (!domain::find_event_type(t)) return invalid_parameter("types", "unknown event type '" + t + "'", req);
+      types.insert(t);
+    }
+  }
+  const std::int64_t head = s.log.head();
+  auto events = s.log.read_all(after.value, static_cast<std::size_t>(limit.value));
+  if (!events.ok()) return problem_from_status(events.status(), req);
+  Json out = {{"events", Json::array()}, {"head", head}};
+  std::int64_t scanned = after.value;
+  for (const auto& e : *events) {
+    scanned = e.position;
+    if (types.empty() || types.count(e.type)) out["events"].push_back(domain::to_json(e));
+  }
+  // With a type filter a page may hold fewer events than it scanned; a
+  // reader continues from next_after, never from its last matching event.
+  out["next_after"] = scanned;
+  return json_response(http::status::ok, out, req);
+}
+
+}  // namespace
+
+void add_routes(Router& router, Services& s) {
+  auto bind = [&s](Response (*fn)(Services&, const Request&, const RouteParams&)) {
+    return [&s, fn](const Request& req, const RouteParams& p) { return fn(s, req, p); };
+  };
+  router.add(http::verb::post, "/v1/celebrities/{id}/events", bind(append_events));
+  router.add(http::verb::get, "/v1/celebrities/{id}/events", bind(get_stream));
+  router.add(http::verb::get, "/v1/celebrities", bind(get_directory));
+  router.add(http::verb::get, "/v1/celebrities/{id}", bind(get_profile));
+  router.add(http::verb::get, "/v1/celebrities/{id}/timeline", bind(get_timeline));
+  router.add(http::verb::get, "/v1/facts/{fact_id}", bind(get_fact));
+  router.add(http::verb::get, "/v1/events", bind(get_log));
+  router.add(http::verb::get, "/healthz", [](const Request& req, const RouteParams&) {
+    return json_response(http::status::ok, Json{{"status", "ok"}}, req);
+  });
+  router.add(http::verb::get, "/readyz", [&s](const Request& req, const RouteParams&) {
+    const auto position = s.timeline.position();
+    const auto head = s.log.head();
+    const bool ready = position >= head;
+    return json_response(ready ? http::status::ok : http::status::service_unavailable,
+                         Json{{"status", ready ? "ready" : "catching_up"},
+                              {"projections", {{{"name", s.timeline.name()},
+                                                {"position", position},
+                                                {"head", head}}}}},
+                         req);
+  });
+}
+
+}  // namespace starlog::api
