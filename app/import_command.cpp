@@ -1,0 +1,206 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "app/args.h"
+#include "app/commands.h"
+#include "domain/event_validation.h"
+
+namespace starlog::app {
+namespace {
+
+constexpr std::size_t kBatch = 500;
+
+struct Line {
+  std::int64_t number = 0;
+  domain::NewEvent event;
+};
+
+void report(const std::string& source, std::int64_t line, const Status& s) {
+  std::string detail = s.message();
+  for (const auto& e : s.errors()) detail += "; " + (e.pointer.empty() ? "/" : e.pointer) + ": " + e.message;
+  std::fprintf(stderr, "%s:%lld: %s\n", source.c_str(), static_cast<long long>(line), detail.c_str());
+}
+
+class Importer {
+ public:
+  Importer(Runtime& rt, std::string source, std::string recorded_by)
+      : rt_(rt), source_(std::move(source)), recorded_by_(std::move(recorded_by)) {}
+
+  void add(std::int64_t number, const std::string& stream, domain::NewEvent e) {
+    if (stream != stream_ || pending_.size() >= kBatch) flush();
+    stream_ = stream;
+    pending_.push_back({number, std::move(e)});
+  }
+
+  // Appends the pending lines as one batch; if the batch fails as a whole,
+  // appends them one by one so each line gets its own verdict.
+  void flush() {
+    if (pending_.empty()) return;
+    store::AppendRequest req{stream_, store::Expected::any(), {}, false, recorded_by_};
+    for (auto& l : pending_) req.events.push_back(l.event);
+    auto r = rt_.log->append(req);
+    if (r.ok()) {
+      (r->created ? summary.appended : summary.skipped) += static_cast<std::int64_t>(pending_.size());
+    } else {
+      for (auto& l : pending_) {
+        store::AppendRequest one{stream_, store::Expected::any(), {l.event}, false, recorded_by_};
+        auto r1 = rt_.log->append(one);
+        if (r1.ok()) {
+          ++(r1->created ? summary.appended : summary.skipped);
+        } else {
+          ++summary.rejected;
+          report(source_, l.number, r1.status());
+        }
+      }
+    }
+    pending_.clear();
+  }
+
+  ImportSummary summary;
+
+ private:
+  Runtime& rt_;
+  std::string source_;
+  std::string recorded_by_;
+  std::string stream_;
+  std::vector<Line> pending_;
+};
+
+std::int64_t count_lines(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::int64_t n = 0;
+  std::string line;
+  while (std::getline(f, line)) ++n;
+  return n;
+}
+
+}  // namespace
+
+ImportSummary import_ndjson(Runtime& rt, std::istream& in, const std::string& source_name,
+                            bool restore, std::int64_t total_lines,
+                            const std::string& recorded_by) {
+  Importer importer(rt, source_name, recorded_by);
+  std::vector<domain::Event> envelopes;
+  ImportSummary restore_summary;
+  Progress progress(restore ? "restoring" : "importing");
+  std::string line;
+  std::int64_t number = 0;
+  auto flush_restore = [&]() -> bool {
+    if (envelopes.empty()) return true;
+    const auto before = rt.log->head();
+    Status s = rt.log->restore(envelopes);
+    if (!s) {
+      report(source_name, number, s);
+      restore_summary.rejected += 1;
+      envelopes.clear();
+      return false;
+    }
+    const auto added = rt.log->head() - before;
+    restore_summary.appended += added;
+    restore_summary.skipped += static_cast<std::int64_t>(envelopes.size()) - added;
+    envelopes.clear();
+    return true;
+  };
+  while (std::getline(in, line)) {
+    ++number;
+    progress.update(number, total_lines);
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    Json j = Json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      report(source_name, number, Status::malformed("line is not a JSON object"));
+      ++(restore ? restore_summary.rejected : importer.summary.rejected);
+      if (restore) break;
+      continue;
+    }
+    if (restore) {
+      auto e = domain::event_from_json(j);
+      if (!e.ok()) {
+        report(source_name, number, e.status());
+        ++restore_summary.rejected;
+        break;
+      }
+      envelopes.push_back(std::move(*e));
+      if (envelopes.size() >= kBatch && !flush_restore()) break;
+      continue;
+    }
+    auto stream = j.find("stream");
+    if (stream == j.end() || !stream->is_string() || !domain::is_valid_slug(stream->get<std::string>())) {
+      report(source_name, number, Status::invalid("line needs a \"stream\" field holding a celebrity id"));
+      ++importer.summary.rejected;
+      continue;
+    }
+    const std::string s = stream->get<std::string>();
+    j.erase("stream");
+    auto e = domain::validate_new_event(j, "");
+    if (!e.ok()) {
+      report(source_name, number, e.status());
+      ++importer.summary.rejected;
+      continue;
+    }
+    importer.add(number, s, std::move(*e));
+  }
+  if (restore) {
+    flush_restore();
+  } else {
+    importer.flush();
+  }
+  progress.finish();
+  ImportSummary out = restore ? restore_summary : importer.summary;
+  out.lines = number;
+  return out;
+}
+
+int import_command(int argc, char** argv) {
+  Args args;
+  OptionSpec spec{{"db", "as"}, {"restore", "help"}, {}};
+  if (auto err = parse_args(argc, argv, 0, spec, args)) {
+    std::fprintf(stderr, "starlog import: %s (see --help)\n", err->c_str());
+    return 2;
+  }
+  if (args.has("help")) {
+    std::printf(
+        "usage: starlog import FILE|- [--db FILE] [--restore] [--as NAME]\n\n"
+        "Appends NDJSON events, one per line, each with a \"stream\" field (the\n"
+        "celebrity id). Idempotent by event id: lines already stored are skipped.\n"
+        "  --db FILE   the store (default %s)\n"
+        "  --restore   lines are full envelopes from `starlog export`; keeps their\n"
+        "              recorded fields and refuses a broken hash chain\n"
+        "  --as NAME   recorded_by of imported events (default \"import\")\n",
+        kDefaultDb);
+    return 0;
+  }
+  if (args.positional.size() != 1) {
+    std::fprintf(stderr, "starlog import: give exactly one FILE, or - for standard input\n");
+    return 2;
+  }
+  auto rt = Runtime::open(args.value_or("db", kDefaultDb));
+  if (!rt.ok()) {
+    std::fprintf(stderr, "starlog import: %s\n", rt.status().message().c_str());
+    return 1;
+  }
+  const std::string& path = args.positional[0];
+  ImportSummary summary;
+  if (path == "-") {
+    summary = import_ndjson(**rt, std::cin, "<stdin>", args.has("restore"), 0, args.value_or("as", "import"));
+  } else {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) {
+      std::fprintf(stderr, "starlog import: cannot read %s\n", path.c_str());
+      return 1;
+    }
+    summary = import_ndjson(**rt, f, path, args.has("restore"), count_lines(path), args.value_or("as", "import"));
+  }
+  if (Status s = (*rt)->catch_up(); !s) {
+    std::fprintf(stderr, "starlog import: projection: %s\n", s.message().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "%lld lines: %lld events appended, %lld already stored, %lld rejected\n",
+               static_cast<long long>(summary.lines), static_cast<long long>(summary.appended),
+               static_cast<long long>(summary.skipped), static_cast<long long>(summary.rejected));
+  return summary.rejected == 0 ? 0 : 1;
+}
+
+}  // namespace starlog::app

@@ -1,0 +1,39 @@
+// starlog: the command line (CONTRACT §8). Dispatches to one command.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "app/commands.h"
+
+namespace {
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: starlog COMMAND [options]\n\n"
+               "commands:\n"
+               "  serve    serve the HTTP API\n"
+               "  import   append NDJSON events (or --restore an export)\n"
+               "  export   write the log as NDJSON envelopes\n\n"
+               "Every command takes --db FILE (default ./data/starlog.db) and --help.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  const std::string command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    usage(stdout);
+    return 0;
+  }
+  using namespace starlog::app;
+  if (command == "serve") return serve_command(argc - 2, argv + 2);
+  if (command == "import") return import_command(argc - 2, argv + 2);
+  if (command == "export") return export_command(argc - 2, argv + 2);
+  std::fprintf(stderr, "starlog: unknown command '%s'\n", command.c_str());
+  usage(stderr);
+  return 2;
+}

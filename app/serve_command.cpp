@@ -1,0 +1,128 @@
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "api/router.h"
+#include "api/routes.h"
+#include "api/server.h"
+#include "app/args.h"
+#include "app/commands.h"
+
+namespace starlog::app {
+namespace {
+
+// Loads every *.ndjson file of `dir`, in name order, into an empty store.
+Status load_demo(Runtime& rt, const std::string& dir) {
+  if (rt.log->head() > 0) return Status::ok();
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.path().extension() == ".ndjson") files.push_back(entry.path());
+  if (ec) return Status::io_error("cannot read demo directory " + dir + ": " + ec.message());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    auto summary = import_ndjson(rt, in, f.string(), false, 0, "demo");
+    if (summary.rejected > 0) return Status::invalid("demo file " + f.string() + " has rejected lines");
+    std::fprintf(stderr, "demo: %s: %lld events\n", f.filename().c_str(),
+                 static_cast<long long>(summary.appended));
+  }
+  return Status::ok();
+}
+
+bool parse_listen(const std::string& listen, api::ServerOptions& o) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  o.host = listen.substr(0, colon);
+  if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']')
+    o.host = o.host.substr(1, o.host.size() - 2);
+  try {
+    std::size_t used = 0;
+    int port = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1 || port < 0 || port > 65535) return false;
+    o.port = static_cast<unsigned short>(port);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return !o.host.empty();
+}
+
+}  // namespace
+
+int serve_command(int argc, char** argv) {
+  Args args;
+  OptionSpec spec{{"db", "listen", "threads", "demo"}, {"private", "help"}, {}};
+  if (auto err = parse_args(argc, argv, 0, spec, args)) {
+    std::fprintf(stderr, "starlog serve: %s (see --help)\n", err->c_str());
+    return 2;
+  }
+  if (args.has("help")) {
+    std::printf(
+        "usage: starlog serve [--db FILE] [--listen HOST:PORT] [--threads N] [--demo DIR]\n\n"
+        "Serves the HTTP API (see /openapi.json) until SIGINT or SIGTERM.\n"
+        "  --db FILE          the store (default %s)\n"
+        "  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
+        "  --threads N        I/O threads (default: number of cores)\n"
+        "  --demo DIR         when the store is empty, import DIR/*.ndjson first\n",
+        kDefaultDb);
+    return 0;
+  }
+  if (!args.positional.empty()) {
+    std::fprintf(stderr, "starlog serve: unexpected argument %s\n", args.positional[0].c_str());
+    return 2;
+  }
+  api::ServerOptions options;
+  if (!parse_listen(args.value_or("listen", "127.0.0.1:8080"), options)) {
+    std::fprintf(stderr, "starlog serve: --listen must be HOST:PORT\n");
+    return 2;
+  }
+  options.threads = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  if (auto t = args.value("threads")) {
+    try {
+      std::size_t used = 0;
+      options.threads = std::stoi(*t, &used);
+      if (used != t->size() || options.threads < 1 || options.threads > 256) throw std::out_of_range("threads");
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "starlog serve: --threads must be an integer from 1 to 256\n");
+      return 2;
+    }
+  }
+  const std::string db_path = args.value_or("db", kDefaultDb);
+  auto rt = Runtime::open(db_path);
+  if (!rt.ok()) {
+    std::fprintf(stderr, "starlog serve: cannot open %s: %s\n", db_path.c_str(),
+                 rt.status().message().c_str());
+    return 1;
+  }
+  Runtime& r = **rt;
+  if (auto demo = args.value("demo")) {
+    if (Status s = load_demo(r, *demo); !s) {
+      std::fprintf(stderr, "starlog serve: %s\n", s.message().c_str());
+      return 1;
+    }
+  }
+  if (Status s = r.catch_up(); !s) {
+    std::fprintf(stderr, "starlog serve: projection: %s\n", s.message().c_str());
+    return 1;
+  }
+
+  api::Router router;
+  api::Services services{*r.log, *r.timeline, *r.reader};
+  api::add_routes(router, services);
+  api::Server server(options, [&router](const api::Request& req) { return router.dispatch(req); });
+  if (Status s = server.start(); !s) {
+    std::fprintf(stderr, "starlog serve: %s\n", s.message().c_str());
+    return 1;
+  }
+  server.stop_on_signals();
+  std::fprintf(stderr, "starlog: serving http://%s:%u with %s (log head %lld)\n",
+               options.host.c_str(), server.port(), db_path.c_str(),
+               static_cast<long long>(r.log->head()));
+  server.run();
+  std::fprintf(stderr, "starlog: stopped\n");
+  return 0;
+}
+
+}  // namespace starlog::app
