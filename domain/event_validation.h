@@ -2,12 +2,25 @@
 // its JSON pointer, not just the first. Stateless: rules that need the stored
 // log (first event of a stream, participants registered, correction targets)
 // are in domain/append_rules.h.
+//
+// Top-level event fields are id, type, occurred, data, participants and
+// sources; any other is an error. `starlog import` lines also carry `stream`:
+// the importer takes it out before calling validate_new_event, so that an
+// HTTP body naming a stream (which the URL decides) stays an error.
+//
+// Strings everywhere are valid UTF-8, not blank, and hold no control
+// character (U+0000-U+001F, U+007F-U+009F); "\n" is allowed only in quotes
+// and reasons (sources[].quote, statement_made.quote, data.reason). Lengths
+// count Unicode code points, not bytes.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/event.h"
+#include "domain/event_types.h"
 #include "domain/status.h"
 
 namespace starlog::domain {
@@ -35,5 +48,55 @@ Result<std::vector<NewEvent>> validate_request_body(const Json& body);
 
 // True for a celebrity id slug: ^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$
 bool is_valid_slug(std::string_view id);
+
+// ---- Building blocks --------------------------------------------------------
+// Shared by validate_new_event, the per-type rules of domain/event_types.cpp
+// and the re-validation of a corrected fact in domain/fact.cpp, so that each
+// rule is written once. Each appends every broken rule to `out`, pointers
+// starting with `at`; none throws.
+
+// name: at most kMaxNameLength characters, one line (names, titles, roles...).
+// long_text: at most kMaxQuoteLength characters, "\n" allowed (quotes, reasons).
+enum class TextKind { name, long_text };
+
+// RFC 6901 escaping of one reference token: "~" -> "~0", "/" -> "~1".
+std::string pointer_token(std::string_view key);
+
+// In the checks below `at` is the pointer of the checked value itself.
+
+// `v` must be a non-blank string of `kind`. Returns whether it was.
+bool check_text(const Json& v, const std::string& at, TextKind kind, std::vector<FieldError>& out);
+
+// `v` must be an array of min_items..max_items texts of `kind`.
+void check_text_array(const Json& v, const std::string& at, TextKind kind, std::size_t min_items,
+                      std::size_t max_items, std::vector<FieldError>& out);
+
+// `occurred` (nullptr when absent; `at` is its pointer, e.g. "/occurred") must
+// obey `rule` for events of `type_name` and parse as a date
+// (domain/occurred.h), whose message is used.
+void check_occurred(const Json* occurred, OccurredRule rule, std::string_view type_name,
+                    const std::string& at, std::vector<FieldError>& out);
+
+// participants: an array of at most kMaxParticipants objects
+// {"celebrity": slug, "role"?: name text}, no other keys, no celebrity twice.
+void check_participants(const Json& v, const std::string& at, std::vector<FieldError>& out);
+
+// sources: an array of at most kMaxSources objects {"url": http(s) URL with a
+// host, "publisher"?: name text, "quote"?: long text}, no other keys.
+void check_sources(const Json& v, const std::string& at, std::vector<FieldError>& out);
+
+// Every string anywhere inside `v` (keys too) is valid UTF-8 of at most
+// kMaxQuoteLength characters without control characters other than "\n". For
+// JSON whose schema is not known yet (fact_corrected's changes.data before
+// the corrected fact is looked up).
+void check_strings_anywhere(const Json& v, const std::string& at, std::vector<FieldError>& out);
+
+// The content of an event or fact checked as `type`: the occurred rule, data
+// (which must be an object), participants (which only fact-recording types
+// may have) and sources. Here `at` is the pointer of the object holding them:
+// errors go to at + "/occurred", at + "/data/...", at + "/participants/...".
+void check_content(const EventType& type, const Json* occurred, const Json& data,
+                   const Json& participants, const Json& sources, const std::string& at,
+                   std::vector<FieldError>& out);
 
 }  // namespace starlog::domain
