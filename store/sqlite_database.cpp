@@ -1,0 +1,478 @@
+// The Starlog database file: one SQLite 3 file in WAL mode.
+//
+// Identity: PRAGMA application_id = 0x53544C47 ("STLG") and PRAGMA
+// user_version = 1, the schema below. A file holding any schema object but
+// another application_id is not a Starlog database (refused as corrupt, and
+// left untouched: not even switched to WAL); a higher user_version was
+// written by a newer Starlog (refused as io_error).
+//
+// events: the log, one row per event, never updated or deleted.
+//   position        INTEGER PRIMARY KEY  1, 2, 3, ... over the whole log (the rowid)
+//   id              TEXT NOT NULL UNIQUE the event's UUID, lower case; the idempotency key
+//   stream          TEXT NOT NULL        the celebrity id
+//   version         INTEGER NOT NULL     1, 2, 3, ... within the stream; UNIQUE(stream, version)
+//   type            TEXT NOT NULL
+//   occurred        TEXT                 as sent; NULL for types without a date
+//   data            TEXT NOT NULL        canonical JSON object
+//   participants    TEXT NOT NULL        canonical JSON array
+//   sources         TEXT NOT NULL        canonical JSON array
+//   recorded_at     INTEGER NOT NULL     Unix time in milliseconds, UTC
+//   recorded_by     TEXT NOT NULL        the appending token's name
+//   fact_id         TEXT                 Event::fact_id(); NULL for profile events; indexed
+//   content_digest  TEXT NOT NULL        SHA-256 hex of canonical(content) (CONTRACT §7)
+//   hash            TEXT NOT NULL        chain hash, hex: SHA-256(hash(n-1) || canonical(header n))
+//
+// How positions and versions are assigned: there is one writer connection
+// per process, behind a mutex, and every append runs in BEGIN IMMEDIATE,
+// which also holds off writers in other processes. Inside it an append's
+// events take position = max(position)+1, +2, ... and version = max(version
+// of the stream)+1, +2, ..., and are committed together. So positions follow
+// commit order, and a reader, which only ever sees whole committed
+// transactions, never sees position N+1 before N. There is no separate
+// streams table: max(version) comes from the (stream, version) index.
+//
+// What the triggers forbid (so that even the sqlite3 shell cannot rewrite
+// history without first dropping them, and `verify` then finds the break):
+//   events_no_update  BEFORE UPDATE ON events: RAISE(ABORT, 'events are append-only')
+//   events_no_delete  BEFORE DELETE ON events: RAISE(ABORT, 'events are append-only')
+//   events_no_gap     BEFORE INSERT ON events: a new row must take position
+//                     max+1 and version max-of-its-stream+1 and an id not yet
+//                     stored. Besides keeping the log gap-free, this closes
+//                     INSERT OR REPLACE, whose implicit delete of a
+//                     conflicting row does not fire delete triggers.
+//
+// projection_rows: read models as ordered key/value rows.
+//   (projection TEXT, key BLOB, value BLOB, PRIMARY KEY(projection, key)) WITHOUT ROWID
+//   Keys and values are always bound as BLOBs, so keys compare with memcmp.
+// projection_checkpoints: per projection, the last log position folded in.
+//   (projection TEXT PRIMARY KEY, position INTEGER, code_version INTEGER)
+//   Written in the same transaction as that projection's rows.
+#include "store/sqlite_database.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+namespace starlog::store {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE events(
+  position       INTEGER PRIMARY KEY,
+  id             TEXT NOT NULL UNIQUE,
+  stream         TEXT NOT NULL,
+  version        INTEGER NOT NULL,
+  type           TEXT NOT NULL,
+  occurred       TEXT,
+  data           TEXT NOT NULL,
+  participants   TEXT NOT NULL,
+  sources        TEXT NOT NULL,
+  recorded_at    INTEGER NOT NULL,
+  recorded_by    TEXT NOT NULL,
+  fact_id        TEXT,
+  content_digest TEXT NOT NULL,
+  hash           TEXT NOT NULL,
+  UNIQUE(stream, version)
+);
+CREATE INDEX events_fact_id ON events(fact_id) WHERE fact_id IS NOT NULL;
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_gap BEFORE INSERT ON events
+WHEN NEW.position IS NOT (SELECT COALESCE(MAX(position), 0) + 1 FROM events)
+  OR NEW.version IS NOT (SELECT COALESCE(MAX(version), 0) + 1 FROM events WHERE stream = NEW.stream)
+  OR EXISTS (SELECT 1 FROM events WHERE id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'events are append-only: a new event continues its stream and the log without gaps'); END;
+CREATE TABLE projection_rows(
+  projection TEXT NOT NULL,
+  key        BLOB NOT NULL,
+  value      BLOB NOT NULL,
+  PRIMARY KEY(projection, key)
+) WITHOUT ROWID;
+CREATE TABLE projection_checkpoints(
+  projection   TEXT PRIMARY KEY,
+  position     INTEGER NOT NULL,
+  code_version INTEGER NOT NULL
+);
+)sql";
+
+// A non-null pointer for empty text and blobs: sqlite3_bind_blob(nullptr)
+// would bind NULL instead of an empty value.
+constexpr char kEmpty[] = "";
+
+// The SQL text as context for an error message, shortened.
+std::string sql_context(sqlite3_stmt* stmt) {
+  const char* sql = stmt ? sqlite3_sql(stmt) : nullptr;
+  if (!sql) return {};
+  std::string s(sql);
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+}  // namespace
+
+namespace {
+
+Status status_for(int rc, std::string msg) {
+  switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+      return Status::ok();
+    case SQLITE_FULL:
+      return Status::storage_full(std::move(msg));
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::corrupt(std::move(msg));
+    default:
+      return Status::io_error(std::move(msg));
+  }
+}
+
+}  // namespace
+
+Status sqlite_status(int rc, sqlite3* db, std::string_view what) {
+  // errmsg describes the connection's latest error, which is this one only
+  // when the codes agree.
+  const char* detail =
+      db && sqlite3_extended_errcode(db) == rc ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  return status_for(rc, std::string(what) + ": " + detail);
+}
+
+// ---------------------------------------------------------------------------
+// SqliteStatement
+
+SqliteStatement::SqliteStatement(SqliteConnection* conn, sqlite3_stmt* stmt, bool* in_use,
+                                 bool owned)
+    : conn_(conn), stmt_(stmt), in_use_(in_use), owned_(owned) {}
+
+SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
+    : conn_(other.conn_),
+      stmt_(other.stmt_),
+      in_use_(other.in_use_),
+      owned_(other.owned_),
+      bind_rc_(other.bind_rc_) {
+  other.stmt_ = nullptr;
+  other.in_use_ = nullptr;
+}
+
+SqliteStatement::~SqliteStatement() {
+  if (!stmt_) return;
+  if (owned_) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  if (in_use_) *in_use_ = false;
+}
+
+SqliteStatement& SqliteStatement::bind(int index, std::int64_t value) {
+  int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::bind_text(int index, std::string_view value) {
+  int rc = sqlite3_bind_text64(stmt_, index, value.empty() ? kEmpty : value.data(), value.size(),
+                               SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::bind_blob(int index, std::string_view value) {
+  int rc = sqlite3_bind_blob64(stmt_, index, value.empty() ? kEmpty : value.data(), value.size(),
+                               SQLITE_TRANSIENT);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::bind_null(int index) {
+  int rc = sqlite3_bind_null(stmt_, index);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  return *this;
+}
+
+void SqliteStatement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  bind_rc_ = SQLITE_OK;
+}
+
+Result<bool> SqliteStatement::step() {
+  if (bind_rc_ != SQLITE_OK) return conn_->error(bind_rc_, "binding " + sql_context(stmt_));
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return conn_->error(rc, sql_context(stmt_));
+}
+
+Status SqliteStatement::run() {
+  for (;;) {
+    auto r = step();
+    if (!r) return r.status();
+    if (!*r) return Status::ok();
+  }
+}
+
+std::int64_t SqliteStatement::int64(int column) { return sqlite3_column_int64(stmt_, column); }
+
+std::string_view SqliteStatement::text(int column) {
+  const unsigned char* p = sqlite3_column_text(stmt_, column);
+  int n = sqlite3_column_bytes(stmt_, column);
+  return p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
+           : std::string_view();
+}
+
+std::string_view SqliteStatement::blob(int column) {
+  const void* p = sqlite3_column_blob(stmt_, column);
+  int n = sqlite3_column_bytes(stmt_, column);
+  return p ? std::string_view(static_cast<const char*>(p), static_cast<std::size_t>(n))
+           : std::string_view();
+}
+
+bool SqliteStatement::is_null(int column) {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+// ---------------------------------------------------------------------------
+// SqliteConnection
+
+Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::string& path, int flags,
+                                                                 int busy_timeout_ms) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = sqlite_status(rc, db, "cannot open database '" + path + "'");
+    sqlite3_close_v2(db);  // a handle is returned even on failure
+    return s;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, busy_timeout_ms);
+  return std::unique_ptr<SqliteConnection>(new SqliteConnection(db));
+}
+
+SqliteConnection::~SqliteConnection() {
+  for (auto& [sql, cached] : cache_) sqlite3_finalize(cached->stmt);
+  sqlite3_close_v2(db_);
+}
+
+Status SqliteConnection::exec(const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  if (rc == SQLITE_OK) return Status::ok();
+  std::string what = sql.size() > 60 ? sql.substr(0, 57) + "..." : sql;
+  Status s = status_for(rc, what + ": " + (err ? err : sqlite3_errstr(rc)));
+  sqlite3_free(err);
+  return s;
+}
+
+Result<SqliteStatement> SqliteConnection::prepare(std::string_view sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end() && !it->second->in_use) {
+    it->second->in_use = true;
+    return SqliteStatement(this, it->second->stmt, &it->second->in_use, false);
+  }
+  sqlite3_stmt* stmt = nullptr;
+  const bool cache = it == cache_.end();
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                              cache ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    std::string what = "preparing " + std::string(sql.substr(0, 60));
+    return error(rc, what);
+  }
+  if (!cache) return SqliteStatement(this, stmt, nullptr, true);
+  auto slot = std::make_unique<Cached>();
+  slot->stmt = stmt;
+  slot->in_use = true;
+  bool* flag = &slot->in_use;
+  cache_.emplace(std::string(sql), std::move(slot));
+  return SqliteStatement(this, stmt, flag, false);
+}
+
+// ---------------------------------------------------------------------------
+// SqliteTransaction
+
+SqliteTransaction::~SqliteTransaction() {
+  if (open_ && conn_.in_transaction()) conn_.exec("ROLLBACK");
+}
+
+Status SqliteTransaction::begin() {
+  Status s = conn_.exec("BEGIN IMMEDIATE");
+  open_ = s.is_ok();
+  return s;
+}
+
+Status SqliteTransaction::commit() {
+  Status s = conn_.exec("COMMIT");
+  if (s) open_ = false;
+  return s;
+}
+
+// ---------------------------------------------------------------------------
+// SqliteDatabase
+
+namespace {
+
+// One integer from a query such as "PRAGMA user_version".
+Result<std::int64_t> query_int(SqliteConnection& conn, std::string_view sql) {
+  auto stmt = conn.prepare(sql);
+  if (!stmt) return stmt.status();
+  auto row = stmt->step();
+  if (!row) return row.status();
+  if (!*row) return Status::io_error(std::string(sql) + ": no result");
+  return stmt->int64(0);
+}
+
+struct Identity {
+  std::int64_t application_id = 0;
+  std::int64_t user_version = 0;
+  std::int64_t objects = 0;  // schema objects of any kind
+};
+
+Result<Identity> read_identity(SqliteConnection& conn) {
+  Identity id;
+  auto app = query_int(conn, "PRAGMA application_id");
+  if (!app) return app.status();
+  auto ver = query_int(conn, "PRAGMA user_version");
+  if (!ver) return ver.status();
+  auto objects = query_int(conn, "SELECT count(*) FROM sqlite_schema");
+  if (!objects) return objects.status();
+  return Identity{*app, *ver, *objects};
+}
+
+// A file another program owns, or one a newer Starlog wrote.
+Status check_identity(const Identity& id, const std::string& path) {
+  if (id.objects == 0 && id.application_id == 0 && id.user_version == 0) return Status::ok();
+  if (id.application_id != SqliteDatabase::kApplicationId)
+    return Status::corrupt("'" + path + "' is an SQLite database but not a Starlog database");
+  if (id.user_version > SqliteDatabase::kSchemaVersion)
+    return Status::io_error("'" + path + "' has schema version " + std::to_string(id.user_version) +
+                            ", newer than this Starlog supports (" +
+                            std::to_string(SqliteDatabase::kSchemaVersion) + ")");
+  if (id.user_version < SqliteDatabase::kSchemaVersion)
+    return Status::corrupt("'" + path + "' has no valid Starlog schema version");
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& path) {
+  return open(path, Options{});
+}
+
+Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& path,
+                                                             Options options) {
+  if (path.empty() || path == ":memory:")
+    return Status::io_error("a database path must name a file");
+  std::error_code ec;
+  namespace fs = std::filesystem;
+  const fs::path p(path);
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir, ec))
+    return Status::io_error("cannot create database '" + path + "': directory '" + dir.string() +
+                            "' does not exist");
+  if (fs::is_directory(p, ec))
+    return Status::io_error("cannot open database '" + path + "': it is a directory");
+  std::shared_ptr<SqliteDatabase> db(new SqliteDatabase(path, options));
+  if (Status s = db->init(); !s) return s;
+  return db;
+}
+
+Status SqliteDatabase::init() {
+  auto writer = SqliteConnection::open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                       options_.busy_timeout_ms);
+  if (!writer) return writer.status();
+  writer_ = std::move(*writer);
+  SqliteConnection& w = *writer_;
+
+  // sqlite3_open_v2 quietly falls back to read-only when the file is not
+  // writable; appends would then fail one by one. Refuse at once instead.
+  if (sqlite3_db_readonly(w.handle(), "main") == 1)
+    return Status::io_error("database '" + path_ + "' is read-only (check the file's permissions)");
+
+  // Look before changing anything: a file that is not ours is left as it is.
+  auto identity = read_identity(w);
+  if (!identity) {
+    if (identity.status().code() == Code::corrupt)
+      return Status::corrupt("'" + path_ + "' is not a Starlog database (" +
+                             identity.status().message() + ")");
+    return identity.status();
+  }
+  if (Status s = check_identity(*identity, path_); !s) return s;
+
+  {
+    auto mode = w.prepare("PRAGMA journal_mode=WAL");
+    if (!mode) return mode.status();
+    auto row = mode->step();
+    if (!row) return row.status();
+    if (!*row || mode->text(0) != "wal")
+      return Status::io_error("database '" + path_ + "': cannot switch to WAL mode");
+  }
+  if (Status s = w.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !s) return s;
+
+  // Create the schema under the write lock, and look again inside it: another
+  // process may have created it since we looked.
+  {
+    SqliteTransaction txn(w);
+    if (Status s = txn.begin(); !s) return s;
+    auto again = read_identity(w);
+    if (!again) return again.status();
+    if (Status s = check_identity(*again, path_); !s) return s;
+    if (again->objects == 0) {
+      if (Status s = w.exec(kSchema); !s) return s;
+      if (Status s = w.exec("PRAGMA application_id=" + std::to_string(kApplicationId) +
+                            "; PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";");
+          !s)
+        return s;
+    }
+    if (Status s = txn.commit(); !s) return s;
+  }
+
+  // Fail now, not on the first read, if read connections cannot be opened.
+  auto r = reader();
+  if (!r) return r.status();
+  auto probe = query_int(r->connection(), "SELECT count(*) FROM sqlite_schema");
+  if (!probe) return probe.status();
+  return Status::ok();
+}
+
+SqliteDatabase::~SqliteDatabase() {
+  // Readers first, so that the writer, closing last, checkpoints the WAL.
+  idle_readers_.clear();
+  writer_.reset();
+}
+
+Result<SqliteDatabase::Reader> SqliteDatabase::reader() {
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (!idle_readers_.empty()) {
+      auto conn = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return Reader(this, std::move(conn));
+    }
+  }
+  auto conn = SqliteConnection::open(path_, SQLITE_OPEN_READONLY, options_.busy_timeout_ms);
+  if (!conn) return conn.status();
+  return Reader(this, std::move(*conn));
+}
+
+void SqliteDatabase::release(std::unique_ptr<SqliteConnection> conn) {
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (idle_readers_.size() < options_.read_connections) {
+      idle_readers_.push_back(std::move(conn));
+      return;
+    }
+  }
+  // Beyond the pool size: closed here, outside the lock.
+}
+
+SqliteDatabase::Reader::~Reader() {
+  if (conn_) db_->release(std::move(conn_));
+}
+
+}  // namespace starlog::store

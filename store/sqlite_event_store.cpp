@@ -1,0 +1,469 @@
+#include "store/sqlite_event_store.h"
+
+#include <algorithm>
+#include <limits>
+#include <unordered_set>
+#include <utility>
+
+#include "domain/append_rules.h"
+#include "domain/hash_chain.h"
+#include "store/guard.h"
+
+namespace starlog::store {
+namespace {
+
+using domain::Event;
+
+const std::string kColumns =
+    "position, id, stream, version, type, occurred, data, participants, sources, recorded_at, "
+    "recorded_by, hash";
+const std::string kSelectById = "SELECT " + kColumns + " FROM events WHERE id = ?1";
+const std::string kSelectStream = "SELECT " + kColumns +
+                                  " FROM events WHERE stream = ?1 AND version >= ?2"
+                                  " ORDER BY version LIMIT ?3";
+const std::string kSelectAll =
+    "SELECT " + kColumns + " FROM events WHERE position > ?1 ORDER BY position LIMIT ?2";
+const std::string kSelectFact =
+    "SELECT " + kColumns + " FROM events WHERE fact_id = ?1 ORDER BY position";
+constexpr const char* kStreamVersion =
+    "SELECT version FROM events WHERE stream = ?1 ORDER BY version DESC LIMIT 1";
+constexpr const char* kHeadRow =
+    "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1";
+constexpr const char* kStoredById =
+    "SELECT stream, version, position, content_digest, hash FROM events WHERE id = ?1";
+constexpr const char* kInsert =
+    "INSERT INTO events(position, id, stream, version, type, occurred, data, participants,"
+    " sources, recorded_at, recorded_by, fact_id, content_digest, hash)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+
+std::int64_t to_limit(std::size_t limit) {
+  return static_cast<std::int64_t>(
+      std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())));
+}
+
+Result<Json> parse_column(std::string_view text, std::int64_t position, const char* column) {
+  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded())
+    return Status::corrupt("event at position " + std::to_string(position) + ": column '" +
+                           column + "' is not JSON");
+  return j;
+}
+
+// The event of the current row of a statement selecting kColumns.
+Result<Event> event_from_row(SqliteStatement& st) {
+  Event e;
+  e.position = st.int64(0);
+  e.id = st.text(1);
+  e.stream = st.text(2);
+  e.version = st.int64(3);
+  e.type = st.text(4);
+  if (!st.is_null(5)) e.occurred = std::string(st.text(5));
+  auto data = parse_column(st.text(6), e.position, "data");
+  if (!data) return data.status();
+  auto participants = parse_column(st.text(7), e.position, "participants");
+  if (!participants) return participants.status();
+  auto sources = parse_column(st.text(8), e.position, "sources");
+  if (!sources) return sources.status();
+  e.data = std::move(*data);
+  e.participants = std::move(*participants);
+  e.sources = std::move(*sources);
+  e.recorded_at = domain::Millis(std::chrono::milliseconds(st.int64(9)));
+  e.recorded_by = st.text(10);
+  e.hash = st.text(11);
+  return e;
+}
+
+// Every row of a bound statement selecting kColumns.
+Result<std::vector<Event>> collect(SqliteStatement& st) {
+  std::vector<Event> out;
+  for (;;) {
+    auto row = st.step();
+    if (!row) return row.status();
+    if (!*row) return out;
+    auto e = event_from_row(st);
+    if (!e) return e.status();
+    out.push_back(std::move(*e));
+  }
+}
+
+Result<std::int64_t> query_stream_version(SqliteConnection& conn, std::string_view stream) {
+  auto st = conn.prepare(kStreamVersion);
+  if (!st) return st.status();
+  st->bind_text(1, stream);
+  auto row = st->step();
+  if (!row) return row.status();
+  return *row ? st->int64(0) : 0;
+}
+
+Result<std::vector<Event>> query_fact(SqliteConnection& conn, std::string_view fact_id) {
+  if (fact_id.empty()) return std::vector<Event>{};  // profile events have no fact
+  auto st = conn.prepare(kSelectFact);
+  if (!st) return st.status();
+  st->bind_text(1, fact_id);
+  return collect(*st);
+}
+
+struct HeadRow {
+  std::int64_t position = 0;
+  std::string hash = domain::genesis_hash();
+  std::int64_t recorded_at_ms = std::numeric_limits<std::int64_t>::min();
+};
+
+// The last event of the log as this connection sees it. Inside a write
+// transaction this is authoritative, also when another process (an import)
+// has appended to the same file since this one last looked.
+Result<HeadRow> query_head(SqliteConnection& conn) {
+  auto st = conn.prepare(kHeadRow);
+  if (!st) return st.status();
+  auto row = st->step();
+  if (!row) return row.status();
+  HeadRow h;
+  if (*row) {
+    h.position = st->int64(0);
+    h.hash = st->text(1);
+    h.recorded_at_ms = st->int64(2);
+  }
+  return h;
+}
+
+Status insert_event(SqliteConnection& w, const Event& e, const std::string& content_digest) {
+  auto st = w.prepare(kInsert);
+  if (!st) return st.status();
+  st->bind(1, e.position).bind_text(2, e.id).bind_text(3, e.stream).bind(4, e.version);
+  st->bind_text(5, e.type);
+  if (e.occurred)
+    st->bind_text(6, *e.occurred);
+  else
+    st->bind_null(6);
+  st->bind_text(7, domain::canonical(e.data))
+      .bind_text(8, domain::canonical(e.participants))
+      .bind_text(9, domain::canonical(e.sources))
+      .bind(10, e.recorded_at.time_since_epoch().count())
+      .bind_text(11, e.recorded_by);
+  const std::string fact_id = e.fact_id();
+  if (fact_id.empty())
+    st->bind_null(12);
+  else
+    st->bind_text(12, fact_id);
+  st->bind_text(13, content_digest).bind_text(14, e.hash);
+  return st->run();
+}
+
+// The log as the rules of domain/append_rules.h see it: the writer
+// connection inside the append's transaction. A storage failure cannot be
+// returned through LogView, so it is kept and checked after the rules ran.
+class WriterLogView final : public domain::LogView {
+ public:
+  explicit WriterLogView(SqliteConnection& w) : w_(w) {}
+
+  std::int64_t stream_version(std::string_view stream) override {
+    auto v = query_stream_version(w_, stream);
+    if (!v) {
+      note(v.status());
+      return 0;
+    }
+    return *v;
+  }
+
+  std::vector<Event> fact_events(std::string_view fact_id) override {
+    auto events = query_fact(w_, fact_id);
+    if (!events) {
+      note(events.status());
+      return {};
+    }
+    return std::move(*events);
+  }
+
+  const Status& error() const { return error_; }
+
+ private:
+  void note(const Status& s) {
+    if (error_.is_ok()) error_ = s;  // the first failure is the cause
+  }
+  SqliteConnection& w_;
+  Status error_;
+};
+
+std::string pointer(bool is_batch, std::size_t i, const char* field) {
+  return is_batch ? "/" + std::to_string(i) + "/" + field : std::string("/") + field;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteEventStore>> SqliteEventStore::open(std::shared_ptr<SqliteDatabase> db,
+                                                                 domain::Clock& clock) {
+  return guarded("event store", [&]() -> Result<std::unique_ptr<SqliteEventStore>> {
+    if (!db) return Status::io_error("event store: no database");
+    std::unique_ptr<SqliteEventStore> store(new SqliteEventStore(std::move(db), clock));
+    auto r = store->db_->reader();
+    if (!r) return r.status();
+    auto head = query_head(r->connection());
+    if (!head) return head.status();
+    store->head_.store(head->position, std::memory_order_release);
+    return store;
+  });
+}
+
+Result<AppendResult> SqliteEventStore::append(const AppendRequest& request) {
+  return guarded("event store", [&]() -> Result<AppendResult> {
+    if (request.stream.empty()) return Status::invalid("an append needs a stream");
+    if (request.events.empty())
+      return Status::invalid("an append needs at least one event",
+                             {{"", "at least one event is required"}});
+    // A batch naming one id twice can never have been stored, so this is no
+    // retry: refuse it before looking at the log.
+    std::unordered_set<std::string_view> seen;
+    for (std::size_t i = 0; i < request.events.size(); ++i) {
+      if (!seen.insert(request.events[i].id).second)
+        return Status::invalid("event id " + request.events[i].id + " appears twice in the batch",
+                               {{pointer(request.is_batch, i, "id"), "duplicate event id in the batch"}});
+    }
+    Result<AppendResult> result = Status::io_error("append did not run");
+    {
+      auto w = db_->writer();
+      result = append_locked(w.connection(), request);
+    }
+    if (result && result->created) notify(result->events.back().position);
+    return result;
+  });
+}
+
+Result<AppendResult> SqliteEventStore::append_locked(SqliteConnection& w,
+                                                     const AppendRequest& request) {
+  const auto& batch = request.events;
+  SqliteTransaction txn(w);
+  if (Status s = txn.begin(); !s) return s;
+
+  // 1. Idempotency, before the expected version: a retry whose first attempt
+  // was stored gets the original answer even though its If-Match is stale.
+  std::vector<std::string> digests;
+  digests.reserve(batch.size());
+  for (const auto& e : batch) digests.push_back(domain::sha256_hex(domain::canonical(domain::content_of(e))));
+  AppendResult retry;
+  retry.created = false;
+  std::size_t stored = 0;
+  std::string first_stored;
+  {
+    auto st = w.prepare(kStoredById);
+    if (!st) return st.status();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      st->reset();
+      st->bind_text(1, batch[i].id);
+      auto row = st->step();
+      if (!row) return row.status();
+      if (!*row) continue;
+      if (st->text(0) != request.stream)
+        return Status::duplicate_id("event id " + batch[i].id + " is already stored in another stream");
+      if (st->text(3) != digests[i])
+        return Status::duplicate_id("event id " + batch[i].id + " is already stored with other content");
+      if (stored++ == 0) first_stored = batch[i].id;
+      retry.events.push_back({batch[i].id, st->int64(1), st->int64(2)});
+      retry.stream_version = std::max(retry.stream_version, st->int64(1));
+    }
+  }
+  if (stored == batch.size()) return retry;  // the transaction rolls back: nothing to write
+  if (stored > 0)
+    return Status::duplicate_id("event id " + first_stored +
+                                " is already stored, but not every event of this request is; a "
+                                "retry must resend exactly the stored request");
+
+  // 2. The expected version.
+  auto current = query_stream_version(w, request.stream);
+  if (!current) return current.status();
+  const std::int64_t version = *current;
+  switch (request.expected.kind) {
+    case Expected::Kind::any:
+      break;
+    case Expected::Kind::no_stream:
+      if (version != 0)
+        return Status::precondition_failed("stream " + request.stream + " already exists", -1, version);
+      break;
+    case Expected::Kind::exact:
+      if (version != request.expected.version)
+        return Status::precondition_failed("stream " + request.stream + " is at version " +
+                                               std::to_string(version) + ", not " +
+                                               std::to_string(request.expected.version),
+                                           request.expected.version, version);
+      break;
+  }
+
+  // 3. The rules that need the stored log, inside this transaction so that
+  // nothing can change between the check and the write.
+  WriterLogView view(w);
+  Status rules = domain::check_append_rules(request.stream, version, batch, request.is_batch, view);
+  if (!view.error().is_ok()) return view.error();
+  if (!rules) return rules;
+
+  // 4. Assign and write.
+  auto head = query_head(w);
+  if (!head) return head.status();
+  // Recorded time never runs backwards along the log (see the header).
+  const std::int64_t now_ms =
+      std::max(clock_.now().time_since_epoch().count(), head->recorded_at_ms);
+  AppendResult result;
+  result.created = true;
+  std::string previous = head->hash;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& n = batch[i];
+    Event e;
+    e.id = n.id;
+    e.stream = request.stream;
+    e.version = version + static_cast<std::int64_t>(i) + 1;
+    e.position = head->position + static_cast<std::int64_t>(i) + 1;
+    e.type = n.type;
+    e.occurred = n.occurred;
+    e.data = n.data;
+    e.participants = n.participants;
+    e.sources = n.sources;
+    e.recorded_at = domain::Millis(std::chrono::milliseconds(now_ms));
+    e.recorded_by = request.recorded_by;
+    e.hash = domain::chain_hash(previous, e);
+    if (Status s = insert_event(w, e, digests[i]); !s) return s;
+    previous = e.hash;
+    result.events.push_back({e.id, e.version, e.position});
+  }
+  result.stream_version = result.events.back().version;
+  if (Status s = txn.commit(); !s) return s;
+  head_.store(result.events.back().position, std::memory_order_release);
+  return result;
+}
+
+Status SqliteEventStore::restore(const std::vector<domain::Event>& events) {
+  return guarded("event store", [&]() -> Status {
+    if (events.empty()) return Status::ok();
+    std::int64_t added = 0;
+    Status s;
+    {
+      auto w = db_->writer();
+      s = restore_locked(w.connection(), events, added);
+    }
+    if (s && added > 0) notify(head());
+    return s;
+  });
+}
+
+Status SqliteEventStore::restore_locked(SqliteConnection& w, const std::vector<domain::Event>& events,
+                                        std::int64_t& added) {
+  SqliteTransaction txn(w);
+  if (Status s = txn.begin(); !s) return s;
+  auto head = query_head(w);
+  if (!head) return head.status();
+  std::int64_t position = head->position;
+  std::string previous = head->hash;
+  std::int64_t count = 0;
+  for (const Event& e : events) {
+    const std::string at = "restore refused at position " + std::to_string(e.position) + ": ";
+    {
+      auto st = w.prepare(kStoredById);
+      if (!st) return st.status();
+      st->bind_text(1, e.id);
+      auto row = st->step();
+      if (!row) return row.status();
+      if (*row) {
+        if (st->int64(2) == e.position && st->text(4) == e.hash) continue;  // already restored
+        return Status::corrupt(at + "event " + e.id + " is already stored at position " +
+                               std::to_string(st->int64(2)) + " with another hash");
+      }
+    }
+    if (e.position != position + 1)
+      return Status::corrupt(at + "the log continues at position " + std::to_string(position + 1));
+    auto version = query_stream_version(w, e.stream);
+    if (!version) return version.status();
+    if (e.version != *version + 1)
+      return Status::corrupt(at + "stream " + e.stream + " continues at version " +
+                             std::to_string(*version + 1) + ", not " + std::to_string(e.version));
+    if (domain::chain_hash(previous, e) != e.hash)
+      return Status::corrupt(at + "the hash does not chain from position " + std::to_string(position));
+    if (Status s = insert_event(w, e, domain::content_digest(e)); !s) return s;
+    position = e.position;
+    previous = e.hash;
+    ++count;
+  }
+  if (Status s = txn.commit(); !s) return s;
+  added = count;
+  head_.store(position, std::memory_order_release);
+  return Status::ok();
+}
+
+Result<std::vector<Event>> SqliteEventStore::read_stream(std::string_view stream,
+                                                         std::int64_t from_version,
+                                                         std::size_t limit) {
+  return guarded("event store", [&]() -> Result<std::vector<Event>> {
+    if (limit == 0) return std::vector<Event>{};
+    auto r = db_->reader();
+    if (!r) return r.status();
+    auto st = r->connection().prepare(kSelectStream);
+    if (!st) return st.status();
+    st->bind_text(1, stream).bind(2, from_version).bind(3, to_limit(limit));
+    return collect(*st);
+  });
+}
+
+Result<std::vector<Event>> SqliteEventStore::read_all(std::int64_t after, std::size_t limit) {
+  return guarded("event store", [&]() -> Result<std::vector<Event>> {
+    if (limit == 0) return std::vector<Event>{};
+    auto r = db_->reader();
+    if (!r) return r.status();
+    auto st = r->connection().prepare(kSelectAll);
+    if (!st) return st.status();
+    st->bind(1, after).bind(2, to_limit(limit));
+    return collect(*st);
+  });
+}
+
+Result<std::vector<Event>> SqliteEventStore::read_fact(std::string_view fact_id) {
+  return guarded("event store", [&]() -> Result<std::vector<Event>> {
+    auto r = db_->reader();
+    if (!r) return r.status();
+    return query_fact(r->connection(), fact_id);
+  });
+}
+
+Result<std::optional<Event>> SqliteEventStore::find_event(std::string_view id) {
+  return guarded("event store", [&]() -> Result<std::optional<Event>> {
+    auto r = db_->reader();
+    if (!r) return r.status();
+    auto st = r->connection().prepare(kSelectById);
+    if (!st) return st.status();
+    st->bind_text(1, id);
+    auto row = st->step();
+    if (!row) return row.status();
+    if (!*row) return std::optional<Event>();
+    auto e = event_from_row(*st);
+    if (!e) return e.status();
+    return std::optional<Event>(std::move(*e));
+  });
+}
+
+Result<std::int64_t> SqliteEventStore::stream_version(std::string_view stream) {
+  return guarded("event store", [&]() -> Result<std::int64_t> {
+    auto r = db_->reader();
+    if (!r) return r.status();
+    return query_stream_version(r->connection(), stream);
+  });
+}
+
+void SqliteEventStore::on_commit(std::function<void(std::int64_t head)> listener) {
+  auto p = std::make_shared<const std::function<void(std::int64_t)>>(std::move(listener));
+  std::lock_guard<std::mutex> lock(listeners_mutex_);
+  listeners_.push_back(std::move(p));
+}
+
+void SqliteEventStore::notify(std::int64_t head) {
+  // A copy, so that a listener may register another without deadlock.
+  std::vector<std::shared_ptr<const std::function<void(std::int64_t)>>> listeners;
+  {
+    std::lock_guard<std::mutex> lock(listeners_mutex_);
+    listeners = listeners_;
+  }
+  for (const auto& l : listeners) {
+    // The events are committed; a listener's failure must not turn the
+    // append into an error that invites a retry.
+    try {
+      (*l)(head);
+    } catch (...) {
+    }
+  }
+}
+
+}  // namespace starlog::store

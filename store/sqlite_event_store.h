@@ -1,0 +1,69 @@
+// SqliteEventStore: the EventStore on a SqliteDatabase (file format at the
+// top of store/sqlite_database.cpp).
+//
+// Appends and restores run on the database's single writer connection, one
+// at a time, each in one BEGIN IMMEDIATE transaction committed with WAL and
+// synchronous=FULL: an ok append is on disk. Reads use the read-only pool and
+// run in parallel with appends; a read sees whole appends only.
+//
+// recorded_at is the clock's time, but never earlier than the last stored
+// event's: recorded time then only grows with position, so "recorded at or
+// before T" is always a prefix of the log.
+//
+// Thread-safe. Failures are Status values; nothing throws.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/clock.h"
+#include "store/event_store.h"
+#include "store/sqlite_database.h"
+
+namespace starlog::store {
+
+class SqliteEventStore final : public EventStore {
+ public:
+  // Loads the head of the log. `clock` must outlive the store.
+  static Result<std::unique_ptr<SqliteEventStore>> open(std::shared_ptr<SqliteDatabase> db,
+                                                        domain::Clock& clock);
+
+  Result<AppendResult> append(const AppendRequest& request) override;
+  Status restore(const std::vector<domain::Event>& events) override;
+  Result<std::vector<domain::Event>> read_stream(std::string_view stream, std::int64_t from_version,
+                                                 std::size_t limit) override;
+  Result<std::vector<domain::Event>> read_all(std::int64_t after, std::size_t limit) override;
+  Result<std::vector<domain::Event>> read_fact(std::string_view fact_id) override;
+  Result<std::optional<domain::Event>> find_event(std::string_view id) override;
+  std::int64_t head() override { return head_.load(std::memory_order_acquire); }
+  Result<std::int64_t> stream_version(std::string_view stream) override;
+  // Listeners run after the writer is released, so two concurrent appends
+  // may report their heads out of order: treat a call as a wake-up and read
+  // from your last position, not as "exactly this head".
+  void on_commit(std::function<void(std::int64_t head)> listener) override;
+
+ private:
+  SqliteEventStore(std::shared_ptr<SqliteDatabase> db, domain::Clock& clock)
+      : db_(std::move(db)), clock_(clock) {}
+
+  Result<AppendResult> append_locked(SqliteConnection& w, const AppendRequest& request);
+  Status restore_locked(SqliteConnection& w, const std::vector<domain::Event>& events,
+                        std::int64_t& added);
+  void notify(std::int64_t head);
+
+  std::shared_ptr<SqliteDatabase> db_;
+  domain::Clock& clock_;
+  std::atomic<std::int64_t> head_{0};
+
+  std::mutex listeners_mutex_;
+  std::vector<std::shared_ptr<const std::function<void(std::int64_t)>>> listeners_;
+};
+
+}  // namespace starlog::store

@@ -1,0 +1,674 @@
+#include "store/sqlite_event_store.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include <doctest/doctest.h>
+
+#include "domain/hash_chain.h"
+#include "store/sqlite_test_support.h"
+
+namespace starlog::store {
+namespace {
+
+using namespace std::chrono_literals;
+using domain::Event;
+using domain::NewEvent;
+using testing::TempDir;
+
+constexpr domain::Millis kStart{std::chrono::milliseconds(1'764'169'445'123)};  // 2025-11-26
+
+std::string uuid(int n) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012d", n);
+  return buf;
+}
+
+NewEvent registered(int n, const std::string& name) {
+  NewEvent e;
+  e.id = uuid(n);
+  e.type = "celebrity_registered";
+  e.data = {{"name", name}};
+  return e;
+}
+
+NewEvent album(int n, const std::string& title, const std::string& occurred = "2021-08-29") {
+  NewEvent e;
+  e.id = uuid(n);
+  e.type = "album_released";
+  e.occurred = occurred;
+  e.data = {{"title", title}};
+  e.sources = Json::array({{{"url", "https://www.thesun.co.uk/"}, {"publisher", "The Sun"}}});
+  return e;
+}
+
+NewEvent retraction(int n, const std::string& fact_id) {
+  NewEvent e;
+  e.id = uuid(n);
+  e.type = "fact_retracted";
+  e.data = {{"fact_id", fact_id}, {"reason", "the source withdrew the story"}};
+  return e;
+}
+
+AppendRequest request(const std::string& stream, std::vector<NewEvent> events,
+                      Expected expected = Expected::any()) {
+  AppendRequest r;
+  r.stream = stream;
+  r.expected = expected;
+  r.is_batch = events.size() > 1;
+  r.events = std::move(events);
+  r.recorded_by = "alice";
+  return r;
+}
+
+// A store on a fresh file, which can be closed and reopened.
+struct Fixture {
+  TempDir tmp;
+  domain::FakeClock clock{kStart};
+  std::shared_ptr<SqliteDatabase> db;
+  std::unique_ptr<SqliteEventStore> store;
+
+  Fixture() { reopen(); }
+  void reopen() {
+    store.reset();
+    db.reset();
+    db = testing::open_db(tmp.path());
+    auto s = SqliteEventStore::open(db, clock);
+    REQUIRE_MESSAGE(s.ok(), s.status().message());
+    store = std::move(*s);
+  }
+  AppendResult append_ok(const AppendRequest& r) {
+    auto res = store->append(r);
+    REQUIRE_MESSAGE(res.ok(), res.status().message());
+    return *res;
+  }
+  std::vector<Event> all() {
+    auto r = store->read_all(0, 1'000'000);
+    REQUIRE(r.ok());
+    return *r;
+  }
+  std::int64_t version(const std::string& stream) {
+    auto v = store->stream_version(stream);
+    REQUIRE(v.ok());
+    return *v;
+  }
+};
+
+// The chain recomputed from genesis over the whole log; "" when it holds,
+// else what is wrong where.
+std::string chain_problem(const std::vector<Event>& log) {
+  std::string previous = domain::genesis_hash();
+  std::int64_t position = 0;
+  for (const Event& e : log) {
+    if (e.position != position + 1) return "gap before position " + std::to_string(e.position);
+    if (domain::chain_hash(previous, e) != e.hash) return "break at position " + std::to_string(e.position);
+    previous = e.hash;
+    position = e.position;
+  }
+  return "";
+}
+
+// Versions 1..n without gaps for every stream, in log order.
+bool versions_gap_free(const std::vector<Event>& log) {
+  std::map<std::string, std::int64_t> last;
+  for (const Event& e : log) {
+    if (e.version != last[e.stream] + 1) return false;
+    last[e.stream] = e.version;
+  }
+  return true;
+}
+
+TEST_CASE("appending assigns versions and positions from 1 and the recorded fields") {
+  Fixture f;
+  auto r = f.append_ok(request("kanye-west", {registered(1, "Kanye West"), album(2, "Donda")}));
+  CHECK(r.created);
+  CHECK(r.stream_version == 2);
+  REQUIRE(r.events.size() == 2);
+  CHECK(r.events[0].id == uuid(1));
+  CHECK(r.events[0].version == 1);
+  CHECK(r.events[0].position == 1);
+  CHECK(r.events[1].version == 2);
+  CHECK(r.events[1].position == 2);
+  CHECK(f.store->head() == 2);
+  CHECK(f.version("kanye-west") == 2);
+  CHECK(f.version("nobody") == 0);
+
+  auto stream = f.store->read_stream("kanye-west", 1, 100);
+  REQUIRE(stream.ok());
+  REQUIRE(stream->size() == 2);
+  const Event& e = (*stream)[1];
+  CHECK(e.id == uuid(2));
+  CHECK(e.stream == "kanye-west");
+  CHECK(e.type == "album_released");
+  CHECK(e.occurred == std::optional<std::string>("2021-08-29"));
+  CHECK(e.data == Json{{"title", "Donda"}});
+  CHECK(e.sources == album(2, "Donda").sources);
+  CHECK(e.participants == Json::array());
+  CHECK(e.recorded_at == kStart);
+  CHECK(e.recorded_by == "alice");
+  CHECK(e.hash.size() == 64);
+  CHECK_FALSE((*stream)[0].occurred.has_value());
+
+  auto found = f.store->find_event(uuid(2));
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  CHECK(domain::to_json(**found) == domain::to_json(e));
+  auto missing = f.store->find_event(uuid(99));
+  REQUIRE(missing.ok());
+  CHECK_FALSE(missing->has_value());
+}
+
+TEST_CASE("reads honour from_version, after and limit") {
+  Fixture f;
+  f.append_ok(request("a", {registered(1, "A"), album(2, "One"), album(3, "Two")}));
+  f.append_ok(request("b", {registered(4, "B")}));
+  f.append_ok(request("a", {album(5, "Three")}));
+
+  auto s = f.store->read_stream("a", 2, 2);
+  REQUIRE(s.ok());
+  REQUIRE(s->size() == 2);
+  CHECK((*s)[0].version == 2);
+  CHECK((*s)[1].version == 3);
+  auto rest = f.store->read_stream("a", 4, 100);
+  REQUIRE(rest.ok());
+  REQUIRE(rest->size() == 1);
+  CHECK((*rest)[0].position == 5);
+
+  auto log = f.store->read_all(3, 1);
+  REQUIRE(log.ok());
+  REQUIRE(log->size() == 1);
+  CHECK((*log)[0].position == 4);
+  CHECK((*log)[0].stream == "b");
+  CHECK(f.store->read_all(5, 10)->empty());
+  CHECK(f.store->read_all(0, 0)->empty());
+  CHECK(f.store->read_stream("a", 1, 0)->empty());
+}
+
+TEST_CASE("versions are per stream and positions span the log, both without gaps") {
+  Fixture f;
+  f.append_ok(request("a", {registered(1, "A")}));
+  f.append_ok(request("b", {registered(2, "B")}));
+  f.append_ok(request("a", {album(3, "A1"), album(4, "A2")}));
+  auto r = f.append_ok(request("b", {album(5, "B1")}));
+  CHECK(r.events[0].version == 2);
+  CHECK(r.events[0].position == 5);
+  auto log = f.all();
+  REQUIRE(log.size() == 5);
+  for (std::size_t i = 0; i < log.size(); ++i) CHECK(log[i].position == static_cast<std::int64_t>(i + 1));
+  CHECK(versions_gap_free(log));
+}
+
+TEST_CASE("the expected version is checked: any, no_stream and exact") {
+  Fixture f;
+  SUBCASE("no_stream holds for a new stream and fails once it exists") {
+    f.append_ok(request("a", {registered(1, "A")}, Expected::no_stream()));
+    auto r = f.store->append(request("a", {album(2, "X")}, Expected::no_stream()));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Code::precondition_failed);
+    CHECK(r.status().expected() == -1);
+    CHECK(r.status().actual() == 1);
+  }
+  SUBCASE("exact holds at that version and fails with expected and actual") {
+    f.append_ok(request("a", {registered(1, "A")}, Expected::exact(0)));
+    f.append_ok(request("a", {album(2, "X")}, Expected::exact(1)));
+    auto r = f.store->append(request("a", {album(3, "Y")}, Expected::exact(1)));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Code::precondition_failed);
+    CHECK(r.status().expected() == 1);
+    CHECK(r.status().actual() == 2);
+  }
+  SUBCASE("any always holds") {
+    f.append_ok(request("a", {registered(1, "A")}));
+    f.append_ok(request("a", {album(2, "X")}));
+  }
+  CHECK(f.store->find_event(uuid(3))->has_value() == false);
+  CHECK(f.store->head() == f.version("a"));
+}
+
+TEST_CASE("a retry of a stored request returns the original answer even with a stale expected version") {
+  Fixture f;
+  f.append_ok(request("a", {registered(1, "A")}));
+  const auto req = request("a", {album(2, "X"), album(3, "Y")}, Expected::exact(1));
+  auto first = f.append_ok(req);
+  f.append_ok(request("a", {album(4, "Z")}));  // the stream moves on
+
+  auto retry = f.append_ok(req);
+  CHECK_FALSE(retry.created);
+  REQUIRE(retry.events.size() == 2);
+  CHECK(retry.events[0].id == uuid(2));
+  CHECK(retry.events[0].version == first.events[0].version);
+  CHECK(retry.events[0].position == first.events[0].position);
+  CHECK(retry.events[1].position == first.events[1].position);
+  CHECK(retry.stream_version == first.stream_version);  // the original answer, not the stream's now
+  CHECK(f.store->head() == 4);
+  CHECK(f.all().size() == 4);
+}
+
+TEST_CASE("an id stored with other content or in another stream is duplicate_id") {
+  Fixture f;
+  f.append_ok(request("a", {registered(1, "A"), album(2, "X")}));
+  f.append_ok(request("b", {registered(3, "B")}));
+  SUBCASE("other content") {
+    auto r = f.store->append(request("a", {album(2, "Not X")}));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Code::duplicate_id);
+    CHECK(r.status().message().find(uuid(2)) != std::string::npos);
+  }
+  SUBCASE("same content, other stream") {
+    auto r = f.store->append(request("b", {album(2, "X")}));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Code::duplicate_id);
+  }
+  SUBCASE("decided before the expected version") {
+    auto r = f.store->append(request("a", {album(2, "Not X")}, Expected::exact(7)));
+    CHECK(r.status().code() == Code::duplicate_id);
+  }
+  CHECK(f.store->head() == 3);
+}
+
+TEST_CASE("a batch of which only some ids are stored is duplicate_id and writes nothing") {
+  Fixture f;
+  f.append_ok(request("a", {registered(1, "A"), album(2, "X")}));
+  auto r = f.store->append(request("a", {album(2, "X"), album(3, "Y")}));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::duplicate_id);
+  CHECK(r.status().message().find(uuid(2)) != std::string::npos);
+  CHECK(f.store->head() == 2);
+  CHECK_FALSE(f.store->find_event(uuid(3))->has_value());
+}
+
+TEST_CASE("a batch naming one id twice is invalid at /i/id") {
+  Fixture f;
+  auto r = f.store->append(request("a", {registered(1, "A"), album(2, "X"), album(2, "X")}));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::invalid);
+  REQUIRE(r.status().errors().size() == 1);
+  CHECK(r.status().errors()[0].pointer == "/2/id");
+  CHECK(f.store->head() == 0);
+}
+
+TEST_CASE("an append breaking a rule writes nothing") {
+  Fixture f;
+  SUBCASE("the first event of a stream must register the celebrity") {
+    auto r = f.store->append(request("a", {album(1, "X")}));
+    CHECK(r.status().code() == Code::invalid);
+    CHECK(f.store->head() == 0);
+  }
+  SUBCASE("a batch with one bad event writes none of it") {
+    f.append_ok(request("a", {registered(1, "A")}));
+    NewEvent bad = album(4, "Z");
+    bad.participants = Json::array({{{"celebrity", "not-registered"}}});
+    auto r = f.store->append(request("a", {album(2, "X"), album(3, "Y"), bad}));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Code::invalid);
+    REQUIRE_FALSE(r.status().errors().empty());
+    CHECK(r.status().errors()[0].pointer.rfind("/2/", 0) == 0);
+    CHECK(f.store->head() == 1);
+    CHECK(f.version("a") == 1);
+    CHECK_FALSE(f.store->find_event(uuid(2))->has_value());
+  }
+  SUBCASE("registering twice in one batch") {
+    auto r = f.store->append(request("a", {registered(1, "A"), registered(2, "A again")}));
+    CHECK(r.status().code() == Code::invalid);
+    CHECK(f.store->head() == 0);
+  }
+  SUBCASE("retracting a retracted fact is a conflict") {
+    f.append_ok(request("a", {registered(1, "A"), album(2, "X"), retraction(3, uuid(2))}));
+    auto r = f.store->append(request("a", {retraction(4, uuid(2))}));
+    CHECK(r.status().code() == Code::conflict);
+    CHECK(f.store->head() == 3);
+  }
+  SUBCASE("retracting a fact of another stream") {
+    f.append_ok(request("a", {registered(1, "A"), album(2, "X")}));
+    f.append_ok(request("b", {registered(3, "B")}));
+    auto r = f.store->append(request("b", {retraction(4, uuid(2))}));
+    CHECK(r.status().code() == Code::invalid);
+    CHECK(f.store->head() == 3);
+  }
+}
+
+TEST_CASE("read_fact returns the recording event and its amendments in log order") {
+  Fixture f;
+  f.append_ok(request("a", {registered(1, "A"), album(2, "X"), album(3, "Y")}));
+  f.append_ok(request("a", {retraction(4, uuid(2))}));
+  auto fact = f.store->read_fact(uuid(2));
+  REQUIRE(fact.ok());
+  REQUIRE(fact->size() == 2);
+  CHECK((*fact)[0].id == uuid(2));
+  CHECK((*fact)[1].id == uuid(4));
+  CHECK(f.store->read_fact(uuid(1))->empty());  // a profile event records no fact
+  CHECK(f.store->read_fact("")->empty());
+}
+
+TEST_CASE("the hash chain links every event from genesis") {
+  Fixture f;
+  f.append_ok(request("a", {registered(1, "A"), album(2, "X")}));
+  f.clock.advance(1500ms);
+  f.append_ok(request("b", {registered(3, "B")}));
+  f.append_ok(request("a", {retraction(4, uuid(2))}));
+  auto log = f.all();
+  REQUIRE(log.size() == 4);
+  CHECK(chain_problem(log) == "");
+  CHECK(log[2].recorded_at == kStart + 1500ms);
+}
+
+TEST_CASE("recorded time never runs backwards along the log") {
+  Fixture f;
+  f.append_ok(request("a", {registered(1, "A")}));
+  f.clock.advance(-10s);  // e.g. the system clock was stepped back
+  f.append_ok(request("a", {album(2, "X")}));
+  auto log = f.all();
+  CHECK(log[1].recorded_at == log[0].recorded_at);
+}
+
+TEST_CASE("reopening the file keeps every event and continues the chain") {
+  Fixture f;
+  f.append_ok(request("a", {registered(1, "A"), album(2, "X")}));
+  const auto before = f.all();
+  f.reopen();
+  CHECK(f.store->head() == 2);
+  CHECK(f.version("a") == 2);
+  auto after = f.all();
+  REQUIRE(after.size() == 2);
+  CHECK(domain::to_json(after[1]) == domain::to_json(before[1]));
+  auto r = f.append_ok(request("a", {album(3, "Y")}));
+  CHECK(r.events[0].position == 3);
+  CHECK(r.events[0].version == 3);
+  CHECK(chain_problem(f.all()) == "");
+}
+
+TEST_CASE("the events table refuses UPDATE, DELETE and rewriting inserts from raw SQL") {
+  Fixture f;
+  f.append_ok(request("a", {registered(1, "A"), album(2, "X")}));
+  const auto before = f.all();
+
+  sqlite3* raw = nullptr;  // as the sqlite3 shell would, on the same file
+  REQUIRE(sqlite3_open(f.tmp.path().c_str(), &raw) == SQLITE_OK);
+  sqlite3_busy_timeout(raw, 5000);
+  auto refused = [&](const std::string& sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err);
+    std::string msg = err ? err : "";
+    sqlite3_free(err);
+    INFO(sql);
+    CHECK(rc != SQLITE_OK);
+    CHECK(msg.find("append-only") != std::string::npos);
+  };
+  refused("UPDATE events SET data = '{\"title\":\"Y\"}' WHERE position = 2");
+  refused("DELETE FROM events WHERE position = 2");
+  refused("DELETE FROM events");
+  // REPLACE deletes the conflicting row without firing delete triggers; the
+  // insert trigger stops it first.
+  refused("INSERT OR REPLACE INTO events SELECT * FROM events WHERE position = 2");
+  refused(
+      "INSERT INTO events(position, id, stream, version, type, data, participants, sources,"
+      " recorded_at, recorded_by, content_digest, hash) VALUES(7, 'x', 'a', 3, 't', '{}', '[]',"
+      " '[]', 0, 'mallory', '', '')");
+  sqlite3_close(raw);
+
+  auto after = f.all();
+  REQUIRE(after.size() == before.size());
+  for (std::size_t i = 0; i < after.size(); ++i) CHECK(after[i].hash == before[i].hash);
+  CHECK(chain_problem(after) == "");
+}
+
+TEST_CASE("concurrent appends get gap-free positions and versions") {
+  Fixture f;
+  constexpr int kThreads = 4;
+  constexpr int kAppends = 50;
+  f.append_ok(request("shared", {registered(1, "Shared")}));
+  for (int t = 0; t < kThreads; ++t)
+    f.append_ok(request("own-" + std::to_string(t), {registered(10 + t, "Own")}));
+  std::atomic<int> notified{0};
+  f.store->on_commit([&](std::int64_t) { notified.fetch_add(1); });
+
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAppends; ++i) {
+        const int n = 1000 + t * kAppends + i;
+        const std::string stream = i % 2 == 0 ? "shared" : "own-" + std::to_string(t);
+        auto r = f.store->append(request(stream, {album(n, "T" + std::to_string(n))}));
+        if (!r.ok() || !r->created) failures.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(failures.load() == 0);
+  CHECK(notified.load() == kThreads * kAppends);
+
+  auto log = f.all();
+  const std::size_t expected = 1 + kThreads + kThreads * kAppends;
+  REQUIRE(log.size() == expected);
+  CHECK(f.store->head() == static_cast<std::int64_t>(expected));
+  for (std::size_t i = 0; i < log.size(); ++i) CHECK(log[i].position == static_cast<std::int64_t>(i + 1));
+  CHECK(versions_gap_free(log));
+  CHECK(f.version("shared") == 1 + kThreads * kAppends / 2);
+  CHECK(chain_problem(log) == "");
+}
+
+TEST_CASE("reads run beside appends and see whole appends only") {
+  Fixture f;
+  f.append_ok(request("a", {registered(1, "A")}));
+  std::atomic<bool> done{false};
+  std::atomic<int> torn{0};
+  std::thread reader([&] {
+    while (!done.load()) {
+      auto log = f.store->read_all(0, 100000);
+      if (!log.ok()) {
+        torn.fetch_add(1);
+        continue;
+      }
+      // Every append below is a batch of 2: a reader sees an odd total (1 +
+      // 2k) or the batch was torn.
+      if (log->size() % 2 == 0 || chain_problem(*log) != "") torn.fetch_add(1);
+    }
+  });
+  for (int i = 0; i < 40; ++i)
+    f.append_ok(request("a", {album(100 + 2 * i, "X"), album(101 + 2 * i, "Y")}));
+  done = true;
+  reader.join();
+  CHECK(torn.load() == 0);
+}
+
+TEST_CASE("on_commit listeners hear about appends that added events only") {
+  Fixture f;
+  std::vector<std::int64_t> heads;
+  f.store->on_commit([&](std::int64_t h) { heads.push_back(h); });
+  const auto req = request("a", {registered(1, "A"), album(2, "X")});
+  f.append_ok(req);
+  f.append_ok(req);                                      // a retry
+  CHECK_FALSE(f.store->append(request("a", {registered(3, "A")})).ok());  // a rule
+  f.append_ok(request("a", {album(4, "Y")}));
+  CHECK(heads == std::vector<std::int64_t>{2, 3});
+}
+
+TEST_CASE("restore rebuilds the identical chain and skips events already stored") {
+  Fixture source;
+  source.append_ok(request("a", {registered(1, "A"), album(2, "X")}));
+  source.clock.advance(1h);
+  source.append_ok(request("b", {registered(3, "B")}));
+  source.append_ok(request("a", {retraction(4, uuid(2))}));
+  const auto log = source.all();
+
+  Fixture target;
+  target.clock.advance(48h);  // restore keeps the recorded fields, not this clock
+  const std::vector<Event> first(log.begin(), log.begin() + 2);
+  REQUIRE(target.store->restore(first).is_ok());
+  CHECK(target.store->head() == 2);
+  // The whole export again: the stored prefix is skipped, the rest appended.
+  Status s = target.store->restore(log);
+  REQUIRE_MESSAGE(s.is_ok(), s.message());
+  auto restored = target.all();
+  REQUIRE(restored.size() == log.size());
+  for (std::size_t i = 0; i < log.size(); ++i)
+    CHECK(domain::to_json(restored[i]) == domain::to_json(log[i]));
+  CHECK(target.version("a") == 3);
+  // Appends continue the restored chain.
+  auto r = target.append_ok(request("b", {album(5, "Z")}));
+  CHECK(r.events[0].position == 5);
+  CHECK(chain_problem(target.all()) == "");
+}
+
+TEST_CASE("restore refuses a broken chain or a gap, naming the position, and writes nothing") {
+  Fixture source;
+  source.append_ok(request("a", {registered(1, "A"), album(2, "X"), album(3, "Y"), album(4, "Z")}));
+  auto log = source.all();
+  Fixture target;
+  SUBCASE("content changed after hashing") {
+    log[2].data["title"] = "Not Y";
+    Status s = target.store->restore(log);
+    CHECK(s.code() == Code::corrupt);
+    CHECK(s.message().find("position 3") != std::string::npos);
+  }
+  SUBCASE("a hash replaced") {
+    log[1].hash = domain::genesis_hash();
+    Status s = target.store->restore(log);
+    CHECK(s.code() == Code::corrupt);
+    CHECK(s.message().find("position 2") != std::string::npos);
+  }
+  SUBCASE("an event left out") {
+    log.erase(log.begin() + 1);
+    Status s = target.store->restore(log);
+    CHECK(s.code() == Code::corrupt);
+    CHECK(s.message().find("position 3") != std::string::npos);
+  }
+  SUBCASE("an id stored with another hash") {
+    REQUIRE(target.store->restore({log[0]}).is_ok());
+    target.clock.advance(1s);
+    target.append_ok(request("a", {album(2, "X")}));  // same id, recorded at another time
+    Status s = target.store->restore(log);
+    CHECK(s.code() == Code::corrupt);
+    CHECK(s.message().find("position 2") != std::string::npos);
+    CHECK(target.store->head() == 2);
+    return;
+  }
+  CHECK(target.store->head() == 0);
+  CHECK(target.all().empty());
+}
+
+// 20 sources of 2,000 characters: about 40 KB, a lawful event (§4).
+NewEvent big_album(int n) {
+  NewEvent e = album(n, "Big " + std::to_string(n));
+  e.sources = Json::array();
+  for (int k = 0; k < 20; ++k)
+    e.sources.push_back({{"url", "https://example.com/" + std::to_string(k)},
+                         {"quote", std::string(2000, static_cast<char>('a' + k))}});
+  return e;
+}
+
+TEST_CASE("a full database is storage_full, writes nothing, and appends succeed once there is room") {
+  Fixture f;
+  f.append_ok(request("a", {registered(1, "A")}));
+  testing::cap_pages(*f.db, 30);  // room for a few big events, not many
+  Status full;
+  int n = 100;
+  for (int attempt = 0; attempt < 40 && full.is_ok(); ++attempt) {
+    const std::int64_t head = f.store->head();
+    auto r = f.store->append(request("a", {big_album(n), big_album(n + 1), big_album(n + 2)}));
+    n += 3;
+    if (r.ok()) continue;
+    full = r.status();
+    CHECK(f.store->head() == head);
+    auto log = f.all();
+    CHECK(log.size() == static_cast<std::size_t>(head));  // no part of the batch
+    CHECK(f.version("a") == head);
+  }
+  REQUIRE(full.code() == Code::storage_full);
+
+  testing::cap_pages(*f.db, 0);
+  const std::int64_t head = f.store->head();
+  auto r = f.append_ok(request("a", {big_album(n)}));
+  CHECK(r.events[0].position == head + 1);
+  CHECK(r.events[0].version == head + 1);
+  auto log = f.all();
+  CHECK(chain_problem(log) == "");
+  CHECK(versions_gap_free(log));
+}
+
+TEST_CASE("opening a file that cannot hold a Starlog database fails with a clear Status") {
+  TempDir tmp;
+  SUBCASE("its directory does not exist") {
+    auto db = SqliteDatabase::open(tmp.dir() + "/missing/starlog.db");
+    REQUIRE_FALSE(db.ok());
+    CHECK(db.status().code() == Code::io_error);
+    CHECK(db.status().message().find("does not exist") != std::string::npos);
+  }
+  SUBCASE("it is a directory") {
+    auto db = SqliteDatabase::open(tmp.dir());
+    REQUIRE_FALSE(db.ok());
+    CHECK(db.status().code() == Code::io_error);
+  }
+  SUBCASE("it is not an SQLite file") {
+    std::ofstream(tmp.path()) << "this is a text file, not a database, and it is long enough to fail"
+                              << std::string(200, 'x');
+    auto db = SqliteDatabase::open(tmp.path());
+    REQUIRE_FALSE(db.ok());
+    CHECK(db.status().code() == Code::corrupt);
+    CHECK(db.status().message().find("not a Starlog database") != std::string::npos);
+  }
+  SUBCASE("it is another program's SQLite file, which is left as it was") {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(tmp.path().c_str(), &raw) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw, "CREATE TABLE t(x)", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+    auto db = SqliteDatabase::open(tmp.path());
+    REQUIRE_FALSE(db.ok());
+    CHECK(db.status().code() == Code::corrupt);
+    CHECK_FALSE(std::filesystem::exists(tmp.path() + "-wal"));
+  }
+  SUBCASE("a newer Starlog wrote it") {
+    { testing::open_db(tmp.path()); }
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(tmp.path().c_str(), &raw) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw, "PRAGMA user_version=2", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+    auto db = SqliteDatabase::open(tmp.path());
+    REQUIRE_FALSE(db.ok());
+    CHECK(db.status().code() == Code::io_error);
+    CHECK(db.status().message().find("newer") != std::string::npos);
+  }
+  SUBCASE("it is read-only") {
+    { testing::open_db(tmp.path()); }
+    std::filesystem::permissions(tmp.path(), std::filesystem::perms::owner_read |
+                                                 std::filesystem::perms::group_read |
+                                                 std::filesystem::perms::others_read);
+    if (access(tmp.path().c_str(), W_OK) == 0) {
+      MESSAGE("running with the rights to write a read-only file (root?): nothing to test");
+      return;
+    }
+    auto db = SqliteDatabase::open(tmp.path());
+    REQUIRE_FALSE(db.ok());
+    CHECK(db.status().code() == Code::io_error);
+    CHECK(db.status().message().find("read-only") != std::string::npos);
+  }
+}
+
+TEST_CASE("a new file is WAL, synchronous=FULL, and carries its schema version") {
+  TempDir tmp;
+  auto db = testing::open_db(tmp.path());
+  CHECK(testing::writer_int(*db, "PRAGMA user_version") == SqliteDatabase::kSchemaVersion);
+  CHECK(testing::writer_int(*db, "PRAGMA application_id") == SqliteDatabase::kApplicationId);
+  CHECK(testing::writer_int(*db, "PRAGMA synchronous") == 2);  // FULL
+  CHECK(testing::writer_int(*db, "PRAGMA foreign_keys") == 1);
+  {
+    auto w = db->writer();
+    auto st = w->prepare("PRAGMA journal_mode");
+    REQUIRE(st.ok());
+    REQUIRE(*st->step());
+    CHECK(st->text(0) == "wal");
+  }
+  db.reset();
+  auto again = testing::open_db(tmp.path());  // an existing file opens as well
+  CHECK(testing::writer_int(*again, "PRAGMA user_version") == SqliteDatabase::kSchemaVersion);
+}
+
+}  // namespace
+}  // namespace starlog::store

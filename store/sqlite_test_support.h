@@ -1,0 +1,68 @@
+// Helpers for the store's tests only: a fresh temporary database file per
+// test, removed afterwards.
+#pragma once
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "store/sqlite_database.h"
+
+namespace starlog::store::testing {
+
+// A new directory under the system temp dir; `path` names a database file
+// inside it that does not exist yet.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "starlog-store-XXXXXX").string();
+    char* made = mkdtemp(tmpl.data());
+    REQUIRE(made != nullptr);
+    dir_ = made;
+    path_ = dir_ + "/starlog.db";
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& dir() const { return dir_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string dir_;
+  std::string path_;
+};
+
+inline std::shared_ptr<SqliteDatabase> open_db(const std::string& path) {
+  auto db = SqliteDatabase::open(path);
+  REQUIRE_MESSAGE(db.ok(), db.status().message());
+  return *db;
+}
+
+// One integer from `sql` on the writer connection (e.g. PRAGMA page_count).
+inline std::int64_t writer_int(SqliteDatabase& db, const char* sql) {
+  auto w = db.writer();
+  auto st = w->prepare(sql);
+  REQUIRE(st.ok());
+  auto row = st->step();
+  REQUIRE(row.ok());
+  REQUIRE(*row);
+  return st->int64(0);
+}
+
+// Caps the file at its current size plus `extra_pages`, per connection
+// (PRAGMA max_page_count), to provoke SQLITE_FULL. 0 lifts the cap.
+inline void cap_pages(SqliteDatabase& db, std::int64_t extra_pages) {
+  const std::int64_t pages = writer_int(db, "PRAGMA page_count");
+  const std::int64_t cap = extra_pages == 0 ? 1'000'000'000 : pages + extra_pages;
+  auto w = db.writer();
+  REQUIRE(w->exec("PRAGMA max_page_count=" + std::to_string(cap)).is_ok());
+}
+
+}  // namespace starlog::store::testing
