@@ -26,13 +26,19 @@ class LogView {
 
 // Checks appending `batch` (validated) to `stream`, now at `stream_version`:
 //  - the first event of a stream is celebrity_registered, and only the first;
-//  - every participants[].celebrity is a registered celebrity (or this stream
-//    once the batch has registered it);
+//  - every participants[].celebrity (and a correction's
+//    changes.participants[].celebrity) is a registered celebrity other than
+//    the subject itself: a fact is already on its subject's timeline;
 //  - fact_corrected/fact_retracted name a fact of the same stream (422 invalid
-//    otherwise, also for unknown facts) that is not retracted (409 conflict),
-//    and a corrected fact still validates as its type (422).
+//    otherwise, also for unknown facts and for ids of events that record no
+//    fact) that is not retracted (409 conflict), and a corrected fact still
+//    validates as its type (422).
 // Events earlier in the batch count as stored for later ones. Pointers are
 // "/i/..." when `is_batch`, "/..." otherwise.
+// Which category wins: the first failing event in batch order decides; within
+// one event the 422 rules come before the 409 one. So Status::conflict only
+// when no 422 error precedes it; else Status::invalid with every 422 error of
+// the batch.
 Status check_append_rules(std::string_view stream, std::int64_t stream_version,
                           const std::vector<NewEvent>& batch, bool is_batch, LogView& view);
 
