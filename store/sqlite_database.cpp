@@ -372,9 +372,12 @@ Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
   namespace fs = std::filesystem;
   const fs::path p(path);
   const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir, ec))
+  if (!fs::exists(dir, ec))
     return Status::io_error("cannot create database '" + path + "': directory '" + dir.string() +
                             "' does not exist");
+  if (!fs::is_directory(dir, ec))
+    return Status::io_error("cannot create database '" + path + "': '" + dir.string() +
+                            "' is not a directory");
   if (fs::is_directory(p, ec))
     return Status::io_error("cannot open database '" + path + "': it is a directory");
   std::shared_ptr<SqliteDatabase> db(new SqliteDatabase(path, options));

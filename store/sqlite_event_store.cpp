@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "domain/append_rules.h"
+#include "domain/event_validation.h"
 #include "domain/hash_chain.h"
 #include "store/guard.h"
 
@@ -206,7 +207,10 @@ Result<std::unique_ptr<SqliteEventStore>> SqliteEventStore::open(std::shared_ptr
 
 Result<AppendResult> SqliteEventStore::append(const AppendRequest& request) {
   return guarded("event store", [&]() -> Result<AppendResult> {
-    if (request.stream.empty()) return Status::invalid("an append needs a stream");
+    // The log keeps whatever it is given forever; a stream id that is no
+    // celebrity id must never get in, whoever the caller is.
+    if (!domain::is_valid_slug(request.stream))
+      return Status::invalid("'" + request.stream + "' is not a celebrity id");
     if (request.events.empty())
       return Status::invalid("an append needs at least one event",
                              {{"", "at least one event is required"}});

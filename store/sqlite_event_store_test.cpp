@@ -283,6 +283,16 @@ TEST_CASE("a batch of which only some ids are stored is duplicate_id and writes 
   CHECK_FALSE(f.store->find_event(uuid(3))->has_value());
 }
 
+TEST_CASE("a stream id that is not a celebrity id is invalid") {
+  Fixture f;
+  for (const char* stream : {"", "Kanye West", "-a", "a/b"}) {
+    auto r = f.store->append(request(stream, {registered(1, "A")}));
+    INFO(stream);
+    CHECK(r.status().code() == Code::invalid);
+  }
+  CHECK(f.store->head() == 0);
+}
+
 TEST_CASE("a batch naming one id twice is invalid at /i/id") {
   Fixture f;
   auto r = f.store->append(request("a", {registered(1, "A"), album(2, "X"), album(2, "X")}));
