@@ -111,10 +111,6 @@ std::string sql_context(sqlite3_stmt* stmt) {
   return s;
 }
 
-}  // namespace
-
-namespace {
-
 Status status_for(int rc, std::string msg) {
   switch (rc & 0xff) {
     case SQLITE_OK:
@@ -368,6 +364,9 @@ Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
                                                              Options options) {
   if (path.empty() || path == ":memory:")
     return Status::io_error("a database path must name a file");
+  // Connections are opened NOMUTEX and handed between threads; that needs a
+  // library built thread-safe (Debian's is).
+  if (sqlite3_threadsafe() == 0) return Status::io_error("the SQLite library is not thread-safe");
   std::error_code ec;
   namespace fs = std::filesystem;
   const fs::path p(path);
