@@ -358,7 +358,7 @@ std::string format_utc(Millis t, bool always_ms) {
   const auto day = date::floor<date::days>(t);
   const date::year_month_day ymd{day};
   const date::hh_mm_ss<milliseconds> tod{t - day};
-  char buf[48];
+  char buf[128];
   const long ms = static_cast<long>(tod.subseconds().count());
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
