@@ -1,0 +1,105 @@
+// Server: the HTTP/1.1 listener and its sessions (Boost.Beast over Asio,
+// C++20 coroutines throughout). It only moves bytes: every request goes to
+// one Handler (normally Router::dispatch), which knows no socket.
+//
+// Per connection: one strand; a fresh request_parser per request with
+// body_limit and header_limit; a deadline before every read and write;
+// keep-alive; requests answered strictly in order (no pipelining queue).
+// Answers the server gives on its own, all problem+json:
+//   413 payload-too-large   body over body_limit (then close)
+//   431 header-too-large    header over header_limit (then close)
+//   400 malformed-request   not valid HTTP/1.1 framing (then close)
+//   503 server-busy         already max_connections open (then close)
+// `Expect: 100-continue` is honoured. Every response gets `Server: starlog`
+// and a correct Content-Length; HEAD responses keep GET's Content-Length and
+// carry no body.
+//
+// Lifecycle: construct -> [set_stream_route] -> start() -> [stop_on_signals]
+// -> run() ... stop() -> run() returns. A Server runs once; it is not
+// restartable. REQUIRES: the Server outlives run().
+//
+// Threads: run() blocks and runs the io_context on `threads` threads (the
+// caller's included), so the Handler is called concurrently. stop() may be
+// called from any thread, any number of times, before or during run().
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/http.h"
+#include "domain/status.h"
+
+namespace starlog::api {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";  // an address or a resolvable name
+  unsigned short port = 8080;      // 0: an ephemeral port, see Server::port()
+  int threads = 2;                 // values below 1 mean 1
+  std::size_t body_limit = 1 << 20;
+  std::size_t header_limit = 16 * 1024;
+  std::chrono::seconds read_timeout{30};  // reading one request, writing one response
+  std::chrono::seconds idle_timeout{60};  // waiting for the next request on keep-alive
+  std::size_t max_connections = 1024;
+  // How long stop() lets in-flight requests finish before closing every
+  // connection.
+  std::chrono::seconds shutdown_timeout{10};
+};
+
+// A long-lived response (Server-Sent Events). It owns the connection: it
+// writes the response header and then as much as it likes, and the
+// connection is closed when it returns or throws. It runs on the
+// connection's strand; no deadline is set on the stream for it. On stop() its
+// coroutine is cancelled (terminal cancellation, then the socket is closed),
+// so it should await only cancellable operations.
+using StreamHandler =
+    std::function<boost::asio::awaitable<void>(boost::beast::tcp_stream&, const Request&)>;
+// Consulted for every complete request before the normal Handler: a
+// StreamHandler takes the request over, nullopt passes it on. Must be
+// thread-safe.
+using StreamRoute = std::function<std::optional<StreamHandler>(const Request&)>;
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // REQUIRES: before start().
+  void set_stream_route(StreamRoute route);
+
+  // Resolves, binds and listens. On failure (address in use, bad host,
+  // called twice) returns an io_error Status naming host and port, and the
+  // Server must not be run.
+  Status start();
+
+  // The bound port (the ephemeral one when options.port was 0). REQUIRES:
+  // start() succeeded.
+  unsigned short port() const;
+
+  // Makes SIGINT and SIGTERM call stop(). After the first signal the default
+  // disposition is restored, so a second one ends the process at once.
+  // REQUIRES: after start(), before run().
+  void stop_on_signals();
+
+  // Serves until stopped; returns when every connection is closed.
+  void run();
+
+  // Graceful and bounded: stops accepting, closes idle keep-alive
+  // connections and stream responses, lets in-flight requests finish (their
+  // responses say Connection: close), and after shutdown_timeout closes what
+  // is left. Thread-safe, idempotent, never blocks.
+  void stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace starlog::api
