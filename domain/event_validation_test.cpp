@@ -300,10 +300,19 @@ TEST_CASE("an event is at most 64 KiB serialized") {
 
 TEST_CASE("deeply nested JSON is refused before it is walked") {
   Json deep = "x";
-  for (int i = 0; i < 10000; ++i) deep = Json::array({std::move(deep)});
+  for (int i = 0; i < 100; ++i) deep = Json::array({std::move(deep)});
   auto e = errors_of(with(album(), "data", {{"title", "T"}, {"label", deep}}));
   REQUIRE(e.size() == 1);
   CHECK(e[0].pointer == "");
+}
+
+TEST_CASE("a parsed body nested 100,000 deep is refused without exhausting the stack") {
+  const std::string text = R"({"type":"album_released","occurred":"2021","data":{"title":"T","label":)" +
+                           std::string(100000, '[') + std::string(100000, ']') + "}}";
+  const Json j = Json::parse(text);
+  auto e = errors_of(j, "/7");
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].pointer == "/7");
 }
 
 TEST_CASE("a correction's fact_id is stored lower-case") {
