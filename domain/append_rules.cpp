@@ -94,7 +94,8 @@ Status check_append_rules(std::string_view stream, std::int64_t stream_version,
 
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const NewEvent& ne = batch[i];
-    const std::string at = is_batch ? "/" + std::to_string(i) : std::string();
+    std::string at;  // built in two steps: GCC 12 warns falsely (-Wrestrict) on "/" + to_string
+    if (is_batch) at = '/' + std::to_string(i);
     const std::int64_t version_before = stream_version + static_cast<std::int64_t>(i);
 
     if (version_before == 0 && ne.type != "celebrity_registered") {

@@ -505,7 +505,8 @@ Result<std::vector<NewEvent>> validate_request_body(const Json& body) {
   Errors out;
   std::map<std::string, std::size_t> ids;  // client-sent id -> index
   for (std::size_t i = 0; i < body.size(); ++i) {
-    const std::string at = "/" + std::to_string(i);
+    std::string at = "/";  // appended, not "/" + ...: GCC 12 -Wrestrict false positive at -O3
+    at += std::to_string(i);
     auto ev = validate_new_event(body[i], at);
     if (!ev) {
       const auto& errs = ev.status().errors();

@@ -53,7 +53,7 @@ Json with(Json j, const std::string& key, Json value) {
 
 Json participants(std::size_t n) {
   Json a = Json::array();
-  for (std::size_t i = 0; i < n; ++i) a.push_back({{"celebrity", "p" + std::to_string(i)}});
+  for (std::size_t i = 0; i < n; ++i) a.push_back({{"celebrity", std::string("p").append(std::to_string(i))}});
   return a;
 }
 
