@@ -23,7 +23,7 @@ Result<std::vector<TokenInfo>> MemoryTokenStore::list() {
 Status MemoryTokenStore::revoke(std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = by_name_.find(name);
-  if (it == by_name_.end()) return Status::not_found("no token named '" + std::string(name) + "'");
+  if (it == by_name_.end()) return Status::not_found(no_such_token(name));
   if (!it->second.info.revoked_at) it->second.info.revoked_at = clock_.now();
   return Status::ok();
 }

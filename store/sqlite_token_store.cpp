@@ -104,7 +104,7 @@ Status SqliteTokenStore::revoke(std::string_view name) {
       st->bind_text(1, name).bind(2, clock_.now().time_since_epoch().count());
       if (Status s = st->run(); !s) return s;
       if (sqlite3_changes(w->handle()) == 0)
-        return Status::not_found("no token named '" + std::string(name) + "'");
+        return Status::not_found(no_such_token(name));
     }
     return txn.commit();
   });

@@ -22,4 +22,11 @@ Status check_new_token(std::string_view name, std::string_view secret_sha256_hex
   return Status::ok();
 }
 
+std::string no_such_token(std::string_view name) {
+  std::string msg = "no token named '";
+  msg.append(name);
+  msg += '\'';
+  return msg;
+}
+
 }  // namespace starlog::store

@@ -64,5 +64,7 @@ bool is_sha256_hex(std::string_view text);
 // The checks create() makes on its arguments, for every implementation:
 // invalid (naming the field) or ok.
 Status check_new_token(std::string_view name, std::string_view secret_sha256_hex);
+// The not_found message for revoking `name`.
+std::string no_such_token(std::string_view name);
 
 }  // namespace starlog::store
