@@ -127,6 +127,10 @@ int serve_command(int argc, char** argv) {
                options.host.c_str(), server.port(), db_path.c_str(),
                static_cast<long long>(r.log->head()),
                args.has("private") ? ", private: reads need a token" : "");
+  if (auto tokens = r.tokens->list(); tokens.ok() && tokens->empty())
+    std::fprintf(stderr, "starlog: no API tokens yet; writes need one: "
+                         "starlog token create --name alice --role editor --db %s\n",
+                 db_path.c_str());
   server.run();
   std::fprintf(stderr, "starlog: stopped\n");
   return 0;
