@@ -55,8 +55,9 @@ std::vector<Router::Segment> Router::parse_pattern(const std::string& pattern) {
   return segments;
 }
 
-void Router::add(http::verb method, std::string pattern, RouteHandler handler) {
-  Route route{method, std::move(pattern), {}, std::move(handler)};
+void Router::add(http::verb method, std::string pattern, domain::Permission needed,
+                 RouteHandler handler) {
+  Route route{method, std::move(pattern), {}, needed, std::move(handler)};
   route.segments = parse_pattern(route.pattern);
   for (const Route& other : routes_) {
     if (other.method == method && other.segments.size() == route.segments.size() &&
@@ -73,6 +74,13 @@ std::vector<std::pair<http::verb, std::string>> Router::routes() const {
   out.reserve(routes_.size());
   for (const Route& r : routes_) out.emplace_back(r.method, r.pattern);
   return out;
+}
+
+std::optional<domain::Permission> Router::permission(http::verb method,
+                                                    std::string_view pattern) const {
+  for (const Route& r : routes_)
+    if (r.method == method && r.pattern == pattern) return r.needed;
+  return std::nullopt;
 }
 
 bool Router::matches(const Route& route, const std::vector<std::string>& path) {
@@ -175,8 +183,16 @@ Response Router::dispatch_unchecked(const Request& req) const {
   for (std::size_t i = 0; i < route->segments.size(); ++i) {
     if (route->segments[i].is_param) params.path.emplace(route->segments[i].text, (*path)[i]);
   }
+  std::optional<Response> denied;
+  if (guard_) {
+    denied = guard_(req, route->needed, params);
+  } else if (route->needed != domain::Permission::none) {
+    denied = problem(http::status::unauthorized, "unauthorized", "Unauthorized",
+                     "This server checks no credentials, so it serves no protected route.", req);
+    denied->set(http::field::www_authenticate, "Bearer");
+  }
 
-  Response res = route->handler(req, params);
+  Response res = denied ? std::move(*denied) : route->handler(req, params);
   if (implicit_head) {
     // HEAD tells the client what GET would send, minus the body.
     if (!res.has_content_length() && !res.chunked()) res.prepare_payload();

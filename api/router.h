@@ -14,6 +14,12 @@
 //    would succeed on that path (HEAD wherever GET is).
 //  - A query string that does not parse: 400 "invalid-parameter" (see
 //    api/query.h), before any handler runs.
+//  - Every route states the Permission it needs (domain/access.h). After the
+//    route and method are found and the query parses, the guard (see
+//    set_guard; api/auth.h has the real one) decides: it either fills
+//    RouteParams::principal and lets the handler run, or answers itself
+//    (401/403). Without a guard only Permission::none routes run; anything
+//    else is 401, so a router that was never given a guard fails closed.
 //  - An exception escaping a handler: 500 "internal-error", logged to stderr
 //    with method and path only (never the body or query, which may carry
 //    personal data), never a crash.
@@ -32,6 +38,7 @@
 
 #include "api/http.h"
 #include "api/query.h"
+#include "domain/access.h"
 
 namespace starlog::api {
 
@@ -39,6 +46,8 @@ namespace starlog::api {
 struct RouteParams {
   std::map<std::string, std::string, std::less<>> path;  // decoded, by pattern name
   QueryParams query;                                     // decoded (api/query.h)
+  // Who is calling, as the guard established; nullopt: anonymous.
+  std::optional<domain::Principal> principal;
 
   // The path parameter `name`. REQUIRES: the route's pattern declares it
   // (throws std::out_of_range otherwise, which the router turns into a 500).
@@ -48,6 +57,11 @@ struct RouteParams {
 };
 
 using RouteHandler = std::function<Response(const Request&, const RouteParams&)>;
+// Decides whether a request may reach a route that needs `needed`: nullopt
+// lets it through (with params.principal set for a known caller), a Response
+// (401/403) answers instead. Must be thread-safe.
+using RouteGuard =
+    std::function<std::optional<Response>(const Request&, domain::Permission needed, RouteParams&)>;
 
 class Router {
  public:
@@ -55,8 +69,13 @@ class Router {
   // on a malformed pattern (not starting with '/', empty or unbalanced "{}",
   // a parameter name used twice) and std::logic_error when the same method is
   // already registered on a pattern of the same shape ("/a/{x}" and "/a/{y}"),
-  // which would make dispatch ambiguous.
-  void add(http::verb method, std::string pattern, RouteHandler handler);
+  // which would make dispatch ambiguous. `needed` is what the guard checks
+  // before `handler` runs.
+  void add(http::verb method, std::string pattern, domain::Permission needed,
+           RouteHandler handler);
+
+  // The guard for every route. REQUIRES: during set-up, like add().
+  void set_guard(RouteGuard guard) { guard_ = std::move(guard); }
 
   // Answers `req`; never throws.
   Response dispatch(const Request& req) const;
@@ -64,6 +83,8 @@ class Router {
   // Every (method, pattern) added, in registration order; implicit HEAD
   // routes are not listed.
   std::vector<std::pair<http::verb, std::string>> routes() const;
+  // The Permission of the route `method pattern` (as added), if there is one.
+  std::optional<domain::Permission> permission(http::verb method, std::string_view pattern) const;
 
  private:
   struct Segment {
@@ -74,6 +95,7 @@ class Router {
     http::verb method;
     std::string pattern;
     std::vector<Segment> segments;
+    domain::Permission needed;
     RouteHandler handler;
   };
 
@@ -84,6 +106,7 @@ class Router {
   static int compare_specificity(const Route& a, const Route& b);
 
   std::vector<Route> routes_;
+  RouteGuard guard_;
 };
 
 }  // namespace starlog::api

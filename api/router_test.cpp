@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 using namespace starlog;
 using namespace starlog::api;
@@ -28,20 +30,23 @@ RouteHandler echo(std::string name) {
 
 Json body_of(const Response& res) { return Json::parse(res.body()); }
 
+// Router mechanics are tested on public routes; the guard has its own tests below.
+constexpr auto kOpen = domain::Permission::none;
+
 Router make_router() {
   Router r;
-  r.add(http::verb::get, "/healthz", echo("healthz"));
-  r.add(http::verb::get, "/v1/celebrities", echo("list"));
-  r.add(http::verb::get, "/v1/celebrities/{id}", echo("celebrity"));
-  r.add(http::verb::get, "/v1/celebrities/{id}/events", echo("events.get"));
-  r.add(http::verb::post, "/v1/celebrities/{id}/events", echo("events.post"));
-  r.add(http::verb::get, "/v1/events/{position}", echo("event"));
-  r.add(http::verb::get, "/v1/events/live", echo("live"));
-  r.add(http::verb::delete_, "/v1/events/{position}", echo("event.delete"));
-  r.add(http::verb::get, "/boom", [](const Request&, const RouteParams&) -> Response {
+  r.add(http::verb::get, "/healthz", kOpen, echo("healthz"));
+  r.add(http::verb::get, "/v1/celebrities", kOpen, echo("list"));
+  r.add(http::verb::get, "/v1/celebrities/{id}", kOpen, echo("celebrity"));
+  r.add(http::verb::get, "/v1/celebrities/{id}/events", kOpen, echo("events.get"));
+  r.add(http::verb::post, "/v1/celebrities/{id}/events", kOpen, echo("events.post"));
+  r.add(http::verb::get, "/v1/events/{position}", kOpen, echo("event"));
+  r.add(http::verb::get, "/v1/events/live", kOpen, echo("live"));
+  r.add(http::verb::delete_, "/v1/events/{position}", kOpen, echo("event.delete"));
+  r.add(http::verb::get, "/boom", kOpen, [](const Request&, const RouteParams&) -> Response {
     throw std::runtime_error("handler bug");
   });
-  r.add(http::verb::get, "/boom/unknown",
+  r.add(http::verb::get, "/boom/unknown", kOpen,
         [](const Request&, const RouteParams&) -> Response { throw 42; });
   return r;
 }
@@ -136,8 +141,8 @@ TEST_CASE("HEAD is answered like GET without a body") {
 
 TEST_CASE("an explicit HEAD route takes precedence over the implicit one") {
   Router r;
-  r.add(http::verb::get, "/x", echo("get"));
-  r.add(http::verb::head, "/x", [](const Request& req, const RouteParams&) {
+  r.add(http::verb::get, "/x", kOpen, echo("get"));
+  r.add(http::verb::head, "/x", kOpen, [](const Request& req, const RouteParams&) {
     Response res{http::status::no_content, req.version()};
     return res;
   });
@@ -174,8 +179,8 @@ TEST_CASE("a badly escaped path is a 400") {
 
 TEST_CASE("routes() lists every added route in order") {
   Router r;
-  r.add(http::verb::get, "/a", echo("a"));
-  r.add(http::verb::post, "/a/{id}", echo("b"));
+  r.add(http::verb::get, "/a", kOpen, echo("a"));
+  r.add(http::verb::post, "/a/{id}", kOpen, echo("b"));
   const auto routes = r.routes();
   REQUIRE(routes.size() == 2);
   CHECK(routes[0] == std::pair{http::verb::get, std::string("/a")});
@@ -184,12 +189,61 @@ TEST_CASE("routes() lists every added route in order") {
 
 TEST_CASE("bad or clashing patterns are refused at set-up") {
   Router r;
-  r.add(http::verb::get, "/a/{id}", echo("a"));
-  CHECK_THROWS_AS(r.add(http::verb::get, "/a/{other}", echo("b")), std::logic_error);
-  CHECK_NOTHROW(r.add(http::verb::post, "/a/{other}", echo("c")));
-  CHECK_THROWS_AS(r.add(http::verb::get, "a", echo("d")), std::invalid_argument);
-  CHECK_THROWS_AS(r.add(http::verb::get, "/b/{", echo("d")), std::invalid_argument);
-  CHECK_THROWS_AS(r.add(http::verb::get, "/b/{}", echo("d")), std::invalid_argument);
-  CHECK_THROWS_AS(r.add(http::verb::get, "/b/x{y}", echo("d")), std::invalid_argument);
-  CHECK_THROWS_AS(r.add(http::verb::get, "/b/{x}/{x}", echo("d")), std::invalid_argument);
+  r.add(http::verb::get, "/a/{id}", kOpen, echo("a"));
+  CHECK_THROWS_AS(r.add(http::verb::get, "/a/{other}", kOpen, echo("b")), std::logic_error);
+  CHECK_NOTHROW(r.add(http::verb::post, "/a/{other}", kOpen, echo("c")));
+  CHECK_THROWS_AS(r.add(http::verb::get, "a", kOpen, echo("d")), std::invalid_argument);
+  CHECK_THROWS_AS(r.add(http::verb::get, "/b/{", kOpen, echo("d")), std::invalid_argument);
+  CHECK_THROWS_AS(r.add(http::verb::get, "/b/{}", kOpen, echo("d")), std::invalid_argument);
+  CHECK_THROWS_AS(r.add(http::verb::get, "/b/x{y}", kOpen, echo("d")), std::invalid_argument);
+  CHECK_THROWS_AS(r.add(http::verb::get, "/b/{x}/{x}", kOpen, echo("d")), std::invalid_argument);
+}
+
+TEST_CASE("without a guard only public routes run; the others are 401 with WWW-Authenticate") {
+  Router r;
+  r.add(http::verb::get, "/open", kOpen, echo("open"));
+  r.add(http::verb::get, "/read", domain::Permission::read, echo("read"));
+  r.add(http::verb::post, "/write", domain::Permission::append, echo("write"));
+  CHECK(r.dispatch(make_request(http::verb::get, "/open")).result() == http::status::ok);
+  for (auto [m, path] : {std::pair{http::verb::get, "/read"}, std::pair{http::verb::post, "/write"}}) {
+    const Response res = r.dispatch(make_request(m, path));
+    CHECK(res.result() == http::status::unauthorized);
+    CHECK(res[http::field::www_authenticate] == "Bearer");
+  }
+}
+
+TEST_CASE("the guard sees each route's permission and either answers or passes a principal on") {
+  Router r;
+  r.add(http::verb::get, "/read", domain::Permission::read, echo("read"));
+  r.add(http::verb::post, "/write", domain::Permission::append,
+        [](const Request& req, const RouteParams& p) {
+          return json_response(http::status::ok, {{"by", p.principal ? p.principal->name : "?"}}, req);
+        });
+  std::vector<domain::Permission> seen;
+  r.set_guard([&seen](const Request& req, domain::Permission needed,
+                      RouteParams& p) -> std::optional<Response> {
+    seen.push_back(needed);
+    if (needed == domain::Permission::append) {
+      p.principal = domain::Principal{"alice", domain::Role::editor};
+      return std::nullopt;
+    }
+    return json_response(http::status::forbidden, Json::object(), req);
+  });
+  CHECK(r.dispatch(make_request(http::verb::get, "/read")).result() == http::status::forbidden);
+  const Response w = r.dispatch(make_request(http::verb::post, "/write"));
+  CHECK(w.result() == http::status::ok);
+  CHECK(body_of(w)["by"] == "alice");
+  // HEAD is guarded like GET and still carries no body.
+  const Response h = r.dispatch(make_request(http::verb::head, "/read"));
+  CHECK(h.result() == http::status::forbidden);
+  CHECK(h.body().empty());
+  CHECK(seen == std::vector{domain::Permission::read, domain::Permission::append,
+                            domain::Permission::read});
+  // Unknown paths and wrong methods are answered before the guard is asked.
+  CHECK(r.dispatch(make_request(http::verb::get, "/nothing")).result() == http::status::not_found);
+  CHECK(r.dispatch(make_request(http::verb::delete_, "/read")).result() ==
+        http::status::method_not_allowed);
+  CHECK(seen.size() == 3);
+  CHECK(r.permission(http::verb::post, "/write") == domain::Permission::append);
+  CHECK_FALSE(r.permission(http::verb::get, "/write").has_value());
 }

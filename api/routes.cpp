@@ -2,9 +2,11 @@
 
 #include <charconv>
 
+#include "api/auth.h"
 #include "api/problem.h"
 #include "domain/event_validation.h"
 #include "domain/hash_chain.h"
+#include "domain/uuid.h"
 
 namespace starlog::api {
 namespace {
@@ -135,8 +137,11 @@ Response append_events(Services& s, const Request& req, const RouteParams& p) {
   auto events = domain::validate_request_body(body);
   if (!events.ok()) return problem_from_status(events.status(), req);
 
+  // The guard let only a token with the append right through; anonymous
+  // callers never append.
+  if (!p.principal) return unauthorized(req, "appending events needs a token", false);
   store::AppendRequest append{stream, *expected, std::move(*events), body.is_array(),
-                              "anonymous"};
+                              p.principal->name};
   auto result = s.log.append(append);
   if (!result.ok()) return problem_from_status(result.status(), req);
   // Read-your-writes: the answer leaves only once the timeline shows it.
@@ -224,7 +229,8 @@ Response get_profile(Services& s, const Request& req, const RouteParams& p) {
 }
 
 Response get_fact(Services& s, const Request& req, const RouteParams& p) {
-  const std::string& id = p.param("fact_id");
+  // Fact ids are UUIDs, stored lower case; accept them as an append does.
+  const std::string id = domain::normalize_uuid(p.param("fact_id")).value_or(p.param("fact_id"));
   auto fact = s.reader.fact(id);
   if (!fact.ok()) return problem_from_status(fact.status(), req);
   if (!fact.value())
@@ -293,20 +299,21 @@ Response get_log(Services& s, const Request& req, const RouteParams& p) {
 }  // namespace
 
 void add_routes(Router& router, Services& s) {
+  using domain::Permission;  // what each route needs: see domain/access.h
   auto bind = [&s](Response (*fn)(Services&, const Request&, const RouteParams&)) {
     return [&s, fn](const Request& req, const RouteParams& p) { return fn(s, req, p); };
   };
-  router.add(http::verb::post, "/v1/celebrities/{id}/events", bind(append_events));
-  router.add(http::verb::get, "/v1/celebrities/{id}/events", bind(get_stream));
-  router.add(http::verb::get, "/v1/celebrities", bind(get_directory));
-  router.add(http::verb::get, "/v1/celebrities/{id}", bind(get_profile));
-  router.add(http::verb::get, "/v1/celebrities/{id}/timeline", bind(get_timeline));
-  router.add(http::verb::get, "/v1/facts/{fact_id}", bind(get_fact));
-  router.add(http::verb::get, "/v1/events", bind(get_log));
-  router.add(http::verb::get, "/healthz", [](const Request& req, const RouteParams&) {
+  router.add(http::verb::post, "/v1/celebrities/{id}/events", Permission::append, bind(append_events));
+  router.add(http::verb::get, "/v1/celebrities/{id}/events", Permission::read, bind(get_stream));
+  router.add(http::verb::get, "/v1/celebrities", Permission::read, bind(get_directory));
+  router.add(http::verb::get, "/v1/celebrities/{id}", Permission::read, bind(get_profile));
+  router.add(http::verb::get, "/v1/celebrities/{id}/timeline", Permission::read, bind(get_timeline));
+  router.add(http::verb::get, "/v1/facts/{fact_id}", Permission::read, bind(get_fact));
+  router.add(http::verb::get, "/v1/events", Permission::read, bind(get_log));
+  router.add(http::verb::get, "/healthz", Permission::none, [](const Request& req, const RouteParams&) {
     return json_response(http::status::ok, Json{{"status", "ok"}}, req);
   });
-  router.add(http::verb::get, "/readyz", [&s](const Request& req, const RouteParams&) {
+  router.add(http::verb::get, "/readyz", Permission::none, [&s](const Request& req, const RouteParams&) {
     const auto position = s.timeline.position();
     const auto head = s.log.head();
     const bool ready = position >= head;

@@ -19,7 +19,9 @@ struct Services {
   projections::TimelineReader& reader;   // reads of the timeline projection
 };
 
-// Registers every route on `router`. `services` must outlive the router.
+// Registers every route on `router`, each with the Permission it needs
+// (domain/access.h); the router's guard (api/auth.h) enforces them.
+// `services` must outlive the router.
 void add_routes(Router& router, Services& services);
 
 }  // namespace starlog::api

@@ -13,7 +13,8 @@ void usage(std::FILE* out) {
                "commands:\n"
                "  serve    serve the HTTP API\n"
                "  import   append NDJSON events (or --restore an export)\n"
-               "  export   write the log as NDJSON envelopes\n\n"
+               "  export   write the log as NDJSON envelopes\n"
+               "  token    create, list and revoke API tokens\n\n"
                "Every command takes --db FILE (default ./data/starlog.db) and --help.\n");
 }
 
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return serve_command(argc - 2, argv + 2);
   if (command == "import") return import_command(argc - 2, argv + 2);
   if (command == "export") return export_command(argc - 2, argv + 2);
+  if (command == "token") return token_command(argc - 2, argv + 2);
   std::fprintf(stderr, "starlog: unknown command '%s'\n", command.c_str());
   usage(stderr);
   return 2;

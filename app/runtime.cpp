@@ -36,6 +36,9 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& db_path) {
       std::make_unique<projections::Projector>(*rt->log, *rt->rows, rt->timeline_projection);
   rt->reader = std::make_unique<projections::TimelineReader>(
       *rt->rows, std::string(projections::TimelineProjection::kName));
+  auto tokens = store::SqliteTokenStore::open(rt->db, rt->clock);
+  if (!tokens.ok()) return tokens.status();
+  rt->tokens = std::move(*tokens);
   return rt;
 }
 

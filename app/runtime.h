@@ -13,6 +13,7 @@
 #include "store/sqlite_database.h"
 #include "store/sqlite_event_store.h"
 #include "store/sqlite_projection_store.h"
+#include "store/sqlite_token_store.h"
 
 namespace starlog::app {
 
@@ -24,6 +25,7 @@ struct Runtime {
   projections::TimelineProjection timeline_projection;
   std::unique_ptr<projections::Projector> timeline;
   std::unique_ptr<projections::TimelineReader> reader;
+  std::unique_ptr<store::SqliteTokenStore> tokens;
 
   // Opens `db_path` (creating it and its parent directory). Does not catch
   // up the projection; call catch_up().

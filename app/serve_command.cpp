@@ -4,6 +4,7 @@
 #include <fstream>
 #include <thread>
 
+#include "api/auth.h"
 #include "api/router.h"
 #include "api/routes.h"
 #include "api/server.h"
@@ -60,11 +61,14 @@ int serve_command(int argc, char** argv) {
   }
   if (args.has("help")) {
     std::printf(
-        "usage: starlog serve [--db FILE] [--listen HOST:PORT] [--threads N] [--demo DIR]\n\n"
+        "usage: starlog serve [--db FILE] [--listen HOST:PORT] [--threads N] [--private]\n"
+        "                     [--demo DIR]\n\n"
         "Serves the HTTP API (see /openapi.json) until SIGINT or SIGTERM.\n"
+        "Appends need a bearer token (see starlog token --help).\n"
         "  --db FILE          the store (default %s)\n"
         "  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
         "  --threads N        I/O threads (default: number of cores)\n"
+        "  --private          reads need a token too (default: anonymous reads)\n"
         "  --demo DIR         when the store is empty, import DIR/*.ndjson first\n",
         kDefaultDb);
     return 0;
@@ -111,15 +115,22 @@ int serve_command(int argc, char** argv) {
   api::Router router;
   api::Services services{*r.log, *r.timeline, *r.reader};
   api::add_routes(router, services);
+  const api::Authenticator auth(*r.tokens, api::AuthOptions{args.has("private")});
+  router.set_guard(auth.guard());
   api::Server server(options, [&router](const api::Request& req) { return router.dispatch(req); });
   if (Status s = server.start(); !s) {
     std::fprintf(stderr, "starlog serve: %s\n", s.message().c_str());
     return 1;
   }
   server.stop_on_signals();
-  std::fprintf(stderr, "starlog: serving http://%s:%u with %s (log head %lld)\n",
+  std::fprintf(stderr, "starlog: serving http://%s:%u with %s (log head %lld)%s\n",
                options.host.c_str(), server.port(), db_path.c_str(),
-               static_cast<long long>(r.log->head()));
+               static_cast<long long>(r.log->head()),
+               args.has("private") ? ", private: reads need a token" : "");
+  if (auto tokens = r.tokens->list(); tokens.ok() && tokens->empty())
+    std::fprintf(stderr, "starlog: no API tokens yet; writes need one: "
+                         "starlog token create --name alice --role editor --db %s\n",
+                 db_path.c_str());
   server.run();
   std::fprintf(stderr, "starlog: stopped\n");
   return 0;

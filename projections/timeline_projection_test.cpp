@@ -254,5 +254,38 @@ TEST_CASE("cursors round-trip and reject garbage") {
   CHECK_FALSE(keys::decode_cursor(keys::encode_opaque("x")));
 }
 
+TEST_CASE("a profile update changes only the fields it sends and keeps the fact count") {
+  Fixture f;
+  register_demo(f);
+  f.add("kanye-west", "album_released", {{"title", "Donda"}}, "2021-08-29");
+  f.add("kanye-west", "celebrity_updated", {{"name", "Ye"}, {"aliases", {"Kanye West", "Yeezy"}}});
+  auto p = f.reader.profile("kanye-west");
+  REQUIRE(p.ok());
+  CHECK(p->at("name") == "Ye");
+  CHECK(p->at("aliases") == Json{"Kanye West", "Yeezy"});
+  CHECK(p->at("born") == "1977-06-08");
+  CHECK(p->at("fact_count") == 1);
+  CHECK(p->at("version") == 3);
+  CHECK(f.timeline({.celebrity = "kanye-west"}).at("celebrity").at("name") == "Ye");
+  auto found = f.reader.directory({.q = "yeez"});
+  REQUIRE(found.ok());
+  REQUIRE(found->at("items").size() == 1);
+  CHECK(found->at("items")[0].at("name") == "Ye");
+}
+
+TEST_CASE("an amendment the fold refuses (a restored log without the rules) changes nothing") {
+  Fixture f;
+  register_demo(f);
+  const std::string fact = f.add("kanye-west", "album_released", {{"title", "Donda"}}, "2021-08-29").id;
+  f.add("kanye-west", "fact_retracted", {{"fact_id", fact}, {"reason", "never happened"}});
+  f.add("kanye-west", "fact_corrected",
+        {{"fact_id", fact}, {"reason", "late"}, {"changes", {{"occurred", "2020"}}}});
+  const Json doc = f.timeline({.celebrity = "kanye-west", .include_retracted = true});
+  REQUIRE(doc.at("entries").size() == 1);
+  CHECK(doc.at("entries")[0].at("status") == "retracted");
+  CHECK(doc.at("entries")[0].at("occurred") == "2021-08-29");
+  CHECK(doc.at("entries")[0].at("corrections").empty());
+}
+
 }  // namespace
 }  // namespace starlog::projections

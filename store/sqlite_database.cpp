@@ -47,6 +47,19 @@
 // projection_checkpoints: per projection, the last log position folded in.
 //   (projection TEXT PRIMARY KEY, position INTEGER, code_version INTEGER)
 //   Written in the same transaction as that projection's rows.
+//
+// tokens: API tokens (store/sqlite_token_store.h); never the secret itself.
+//   name           TEXT PRIMARY KEY   a slug; becomes recorded_by; never reused
+//   role           TEXT NOT NULL      reader | editor | auditor | admin
+//   secret_sha256  TEXT NOT NULL UNIQUE  SHA-256 hex of the secret
+//   created_at     INTEGER NOT NULL   Unix ms, UTC
+//   revoked_at     INTEGER            Unix ms, UTC; NULL while valid
+//
+// Tables added after user_version 1 was fixed (kSchemaAdditions: today only
+// `tokens`) are created with CREATE TABLE IF NOT EXISTS on every open, inside
+// the same write transaction as the schema. A version-1 file written before
+// them thus gains them on its next open; an older binary ignores them. Only a
+// change to an existing table needs a user_version bump and a migration.
 #include "store/sqlite_database.h"
 
 #include <algorithm>
@@ -94,6 +107,17 @@ CREATE TABLE projection_checkpoints(
   projection   TEXT PRIMARY KEY,
   position     INTEGER NOT NULL,
   code_version INTEGER NOT NULL
+);
+)sql";
+
+// See "Tables added after user_version 1" above.
+constexpr const char* kSchemaAdditions = R"sql(
+CREATE TABLE IF NOT EXISTS tokens(
+  name          TEXT PRIMARY KEY,
+  role          TEXT NOT NULL,
+  secret_sha256 TEXT NOT NULL UNIQUE,
+  created_at    INTEGER NOT NULL,
+  revoked_at    INTEGER
 );
 )sql";
 
@@ -431,6 +455,7 @@ Status SqliteDatabase::init() {
           !s)
         return s;
     }
+    if (Status s = w.exec(kSchemaAdditions); !s) return s;
     if (Status s = txn.commit(); !s) return s;
   }
 

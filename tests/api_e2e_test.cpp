@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "tests/support/cli.h"
 #include "tests/support/server_process.h"
 
 namespace starlog::test {
@@ -26,19 +27,28 @@ Json album(std::string title, std::string occurred) {
 
 std::int64_t head(HttpClient& c) { return c.get("/v1/events?limit=1").json().at("head"); }
 
+// Writes need an editor token (CONTRACT §6 Auth): one is created with the
+// CLI on the fresh store before the server starts.
 struct Server {
   TempDir dir;
+  std::string editor = create_token(dir.file("starlog.db"), "alice", "editor");
   ServerProcess process{dir.file("starlog.db")};
   HttpClient client = process.client();
+
+  // `extra` plus the editor's Authorization header.
+  Headers auth(Headers extra = {}) const {
+    extra.merge(bearer(editor));
+    return extra;
+  }
 };
 
 TEST_CASE("an editor appends facts and a frontend reads them on the timeline") {
   Server s;
-  auto r = s.client.post_json(kEvents, registration("Kanye West", "1977-06-08"));
+  auto r = s.client.post_json(kEvents, registration("Kanye West", "1977-06-08"), s.auth());
   REQUIRE(r.status == 201);
   CHECK(r.header("etag") == "\"1\"");
   CHECK(r.json().at("events").at(0).at("position") == 1);
-  r = s.client.post_json(kEvents, album("Donda", "2021-08-29"));
+  r = s.client.post_json(kEvents, album("Donda", "2021-08-29"), s.auth());
   REQUIRE(r.status == 201);
   CHECK(r.header("etag") == "\"2\"");
 
@@ -51,7 +61,7 @@ TEST_CASE("an editor appends facts and a frontend reads them on the timeline") {
   CHECK(doc.at("entries")[0].at("title") == "Released the album Donda");
   CHECK(doc.at("entries")[0].at("age") == 44);
   CHECK(doc.at("entries")[0].at("display") == "29 August 2021");
-  CHECK(doc.at("entries")[0].at("recorded_by").is_string());
+  CHECK(doc.at("entries")[0].at("recorded_by") == "alice");
 
   auto p = s.client.get("/v1/celebrities/kanye-west").json();
   CHECK(p.at("fact_count") == 1);
@@ -71,15 +81,15 @@ TEST_CASE("an editor appends facts and a frontend reads them on the timeline") {
 
 TEST_CASE("a batch is appended atomically: all or none") {
   Server s;
-  REQUIRE(s.client.post_json(kEvents, registration("Kanye West")).status == 201);
+  REQUIRE(s.client.post_json(kEvents, registration("Kanye West"), s.auth()).status == 201);
   Json bad = Json::array({album("Donda", "2021-08-29"), album("Jesus Is King", "2019-13-01")});
-  auto r = s.client.post_json(kEvents, bad);
+  auto r = s.client.post_json(kEvents, bad, s.auth());
   CHECK(r.status == 422);
   CHECK(r.header("content-type") == "application/problem+json");
   CHECK(r.json().at("errors").at(0).at("pointer") == "/1/occurred");
   CHECK(head(s.client) == 1);
   Json good = Json::array({album("Donda", "2021-08-29"), album("Jesus Is King", "2019-10-25")});
-  r = s.client.post_json(kEvents, good);
+  r = s.client.post_json(kEvents, good, s.auth());
   REQUIRE(r.status == 201);
   CHECK(r.json().at("events").size() == 2);
   CHECK(r.json().at("events")[1].at("version") == 3);
@@ -87,30 +97,30 @@ TEST_CASE("a batch is appended atomically: all or none") {
 
 TEST_CASE("expected versions are checked and a failure says expected and actual") {
   Server s;
-  REQUIRE(s.client.post_json(kEvents, registration("Kanye West"), {{"If-None-Match", "*"}}).status == 201);
-  auto r = s.client.post_json(kEvents, registration("Kanye West"), {{"If-None-Match", "*"}});
+  REQUIRE(s.client.post_json(kEvents, registration("Kanye West"), s.auth({{"If-None-Match", "*"}})).status == 201);
+  auto r = s.client.post_json(kEvents, registration("Kanye West"), s.auth({{"If-None-Match", "*"}}));
   CHECK(r.status == 412);
-  r = s.client.post_json(kEvents, album("Donda", "2021-08-29"), {{"If-Match", "\"5\""}});
+  r = s.client.post_json(kEvents, album("Donda", "2021-08-29"), s.auth({{"If-Match", "\"5\""}}));
   REQUIRE(r.status == 412);
   CHECK(r.json().at("expected") == 5);
   CHECK(r.json().at("actual") == 1);
-  CHECK(s.client.post_json(kEvents, album("Donda", "2021-08-29"), {{"If-Match", "\"1\""}}).status == 201);
-  CHECK(s.client.post_json(kEvents, album("X", "2021"), {{"If-Match", "three"}}).status == 400);
+  CHECK(s.client.post_json(kEvents, album("Donda", "2021-08-29"), s.auth({{"If-Match", "\"1\""}})).status == 201);
+  CHECK(s.client.post_json(kEvents, album("X", "2021"), s.auth({{"If-Match", "three"}})).status == 400);
 }
 
 TEST_CASE("a retry with the same event ids is 200 with the original positions, even with a stale If-Match") {
   Server s;
-  REQUIRE(s.client.post_json(kEvents, registration("Kanye West")).status == 201);
+  REQUIRE(s.client.post_json(kEvents, registration("Kanye West"), s.auth()).status == 201);
   Json e = album("Donda", "2021-08-29");
   e["id"] = "0190F7F4-3C1E-7A2B-9D4E-5B6C7D8E9F00";
-  auto first = s.client.post_json(kEvents, e, {{"If-Match", "\"1\""}});
+  auto first = s.client.post_json(kEvents, e, s.auth({{"If-Match", "\"1\""}}));
   REQUIRE(first.status == 201);
-  auto retry = s.client.post_json(kEvents, e, {{"If-Match", "\"1\""}});
+  auto retry = s.client.post_json(kEvents, e, s.auth({{"If-Match", "\"1\""}}));
   CHECK(retry.status == 200);
   CHECK(retry.json().at("events") == first.json().at("events"));
   CHECK(head(s.client) == 2);
   e["data"]["title"] = "Donda 2";
-  auto clash = s.client.post_json(kEvents, e);
+  auto clash = s.client.post_json(kEvents, e, s.auth());
   CHECK(clash.status == 409);
   CHECK(clash.json().at("type").get<std::string>().ends_with("duplicate-event-id"));
   CHECK(head(s.client) == 2);
@@ -118,7 +128,7 @@ TEST_CASE("a retry with the same event ids is 200 with the original positions, e
 
 TEST_CASE("bad input gets a 4xx problem, writes nothing, and the server keeps serving") {
   Server s;
-  REQUIRE(s.client.post_json(kEvents, registration("Kanye West")).status == 201);
+  REQUIRE(s.client.post_json(kEvents, registration("Kanye West"), s.auth()).status == 201);
   struct Case {
     std::string body;
     std::string content_type;
@@ -142,13 +152,13 @@ TEST_CASE("bad input gets a 4xx problem, writes nothing, and the server keeps se
   };
   for (const auto& c : cases) {
     CAPTURE(c.body);
-    auto r = s.client.post("/v1/celebrities/kanye-west/events", c.body, {{"Content-Type", c.content_type}});
+    auto r = s.client.post("/v1/celebrities/kanye-west/events", c.body, s.auth({{"Content-Type", c.content_type}}));
     CHECK(r.status == c.status);
     CHECK(r.header("content-type") == "application/problem+json");
     CHECK(r.json().at("status") == c.status);
   }
   // A first event that is not a registration, on a new stream.
-  auto r = s.client.post_json("/v1/celebrities/nobody/events", album("X", "2021"));
+  auto r = s.client.post_json("/v1/celebrities/nobody/events", album("X", "2021"), s.auth());
   CHECK(r.status == 422);
   CHECK(s.client.get("/v1/celebrities/nobody").status == 404);
   CHECK(head(s.client) == 1);
@@ -164,7 +174,7 @@ TEST_CASE("reads answer 404 for unknown things, 405 with Allow, and 400 naming a
   CHECK(r.status == 405);
   CHECK(r.header("allow").find("GET") != std::string::npos);
   for (std::string q : {"limit=0", "limit=501", "cursor=zzz", "from=2021-02-30", "order=up", "types=nope", "role=x"}) {
-    REQUIRE(s.client.post_json(kEvents, registration("Kanye West")).status / 100 != 5);
+    REQUIRE(s.client.post_json(kEvents, registration("Kanye West"), s.auth()).status / 100 != 5);
     auto bad = s.client.get("/v1/celebrities/kanye-west/timeline?" + q);
     CAPTURE(q);
     CHECK(bad.status == 400);
@@ -174,13 +184,13 @@ TEST_CASE("reads answer 404 for unknown things, 405 with Allow, and 400 naming a
 
 TEST_CASE("a fact with participants shows on the participant's timeline and its history is served") {
   Server s;
-  REQUIRE(s.client.post_json(kEvents, registration("Kanye West")).status == 201);
-  REQUIRE(s.client.post_json("/v1/celebrities/jay-z/events", registration("Jay-Z", "1969-12-04")).status == 201);
+  REQUIRE(s.client.post_json(kEvents, registration("Kanye West"), s.auth()).status == 201);
+  REQUIRE(s.client.post_json("/v1/celebrities/jay-z/events", registration("Jay-Z", "1969-12-04"), s.auth()).status == 201);
   Json collab = {{"type", "collaboration_made"},
                  {"occurred", "2021-08-29"},
                  {"data", {{"with", {"jay-z"}}, {"works", {"Jail"}}}},
                  {"participants", {{{"celebrity", "jay-z"}, {"role", "featured artist"}}}}};
-  auto r = s.client.post_json(kEvents, collab);
+  auto r = s.client.post_json(kEvents, collab, s.auth());
   REQUIRE(r.status == 201);
   const std::string fact_id = r.json().at("events")[0].at("id");
   auto jay = s.client.get("/v1/celebrities/jay-z/timeline").json();
@@ -195,7 +205,7 @@ TEST_CASE("a fact with participants shows on the participant's timeline and its 
 
 TEST_CASE("concurrent appends over HTTP get gap-free positions and versions") {
   Server s;
-  REQUIRE(s.client.post_json(kEvents, registration("Kanye West")).status == 201);
+  REQUIRE(s.client.post_json(kEvents, registration("Kanye West"), s.auth()).status == 201);
   constexpr int kThreads = 4, kEach = 15;
   std::vector<std::thread> threads;
   std::atomic<int> created{0};
@@ -203,7 +213,7 @@ TEST_CASE("concurrent appends over HTTP get gap-free positions and versions") {
     threads.emplace_back([&, t] {
       HttpClient c = s.process.client();
       for (int i = 0; i < kEach; ++i) {
-        auto r = c.post_json(kEvents, album("A" + std::to_string(t) + "-" + std::to_string(i), "2020"));
+        auto r = c.post_json(kEvents, album("A" + std::to_string(t) + "-" + std::to_string(i), "2020"), s.auth());
         if (r.status == 201) ++created;
       }
     });
@@ -224,19 +234,20 @@ TEST_CASE("concurrent appends over HTTP get gap-free positions and versions") {
 
 TEST_CASE("a restart on the same file keeps every event and every timeline entry") {
   TempDir dir;
+  const Headers auth = bearer(create_token(dir.file("starlog.db"), "alice", "editor"));
   Json before;
   {
     ServerProcess p(dir.file("starlog.db"));
     auto c = p.client();
-    REQUIRE(c.post_json(kEvents, registration("Kanye West")).status == 201);
-    REQUIRE(c.post_json(kEvents, album("Donda", "2021-08-29")).status == 201);
+    REQUIRE(c.post_json(kEvents, registration("Kanye West"), auth).status == 201);
+    REQUIRE(c.post_json(kEvents, album("Donda", "2021-08-29"), auth).status == 201);
     before = c.get("/v1/celebrities/kanye-west/timeline").json();
     CHECK(p.stop() == 0);
   }
   ServerProcess p(dir.file("starlog.db"));
   auto c = p.client();
   CHECK(c.get("/v1/celebrities/kanye-west/timeline").json() == before);
-  auto r = c.post_json(kEvents, album("Jesus Is King", "2019-10-25"));
+  auto r = c.post_json(kEvents, album("Jesus Is King", "2019-10-25"), auth);
   REQUIRE(r.status == 201);
   CHECK(r.json().at("events")[0].at("position") == 3);
 }

@@ -102,7 +102,7 @@ TEST_CASE("commands reject unknown options and explain themselves with --help") 
   CHECK(starlog(dir, "import --bogus x").exit_code == 2);
   CHECK(starlog(dir, "export --after -3").exit_code == 2);
   CHECK(starlog(dir, "frobnicate").exit_code == 2);
-  for (const char* c : {"serve", "import", "export"}) {
+  for (const char* c : {"serve", "import", "export", "token"}) {
     auto r = starlog(dir, std::string(c) + " --help");
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("usage: starlog") != std::string::npos);
