@@ -59,6 +59,8 @@ class ServerProcess {
   // Returns the exit code, 128 + signal number if a signal ended it, or -1
   // if it was not running.
   int stop();
+  // The same with `signal` (e.g. SIGINT) instead of SIGTERM.
+  int stop_with(int signal);
   // SIGKILL at once (a crash, as far as the store can tell) and reap.
   void kill9();
   // stop() (if running), then start again with the same database, port and
