@@ -3,12 +3,6 @@
 // WAL is checkpointed into the database file) and exit 0.
 #include <doctest/doctest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -25,6 +19,7 @@
 #include "api/server.h"
 #include "domain/uuid.h"
 #include "tests/support/log_check.h"
+#include "tests/support/raw_socket.h"
 #include "tests/support/server_process.h"
 
 namespace starlog::test {
@@ -104,36 +99,6 @@ TEST_CASE("SIGINT does the same") { graceful_stop_under_load(SIGINT); }
 
 using namespace starlog::api;
 
-int connect_loopback(unsigned short port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  return fd;
-}
-
-// Reads until EOF or `limit`; returns what was read, "" on timeout.
-std::string read_until_eof(int fd, std::chrono::milliseconds limit, bool& eof) {
-  std::string out;
-  eof = false;
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 50) <= 0) continue;
-    char buf[4096];
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) {
-      eof = true;
-      break;
-    }
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  return out;
-}
-
 TEST_CASE("stop() lets an in-flight request finish, closes streams and refuses new connections") {
   ServerOptions opts;
   opts.port = 0;
@@ -166,9 +131,8 @@ TEST_CASE("stop() lets an in-flight request finish, closes streams and refuses n
   REQUIRE(server.start().is_ok());
   std::thread runner([&] { server.run(); });
 
-  const int live = connect_loopback(server.port());
-  const std::string live_req = "GET /live HTTP/1.1\r\nHost: x\r\n\r\n";
-  REQUIRE(::write(live, live_req.data(), live_req.size()) == static_cast<ssize_t>(live_req.size()));
+  RawSocket live(server.port());
+  REQUIRE(live.send("GET /live HTTP/1.1\r\nHost: x\r\n\r\n"));
   for (int i = 0; i < 400 && !streaming; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   REQUIRE(streaming);
 
@@ -181,10 +145,8 @@ TEST_CASE("stop() lets an in-flight request finish, closes streams and refuses n
   REQUIRE(in_handler);
 
   server.stop();
-  bool eof = false;
-  read_until_eof(live, std::chrono::seconds(5), eof);
-  CHECK(eof);  // the stream was closed by stop()
-  ::close(live);
+  live.read_for(std::chrono::seconds(5));
+  CHECK(live.closed());  // the stream was closed by stop()
 
   release = true;  // the in-flight request completes after stop()
   client.join();
