@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "domain/uuid.h"
@@ -118,6 +120,104 @@ TEST_CASE("a full store answers 507, writes nothing, and takes appends again onc
   CHECK(log_problem(log) == "");
   REQUIRE(wait_ready(c));
   CHECK(c.get("/v1/celebrities/full-test").json().at("fact_count") == acknowledged.size());
+}
+
+// Sets an environment variable for the life of the object.
+class EnvGuard {
+ public:
+  EnvGuard(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~EnvGuard() {
+    if (old_) ::setenv(name_, old_->c_str(), 1);
+    else ::unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST_CASE("a really full disk (a small tmpfs) answers 507 and recovers in place when space returns") {
+  TempDir dir;
+  const std::string mount_dir = dir.file("full");
+  std::filesystem::create_directory(mount_dir);
+  // A private mount namespace (and user namespace, so no privilege is
+  // needed where unprivileged namespaces are allowed) with a tmpfs of its own.
+  const std::string probe = "unshare -rm sh -c 'mount -t tmpfs -o size=64k probe \"" + mount_dir +
+                            "\"' >/dev/null 2>&1";
+  if (std::system(probe.c_str()) != 0) {
+    MESSAGE("skipped: this machine allows no mount namespace (the --max-db-size test covers 507)");
+    return;
+  }
+  const std::string wrapper = dir.file("in-tmpfs.sh");
+  {
+    std::ofstream w(wrapper);
+    w << "#!/bin/sh\n"
+      << "exec unshare -rm sh -c 'mount -t tmpfs -o size=768k starlog-full \"$0\" || exit 97; "
+         "exec \"$@\"' '"
+      << mount_dir << "' '" << ServerProcess::binary() << "' \"$@\"\n";
+  }
+  REQUIRE(::chmod(wrapper.c_str(), 0755) == 0);
+  const EnvGuard env("STARLOG_BINARY", wrapper);
+  ServerProcess server(mount_dir + "/starlog.db");
+  HttpClient c = server.client();
+  // The tmpfs is seen through the server's own root.
+  const std::string inside = "/proc/" + std::to_string(server.pid()) + "/root" + mount_dir;
+  REQUIRE(std::filesystem::exists(inside + "/starlog.db"));
+  const Json reg = {{"type", "celebrity_registered"}, {"data", {{"name", "Full Test"}}}};
+  REQUIRE(c.post_json(kTarget, reg, write_headers()).status == 201);
+
+  // Fill the disk.
+  {
+    std::FILE* filler = std::fopen((inside + "/filler").c_str(), "wb");
+    REQUIRE(filler != nullptr);
+    const std::string block(4096, 'f');
+    for (int i = 0; i < 1024; ++i) {
+      if (std::fwrite(block.data(), 1, block.size(), filler) != block.size()) break;
+      if (std::fflush(filler) != 0) break;
+    }
+    std::fclose(filler);
+  }
+
+  std::vector<std::string> acknowledged;
+  HttpResult full;
+  std::vector<std::string> refused;
+  for (int attempt = 0; attempt < 30 && full.status != 507; ++attempt) {
+    Json batch = Json::array();
+    std::vector<std::string> ids;
+    for (int k = 0; k < 3; ++k) {
+      ids.push_back(domain::make_uuid_v7());
+      batch.push_back(big_song(ids.back()));
+    }
+    const HttpResult r = c.post_json(kTarget, batch, write_headers());
+    if (r.status == 201) {
+      acknowledged.insert(acknowledged.end(), ids.begin(), ids.end());
+    } else {
+      full = r;
+      refused = ids;
+    }
+  }
+  CAPTURE(full.body);
+  REQUIRE(full.status == 507);
+  CHECK(full.json().at("type") == "https://starlog.dev/problems/storage-full");
+  CHECK(c.get("/healthz").status == 200);
+  std::vector<domain::Event> log = read_log(c);
+  CHECK(log.size() == acknowledged.size() + 1);
+  for (const auto& e : log) CHECK(std::find(refused.begin(), refused.end(), e.id) == refused.end());
+
+  // Space returns: the same process appends again, no restart.
+  REQUIRE(std::filesystem::remove(inside + "/filler"));
+  const std::string id = domain::make_uuid_v7();
+  REQUIRE(c.post_json(kTarget, big_song(id), write_headers()).status == 201);
+  acknowledged.push_back(id);
+  log = read_log(c);
+  CHECK(log.size() == acknowledged.size() + 1);
+  CHECK(log_problem(log) == "");
+  REQUIRE(wait_ready(c));
+  CHECK(c.get("/v1/celebrities/full-test").json().at("fact_count") == acknowledged.size());
+  CHECK(server.stop() == 0);
 }
 
 TEST_CASE("a database file that is not a Starlog database is a clear start-up error") {
