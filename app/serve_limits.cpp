@@ -139,14 +139,14 @@ std::string serve_limits_help() {
     left += l.flag;
     left += ' ';
     left += l.unit;
-    if (left.size() < 28) left.resize(28, ' ');
+    if (left.size() < 31) left.resize(31, ' ');
     out += left;
     out += l.help;
     out += " (default ";
     out += std::to_string(l.get(defaults));
     out += ")\n";
   }
-  out += "  --access-log -|off|FILE     one JSON line per request (default -: stdout)\n";
+  out += "  --access-log -|off|FILE      one JSON line per request (default -: stdout)\n";
   return out;
 }
 
