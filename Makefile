@@ -1,18 +1,25 @@
 # Starlog: the two commands of the quick start, plus a few helpers.
 #   make run   installs missing packages, builds Release, serves the demo on :8080
 #   make test  installs missing packages, builds, runs every test through ctest
+#              (and a few seconds of each fuzz target first)
+#   make test-asan  the same suite built with ASan + UBSan (Debug)
+#   make fuzz  builds the libFuzzer targets with clang and runs each longer
 BUILD ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 PORT ?= 8080
 DB ?= data/starlog.db
 SANITIZE ?= OFF
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SMOKE ?= 1
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_SECONDS ?= 300
 
 PACKAGES := g++ cmake make pkg-config libboost1.81-dev libsqlite3-dev sqlite3 \
             libhowardhinnant-date-dev tzdata nlohmann-json3-dev doctest-dev \
-            libssl-dev zlib1g-dev curl
+            libssl-dev zlib1g-dev curl clang libclang-rt-14-dev
 
-.PHONY: run test build deps clean
+.PHONY: run test test-asan build deps clean fuzz fuzz-build fuzz-smoke
 
 deps:
 	@missing=""; for p in $(PACKAGES); do \
@@ -33,7 +40,23 @@ run: build
 	./$(BUILD)/starlog serve --db $(DB) --listen 127.0.0.1:$(PORT) --demo data/demo
 
 test: build
+ifeq ($(FUZZ_SMOKE),1)
+	$(MAKE) --no-print-directory fuzz-smoke
+endif
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan:
+	$(MAKE) --no-print-directory test BUILD=build-asan SANITIZE=ON BUILD_TYPE=Debug FUZZ_SMOKE=0
+
+fuzz-build: deps
+	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DSTARLOG_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+fuzz-smoke: fuzz-build
+	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+
+fuzz: fuzz-build
+	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)

@@ -125,6 +125,25 @@ Response Router::dispatch(const Request& req) const {
   }
 }
 
+std::string Router::route_of(const Request& req) const {
+  try {
+    const auto path = split_path(split_target(req.target()).path);
+    if (!path) return {};
+    const Route* best = nullptr;
+    for (const http::verb m : {req.method(), http::verb::get}) {
+      for (const Route& r : routes_) {
+        if (r.method == m && matches(r, *path) &&
+            (!best || compare_specificity(r, *best) < 0))
+          best = &r;
+      }
+      if (best || req.method() != http::verb::head) break;
+    }
+    return best ? best->pattern : std::string();
+  } catch (...) {
+    return {};
+  }
+}
+
 Response Router::dispatch_unchecked(const Request& req) const {
   const Target target = split_target(req.target());
   const auto path = split_path(target.path);

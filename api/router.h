@@ -80,6 +80,11 @@ class Router {
   // Answers `req`; never throws.
   Response dispatch(const Request& req) const;
 
+  // The pattern of the route that dispatch() would run for `req` (HEAD falls
+  // back to GET), or "" when none would (404, 405, malformed path). For
+  // labelling metrics and logs; never throws.
+  std::string route_of(const Request& req) const;
+
   // Every (method, pattern) added, in registration order; implicit HEAD
   // routes are not listed.
   std::vector<std::pair<http::verb, std::string>> routes() const;

@@ -3,6 +3,8 @@
 #include <charconv>
 
 #include "api/auth.h"
+#include "api/json_guard.h"
+#include "api/metrics.h"
 #include "api/problem.h"
 #include "domain/event_validation.h"
 #include "domain/hash_chain.h"
@@ -130,6 +132,12 @@ Response append_events(Services& s, const Request& req, const RouteParams& p) {
     return problem(http::status::bad_request, "invalid-header", "Bad Request",
                    precondition_error, req);
   }
+  if (json_nests_deeper_than(req.body(), kMaxJsonDepth)) {
+    std::string detail = "the body nests arrays and objects deeper than ";
+    detail += std::to_string(kMaxJsonDepth);
+    detail += " levels";
+    return problem_from_status(Status::malformed(std::move(detail)), req);
+  }
   Json body = Json::parse(req.body(), nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
     return problem_from_status(Status::malformed("the body is not valid JSON"), req);
@@ -142,7 +150,14 @@ Response append_events(Services& s, const Request& req, const RouteParams& p) {
   if (!p.principal) return unauthorized(req, "appending events needs a token", false);
   store::AppendRequest append{stream, *expected, std::move(*events), body.is_array(),
                               p.principal->name};
+  const auto append_started = std::chrono::steady_clock::now();
   auto result = s.log.append(append);
+  if (s.on_append) {
+    s.on_append(append.events.size(),
+                result.ok() ? (result->created ? "created" : "replayed")
+                            : code_name(result.status().code()),
+                std::chrono::steady_clock::now() - append_started);
+  }
   if (!result.ok()) return problem_from_status(result.status(), req);
   // Read-your-writes: the answer leaves only once the timeline shows it.
   if (auto caught = s.timeline.catch_up(); !caught.ok()) {

@@ -3,8 +3,10 @@
 // projections and their results into a Response; no socket, no SQL.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "api/router.h"
 #include "projections/projector.h"
@@ -17,6 +19,11 @@ struct Services {
   store::EventStore& log;
   projections::Projector& timeline;      // caught up after each append
   projections::TimelineReader& reader;   // reads of the timeline projection
+  // Told about every append call (for metrics): the number of events,
+  // "created", "replayed" or the failure's Code name, and how long the
+  // store took. Optional; must be thread-safe.
+  std::function<void(std::size_t, std::string_view, std::chrono::steady_clock::duration)>
+      on_append = {};
 };
 
 // Registers every route on `router`, each with the Permission it needs

@@ -21,7 +21,9 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/http/field.hpp>
 #include <csignal>
+#include <random>
 #include <exception>
 #include <iostream>
 #include <mutex>
@@ -66,6 +68,84 @@ bool is_http_error(const beast::error_code& ec) {
   return ec.category() == beast::http::make_error_code(http::error::bad_method).category();
 }
 
+constexpr std::string_view kRequestIdField = "X-Request-Id";
+
+bool is_sane_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '-';
+  });
+}
+
+// 16 hex digits: a random per-process prefix and a counter, unique enough to
+// find one request in the logs of a fleet.
+std::string make_request_id() {
+  static const std::uint32_t prefix = [] {
+    std::random_device rd;
+    return static_cast<std::uint32_t>(rd());
+  }();
+  static std::atomic<std::uint32_t> counter{0};
+  const std::uint64_t v = (std::uint64_t{prefix} << 32) | counter.fetch_add(1);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i) out[static_cast<std::size_t>(15 - i)] = kHex[(v >> (4 * i)) & 0xf];
+  return out;
+}
+
+// The refusal for a header the parser accepted but we do not: too many
+// fields, an over-long target, or framing two parties could read differently
+// (request smuggling). nullopt when the header is fine.
+template <class Header>
+std::optional<Response> refuse_header(const Header& h, const ServerOptions& o) {
+  std::size_t fields = 0, content_lengths = 0, transfer_encodings = 0;
+  bool chunked_only = true;
+  for (const auto& f : h) {
+    ++fields;
+    if (f.name() == http::field::content_length) {
+      ++content_lengths;
+      if (f.value().find(',') != beast::string_view::npos) ++content_lengths;
+    } else if (f.name() == http::field::transfer_encoding) {
+      ++transfer_encodings;
+      if (!beast::iequals(f.value(), "chunked")) chunked_only = false;
+    }
+  }
+  const unsigned version = h.version();
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on
+  // "literal" + std::string at -O2.
+  auto sentence = [](std::string_view a, std::size_t n, std::string_view b) {
+    std::string out(a);
+    out += std::to_string(n);
+    out += b;
+    return out;
+  };
+  if (fields > o.max_header_fields) {
+    return problem(http::status::request_header_fields_too_large, "too-many-headers",
+                   "Too many header fields",
+                   sentence("The request has more than ", o.max_header_fields, " header fields."),
+                   version, false);
+  }
+  if (h.target().size() > o.max_target_length) {
+    return problem(http::status::uri_too_long, "uri-too-long", "URI too long",
+                   sentence("The request target exceeds ", o.max_target_length, " bytes."),
+                   version, false);
+  }
+  std::string framing;
+  if (content_lengths > 1) framing = "Content-Length is given more than once";
+  else if (transfer_encodings > 0 && content_lengths > 0)
+    framing = "Content-Length and Transfer-Encoding are both given";
+  else if (transfer_encodings > 1 || !chunked_only)
+    framing = "the only Transfer-Encoding accepted is one \"chunked\"";
+  if (!framing.empty()) {
+    std::string detail = "Ambiguous message framing: ";
+    detail += framing;
+    detail += '.';
+    return problem(http::status::bad_request, "malformed-request", "Malformed request",
+                   std::move(detail), version, false);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 class Server::Impl {
@@ -77,6 +157,7 @@ class Server::Impl {
         : stream(std::move(socket)), counted(counted_) {}
     beast::tcp_stream stream;
     asio::cancellation_signal cancel;
+    std::string remote;      // peer address, for the observer
     bool idle = false;       // waiting for the next request's header
     bool streaming = false;  // a StreamHandler owns the connection
     const bool counted;      // holds one of max_connections (false: being turned away)
@@ -96,6 +177,8 @@ class Server::Impl {
   ServerOptions opts_;
   Handler handler_;
   StreamRoute stream_route_;
+  ExchangeObserver observer_;
+  std::atomic<std::size_t> streams_{0};
 
   // Declared before every I/O object so it is destroyed after them; frames of
   // sessions still pending when a Server is destroyed without having run to
@@ -131,7 +214,8 @@ class Server::Impl {
   awaitable<void> turn_away(std::shared_ptr<Connection> conn);
   Response respond(const Request& req);
   void finalize(Response& res, const Request& req) const;
-  awaitable<void> send_and_linger(Connection& conn, Response res);
+  awaitable<void> send_and_linger(Connection& conn, Response res, const Exchange& ex);
+  void observe(const Exchange& ex) const;
   awaitable<void> linger_close(Connection& conn);
   static void close(Connection& conn);
 };
@@ -284,7 +368,10 @@ void Server::Impl::spawn(tcp::socket socket) {
     const bool counted = serving_ < opts_.max_connections;
     // Busy answers are capped too, or a flood would grow them without bound.
     if (!counted && connections_.size() - serving_ >= opts_.max_connections) return;
+    beast::error_code ep_ec;
+    const auto peer = socket.remote_endpoint(ep_ec);
     conn = std::make_shared<Connection>(std::move(socket), counted);
+    if (!ep_ec) conn->remote = peer.address().to_string();
     if (counted) ++serving_;
     connections_.insert(conn);
   }
@@ -346,6 +433,39 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
     conn->idle = false;
     // The client closed between requests: the normal end of keep-alive.
     if (ec == http::error::end_of_stream) break;
+    const auto started = std::chrono::steady_clock::now();
+
+    // What the observer hears about this request; filled in as we learn it.
+    std::string request_id;
+    std::string method, target;
+    if (parser.is_header_done()) {
+      const auto& h = parser.get();
+      const auto sent = h[kRequestIdField];
+      request_id = is_sane_request_id(sent) ? std::string(sent) : make_request_id();
+      method = std::string(h.method_string());
+      target = std::string(h.target());
+    } else {
+      request_id = make_request_id();
+    }
+    Exchange ex;
+    ex.request_id = request_id;
+    ex.method = method;
+    ex.target = target;
+    ex.remote = conn->remote;
+    // Not a coroutine itself: the awaitable it returns refers to `ex` and
+    // `conn`, which live in this frame.
+    auto refuse = [&](Response res) {
+      res.set(kRequestIdField, request_id);
+      ex.duration = std::chrono::steady_clock::now() - started;
+      return send_and_linger(*conn, std::move(res), ex);
+    };
+
+    if (!ec) {
+      if (auto refusal = refuse_header(parser.get(), opts_)) {
+        co_await refuse(std::move(*refusal));
+        co_return;
+      }
+    }
 
     if (!ec && !parser.is_done()) {
       const auto& header = parser.get();
@@ -366,27 +486,30 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
       }
       const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
       if (ec == http::error::body_limit) {
-        co_await send_and_linger(
-            *conn,
-            problem(http::status::payload_too_large, "payload-too-large", "Payload too large",
-                    "The request body exceeds " + std::to_string(opts_.body_limit) + " bytes.",
-                    version, false));
+        co_await refuse(problem(http::status::payload_too_large, "payload-too-large",
+                                "Payload too large",
+                                "The request body exceeds " + std::to_string(opts_.body_limit) +
+                                    " bytes.",
+                                version, false));
       } else if (ec == http::error::header_limit) {
-        co_await send_and_linger(*conn, problem(http::status::request_header_fields_too_large,
-                                                "header-too-large", "Request header too large",
-                                                "The request header exceeds " +
-                                                    std::to_string(opts_.header_limit) + " bytes.",
-                                                version, false));
+        co_await refuse(problem(http::status::request_header_fields_too_large,
+                                "header-too-large", "Request header too large",
+                                "The request header exceeds " +
+                                    std::to_string(opts_.header_limit) + " bytes.",
+                                version, false));
       } else {
-        co_await send_and_linger(
-            *conn,
-            problem(http::status::bad_request, "malformed-request", "Malformed request",
-                    "The request is not valid HTTP/1.1: " + ec.message() + ".", version, false));
+        co_await refuse(problem(http::status::bad_request, "malformed-request",
+                                "Malformed request",
+                                "The request is not valid HTTP/1.1: " + ec.message() + ".",
+                                version, false));
       }
       co_return;
     }
 
     Request req = parser.release();
+    req.set(kRequestIdField, request_id);
+    ex.request = &req;
+    ex.bytes_in = req.body().size();
 
     std::optional<StreamHandler> stream_handler;
     if (stream_route_) {
@@ -401,19 +524,44 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
       // stop() may have passed this connection by while it was busy reading.
       if (stopping_) break;
       stream.expires_never();
+      ++streams_;
+      struct Release {
+        std::atomic<std::size_t>& n;
+        ~Release() { --n; }
+      } release{streams_};
+      ex.streamed = true;
+      ex.status = 200;
       co_await (*stream_handler)(stream, req);
+      ex.duration = std::chrono::steady_clock::now() - started;
+      observe(ex);
       break;
     }
 
     Response res = respond(req);
+    res.set(kRequestIdField, request_id);
     stream.expires_after(opts_.read_timeout);
     auto [wec, wn] = co_await http::async_write(stream, res, kAsTuple);
+    ex.status = wec ? 0 : res.result_int();
+    ex.bytes_out = res.body().size();
+    ex.duration = std::chrono::steady_clock::now() - started;
+    observe(ex);
     if (wec || !res.keep_alive()) break;
     first = false;
   }
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.socket().close(ec);
+}
+
+void Server::Impl::observe(const Exchange& ex) const {
+  if (!observer_) return;
+  try {
+    observer_(ex);
+  } catch (const std::exception& e) {
+    log_error("observer", e.what());
+  } catch (...) {
+    log_error("observer", "unknown exception");
+  }
 }
 
 awaitable<void> Server::Impl::turn_away(std::shared_ptr<Connection> conn) {
@@ -433,7 +581,15 @@ awaitable<void> Server::Impl::turn_away(std::shared_ptr<Connection> conn) {
       problem(http::status::service_unavailable, "server-busy", "Server busy",
               "Too many open connections; retry shortly.", parser.get().version(), false);
   res.set(http::field::retry_after, "1");
-  co_await send_and_linger(*conn, std::move(res));
+  const std::string request_id = make_request_id();
+  const std::string method(parser.get().method_string()), target(parser.get().target());
+  res.set(kRequestIdField, request_id);
+  Exchange ex;
+  ex.request_id = request_id;
+  ex.method = method;
+  ex.target = target;
+  ex.remote = conn->remote;
+  co_await send_and_linger(*conn, std::move(res), ex);
 }
 
 Response Server::Impl::respond(const Request& req) {
@@ -471,11 +627,16 @@ void Server::Impl::finalize(Response& res, const Request& req) const {
   res.keep_alive(req.keep_alive() && handler_keeps && !stopping_);
 }
 
-awaitable<void> Server::Impl::send_and_linger(Connection& conn, Response res) {
+awaitable<void> Server::Impl::send_and_linger(Connection& conn, Response res, const Exchange& ex) {
   res.set(http::field::server, kServerName);
   res.keep_alive(false);
+  res.prepare_payload();
   conn.stream.expires_after(opts_.read_timeout);
   auto [ec, n] = co_await http::async_write(conn.stream, res, kAsTuple);
+  Exchange done = ex;
+  done.status = ec ? 0 : res.result_int();
+  done.bytes_out = res.body().size();
+  observe(done);
   if (ec) {
     close(conn);
     co_return;
@@ -506,6 +667,18 @@ Server::Server(ServerOptions options, Handler handler)
 Server::~Server() = default;
 
 void Server::set_stream_route(StreamRoute route) { impl_->stream_route_ = std::move(route); }
+
+void Server::set_observer(ExchangeObserver observer) { impl_->observer_ = std::move(observer); }
+
+ServerStats Server::stats() const {
+  ServerStats st;
+  {
+    std::lock_guard lock(impl_->mu_);
+    st.connections = impl_->serving_;
+  }
+  st.streams = impl_->streams_.load();
+  return st;
+}
 
 Status Server::start() { return impl_->start(); }
 

@@ -8,8 +8,16 @@
 // Answers the server gives on its own, all problem+json:
 //   413 payload-too-large   body over body_limit (then close)
 //   431 header-too-large    header over header_limit (then close)
-//   400 malformed-request   not valid HTTP/1.1 framing (then close)
+//   431 too-many-headers    more than max_header_fields fields (then close)
+//   414 uri-too-long        request target over max_target_length (then close)
+//   400 malformed-request   not valid HTTP/1.1 framing, including ambiguous
+//                           framing: Content-Length with Transfer-Encoding,
+//                           Content-Length repeated, a Transfer-Encoding
+//                           other than "chunked" (then close)
 //   503 server-busy         already max_connections open (then close)
+// Every response carries X-Request-Id: the client's own when it sent a sane
+// one (1-64 of [A-Za-z0-9._-]), else one the server makes; the Request given
+// to handlers carries the same value in its X-Request-Id field.
 // `Expect: 100-continue` is honoured. Every response gets `Server: starlog`
 // and a correct Content-Length; HEAD responses keep GET's Content-Length and
 // carry no body.
@@ -46,6 +54,8 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{30};  // reading one request, writing one response
   std::chrono::seconds idle_timeout{60};  // waiting for the next request on keep-alive
   std::size_t max_connections = 1024;
+  std::size_t max_header_fields = 100;
+  std::size_t max_target_length = 8 * 1024;
   // How long stop() lets in-flight requests finish before closing every
   // connection.
   std::chrono::seconds shutdown_timeout{10};
@@ -64,6 +74,29 @@ using StreamHandler =
 // thread-safe.
 using StreamRoute = std::function<std::optional<StreamHandler>(const Request&)>;
 
+// What happened to one request, reported once its response was written (or
+// failed to be). The views are valid only during the observer call.
+struct Exchange {
+  std::string_view request_id;
+  std::string_view method;   // as sent; "" when the request line was unreadable
+  std::string_view target;   // as sent, query included; "" when unreadable
+  const Request* request = nullptr;  // the complete request; null for a server refusal
+  unsigned status = 0;       // 0: the connection failed before an answer
+  std::size_t bytes_in = 0;  // request body bytes
+  std::size_t bytes_out = 0; // response body bytes
+  std::chrono::steady_clock::duration duration{};  // header received -> response written
+  std::string_view remote;   // peer address
+  bool streamed = false;     // a StreamHandler served it (reported when it ends)
+};
+// Called on the connection's strand, concurrently for different connections:
+// must be thread-safe and must not throw or block for long.
+using ExchangeObserver = std::function<void(const Exchange&)>;
+
+struct ServerStats {
+  std::size_t connections = 0;  // open and admitted
+  std::size_t streams = 0;      // of those, held by a StreamHandler
+};
+
 class Server {
  public:
   Server(ServerOptions options, Handler handler);
@@ -73,6 +106,11 @@ class Server {
 
   // REQUIRES: before start().
   void set_stream_route(StreamRoute route);
+  // REQUIRES: before start().
+  void set_observer(ExchangeObserver observer);
+
+  // A snapshot; thread-safe.
+  ServerStats stats() const;
 
   // Resolves, binds and listens. On failure (address in use, bad host,
   // called twice) returns an io_error Status naming host and port, and the

@@ -10,6 +10,9 @@
 #include "api/server.h"
 #include "app/args.h"
 #include "app/commands.h"
+#include "app/observability.h"
+#include "app/serve_limits.h"
+#include "store/sqlite_sync_timer.h"
 
 namespace starlog::app {
 namespace {
@@ -55,6 +58,7 @@ bool parse_listen(const std::string& listen, api::ServerOptions& o) {
 int serve_command(int argc, char** argv) {
   Args args;
   OptionSpec spec{{"db", "listen", "threads", "demo"}, {"private", "help"}, {}};
+  spec.with_value.merge(serve_limit_flags());
   if (auto err = parse_args(argc, argv, 0, spec, args)) {
     std::fprintf(stderr, "starlog serve: %s (see --help)\n", err->c_str());
     return 2;
@@ -69,15 +73,21 @@ int serve_command(int argc, char** argv) {
         "  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
         "  --threads N        I/O threads (default: number of cores)\n"
         "  --private          reads need a token too (default: anonymous reads)\n"
-        "  --demo DIR         when the store is empty, import DIR/*.ndjson first\n",
-        kDefaultDb);
+        "  --demo DIR         when the store is empty, import DIR/*.ndjson first\n"
+        "Limits (see docs/operations.md):\n%s",
+        kDefaultDb, serve_limits_help().c_str());
     return 0;
   }
   if (!args.positional.empty()) {
     std::fprintf(stderr, "starlog serve: unexpected argument %s\n", args.positional[0].c_str());
     return 2;
   }
-  api::ServerOptions options;
+  ServeLimits limits;
+  if (auto err = parse_serve_limits(args, limits)) {
+    std::fprintf(stderr, "starlog serve: %s\n", err->c_str());
+    return 2;
+  }
+  api::ServerOptions& options = limits.server;
   if (!parse_listen(args.value_or("listen", "127.0.0.1:8080"), options)) {
     std::fprintf(stderr, "starlog serve: --listen must be HOST:PORT\n");
     return 2;
@@ -94,6 +104,7 @@ int serve_command(int argc, char** argv) {
     }
   }
   const std::string db_path = args.value_or("db", kDefaultDb);
+  store::install_sync_timer();  // before the database opens: it times fsyncs
   auto rt = Runtime::open(db_path);
   if (!rt.ok()) {
     std::fprintf(stderr, "starlog serve: cannot open %s: %s\n", db_path.c_str(),
@@ -101,6 +112,15 @@ int serve_command(int argc, char** argv) {
     return 1;
   }
   Runtime& r = **rt;
+  if (Status s = apply_db_quota(*r.db, limits.max_db_bytes); !s) {
+    std::fprintf(stderr, "starlog serve: --max-db-size: %s\n", s.message().c_str());
+    return 1;
+  }
+  auto obs = Observability::create(r, limits.access_log);
+  if (!obs.ok()) {
+    std::fprintf(stderr, "starlog serve: %s\n", obs.status().message().c_str());
+    return 1;
+  }
   if (auto demo = args.value("demo")) {
     if (Status s = load_demo(r, *demo); !s) {
       std::fprintf(stderr, "starlog serve: %s\n", s.message().c_str());
@@ -114,10 +134,13 @@ int serve_command(int argc, char** argv) {
 
   api::Router router;
   api::Services services{*r.log, *r.timeline, *r.reader};
+  (*obs)->hook(services);
   api::add_routes(router, services);
   const api::Authenticator auth(*r.tokens, api::AuthOptions{args.has("private")});
   router.set_guard(auth.guard());
+  (*obs)->add_routes(router);
   api::Server server(options, [&router](const api::Request& req) { return router.dispatch(req); });
+  (*obs)->attach(server, router);
   if (Status s = server.start(); !s) {
     std::fprintf(stderr, "starlog serve: %s\n", s.message().c_str());
     return 1;
@@ -132,7 +155,9 @@ int serve_command(int argc, char** argv) {
                          "starlog token create --name alice --role editor --db %s\n",
                  db_path.c_str());
   server.run();
-  std::fprintf(stderr, "starlog: stopped\n");
+  // The Runtime closes the store as it goes out of scope: the last
+  // connection checkpoints the WAL into the database file.
+  std::fprintf(stderr, "starlog: stopped; closing the store\n");
   return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -28,9 +29,21 @@ std::string slurp(const std::string& path) {
 }  // namespace
 
 CommandResult run_starlog(const std::vector<std::string>& args) {
+  return run_starlog_in(0, args);
+}
+
+CommandResult run_starlog_in(pid_t namespaces_of, const std::vector<std::string>& args) {
   TempDir dir;
   const std::string out = dir.file("out"), err = dir.file("err");
-  std::vector<std::string> argv_s = {ServerProcess::binary()};
+  std::vector<std::string> argv_s;
+  std::error_code ec;
+  if (namespaces_of > 0 &&
+      std::filesystem::read_symlink("/proc/" + std::to_string(namespaces_of) + "/ns/mnt", ec) !=
+          std::filesystem::read_symlink("/proc/self/ns/mnt", ec)) {
+    argv_s = {"/usr/bin/nsenter", "-t", std::to_string(namespaces_of), "-m", "-U"};
+  }
+  // The real CLI even where a test wraps the server binary (STARLOG_BINARY).
+  argv_s.push_back(STARLOG_BINARY);
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
@@ -59,9 +72,10 @@ CommandResult run_starlog(const std::vector<std::string>& args) {
   return r;
 }
 
-std::string create_token(const std::string& db, const std::string& name, const std::string& role) {
-  const CommandResult r =
-      run_starlog({"token", "create", "--db", db, "--name", name, "--role", role});
+std::string create_token(const std::string& db, const std::string& name, const std::string& role,
+                         pid_t namespaces_of) {
+  const CommandResult r = run_starlog_in(
+      namespaces_of, {"token", "create", "--db", db, "--name", name, "--role", role});
   if (r.exit_code != 0 || r.out.empty() || r.out.back() != '\n')
     throw std::runtime_error("starlog token create " + name + " failed (" +
                              std::to_string(r.exit_code) + "): " + r.err);

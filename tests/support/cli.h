@@ -2,6 +2,8 @@
 // now needs (CONTRACT §6 Auth, §8 token).
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -19,9 +21,15 @@ struct CommandResult {
 // and waits for it. Throws std::system_error if it cannot be started.
 CommandResult run_starlog(const std::vector<std::string>& args);
 
+// The same, inside the mount and user namespaces of process `namespaces_of`
+// (through nsenter) when they differ from ours; 0 means ours.
+CommandResult run_starlog_in(pid_t namespaces_of, const std::vector<std::string>& args);
+
 // `starlog token create --db DB --name NAME --role ROLE`; returns the secret
 // it printed. Throws std::runtime_error (with stderr) if the command fails.
-std::string create_token(const std::string& db, const std::string& name, const std::string& role);
+// `namespaces_of` as for run_starlog_in.
+std::string create_token(const std::string& db, const std::string& name, const std::string& role,
+                         pid_t namespaces_of = 0);
 
 // {"Authorization": "Bearer <secret>"}.
 Headers bearer(const std::string& secret);

@@ -178,9 +178,11 @@ int ServerProcess::reap(bool block) {
   return -1;
 }
 
-int ServerProcess::stop() {
+int ServerProcess::stop() { return stop_with(SIGTERM); }
+
+int ServerProcess::stop_with(int signal) {
   if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
+  ::kill(pid_, signal);
   const auto deadline = std::chrono::steady_clock::now() + kStopTimeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (const int status = reap(false); status != -2) return status;

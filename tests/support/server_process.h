@@ -59,6 +59,8 @@ class ServerProcess {
   // Returns the exit code, 128 + signal number if a signal ended it, or -1
   // if it was not running.
   int stop();
+  // The same with `signal` (e.g. SIGINT) instead of SIGTERM.
+  int stop_with(int signal);
   // SIGKILL at once (a crash, as far as the store can tell) and reap.
   void kill9();
   // stop() (if running), then start again with the same database, port and
@@ -68,6 +70,8 @@ class ServerProcess {
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   unsigned short port() const { return port_; }
+  // The --db path, as the server sees it.
+  const std::string& db_path() const { return db_path_; }
   std::string host() const { return "127.0.0.1"; }
   // A new client for this server.
   HttpClient client() const;

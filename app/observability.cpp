@@ -1,0 +1,110 @@
+#include "app/observability.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "store/sqlite_sync_timer.h"
+
+namespace starlog::app {
+namespace {
+
+double file_size(const std::string& path) {
+  std::error_code ec;
+  const auto n = std::filesystem::file_size(path, ec);
+  return ec ? 0.0 : static_cast<double>(n);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Observability>> Observability::create(Runtime& rt,
+                                                             const std::string& access_log) {
+  std::unique_ptr<Observability> o(new Observability(rt));
+  if (access_log == "-") {
+    o->access_log_.emplace(stdout);
+  } else if (access_log != "off") {
+    o->log_file_ = std::fopen(access_log.c_str(), "a");
+    if (!o->log_file_) {
+      std::string msg = "cannot open access log ";
+      msg += access_log;
+      msg += ": ";
+      msg += std::strerror(errno);
+      return Status::io_error(std::move(msg));
+    }
+    o->access_log_.emplace(o->log_file_);
+  }
+
+  api::Metrics& m = o->metrics_;
+  Runtime* r = &rt;
+  m.add_gauge("starlog_log_head_position", "Position of the last event in the log.", "",
+              [r] { return static_cast<double>(r->log->head()); });
+  std::string projection = "projection=\"";
+  projection += r->timeline->name();
+  projection += '"';
+  m.add_gauge("starlog_projection_position", "Last log position folded into the projection.",
+              projection, [r] { return static_cast<double>(r->timeline->position()); });
+  m.add_gauge("starlog_projection_lag_events", "Events in the log not yet in the projection.",
+              projection, [r] {
+                const auto lag = r->log->head() - r->timeline->position();
+                return static_cast<double>(lag > 0 ? lag : 0);
+              });
+  const std::string db_path = r->db->path();
+  m.add_gauge("starlog_db_size_bytes", "Size of the SQLite database file.", "",
+              [db_path] { return file_size(db_path); });
+  m.add_gauge("starlog_wal_size_bytes", "Size of the SQLite write-ahead log.", "",
+              [db_path] { return file_size(db_path + "-wal"); });
+  m.add_histogram("starlog_fsync_duration_seconds",
+                  "Time of each fsync SQLite makes (commits and checkpoints).", [] {
+                    const store::SyncStats s = store::sync_stats();
+                    api::HistogramSnapshot h;
+                    std::uint64_t running = 0;
+                    for (std::size_t i = 0; i < s.kBounds.size(); ++i) {
+                      running += s.buckets[i];
+                      h.bounds.push_back(s.kBounds[i]);
+                      h.counts.push_back(running);
+                    }
+                    h.count = s.count;
+                    h.sum = s.seconds;
+                    return h;
+                  });
+  return o;
+}
+
+Observability::~Observability() {
+  if (log_file_) std::fclose(log_file_);
+}
+
+void Observability::add_routes(api::Router& router) {
+  router.add(api::http::verb::get, "/metrics", domain::Permission::none,
+             [this](const api::Request& req, const api::RouteParams&) {
+               api::Response res{api::http::status::ok, req.version()};
+               res.keep_alive(req.keep_alive());
+               res.set(api::http::field::content_type, api::Metrics::kContentType);
+               res.set(api::http::field::cache_control, "no-store");
+               res.body() = metrics_.render();
+               res.prepare_payload();
+               return res;
+             });
+}
+
+void Observability::attach(api::Server& server, const api::Router& router) {
+  api::Server* s = &server;
+  metrics_.add_gauge("starlog_http_connections", "Open client connections being served.", "",
+                     [s] { return static_cast<double>(s->stats().connections); });
+  metrics_.add_gauge("starlog_sse_clients", "Connections held by a live event stream.", "",
+                     [s] { return static_cast<double>(s->stats().streams); });
+  server.set_observer([this, &router](const api::Exchange& ex) {
+    const std::string route = ex.request ? router.route_of(*ex.request) : std::string();
+    if (ex.status != 0) metrics_.observe_request(route, ex.method, ex.status, ex.duration);
+    if (access_log_) access_log_->write(ex, route);
+  });
+}
+
+void Observability::hook(api::Services& services) {
+  services.on_append = [this](std::size_t events, std::string_view outcome,
+                              std::chrono::steady_clock::duration d) {
+    metrics_.observe_append(events, outcome, d);
+  };
+}
+
+}  // namespace starlog::app

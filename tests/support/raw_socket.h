@@ -1,0 +1,33 @@
+// A blocking loopback TCP socket for tests that misbehave on purpose: send
+// part of a request, dawdle, or watch for the server closing the connection.
+// Every wait is bounded. Not thread-safe; one thread per socket.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace starlog::test {
+
+class RawSocket {
+ public:
+  // Connects to 127.0.0.1:port; throws std::runtime_error on failure.
+  explicit RawSocket(unsigned short port);
+  ~RawSocket();
+  RawSocket(const RawSocket&) = delete;
+  RawSocket& operator=(const RawSocket&) = delete;
+
+  // Writes all of `bytes`; false if the connection is gone.
+  bool send(std::string_view bytes);
+  // Reads whatever arrives within `limit`, stopping early at EOF/reset
+  // (then closed() is true).
+  std::string read_for(std::chrono::milliseconds limit);
+  // True once the server closed (EOF or reset seen by read_for).
+  bool closed() const { return closed_; }
+
+ private:
+  int fd_ = -1;
+  bool closed_ = false;
+};
+
+}  // namespace starlog::test
