@@ -12,6 +12,8 @@ namespace starlog::app {
 int serve_command(int argc, char** argv);
 int import_command(int argc, char** argv);
 int export_command(int argc, char** argv);
+int verify_command(int argc, char** argv);
+int replay_command(int argc, char** argv);
 
 struct ImportSummary {
   std::int64_t lines = 0;

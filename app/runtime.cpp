@@ -36,6 +36,8 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& db_path) {
       std::make_unique<projections::Projector>(*rt->log, *rt->rows, rt->timeline_projection);
   rt->reader = std::make_unique<projections::TimelineReader>(
       *rt->rows, std::string(projections::TimelineProjection::kName));
+  rt->timeline_rebuilder =
+      std::make_unique<projections::Rebuilder>(*rt->log, *rt->rows, *rt->timeline, rt->clock);
   return rt;
 }
 

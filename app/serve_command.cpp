@@ -4,6 +4,7 @@
 #include <fstream>
 #include <thread>
 
+#include "api/audit_routes.h"
 #include "api/router.h"
 #include "api/routes.h"
 #include "api/server.h"
@@ -53,7 +54,7 @@ bool parse_listen(const std::string& listen, api::ServerOptions& o) {
 
 int serve_command(int argc, char** argv) {
   Args args;
-  OptionSpec spec{{"db", "listen", "threads", "demo"}, {"private", "help"}, {}};
+  OptionSpec spec{{"db", "listen", "threads", "demo", "rebuild-max-rate"}, {"private", "help"}, {}};
   if (auto err = parse_args(argc, argv, 0, spec, args)) {
     std::fprintf(stderr, "starlog serve: %s (see --help)\n", err->c_str());
     return 2;
@@ -65,7 +66,9 @@ int serve_command(int argc, char** argv) {
         "  --db FILE          the store (default %s)\n"
         "  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
         "  --threads N        I/O threads (default: number of cores)\n"
-        "  --demo DIR         when the store is empty, import DIR/*.ndjson first\n",
+        "  --demo DIR         when the store is empty, import DIR/*.ndjson first\n"
+        "  --rebuild-max-rate N  events per second a projection rebuild may fold\n"
+        "                     (default: unlimited)\n",
         kDefaultDb);
     return 0;
   }
@@ -86,6 +89,17 @@ int serve_command(int argc, char** argv) {
       if (used != t->size() || options.threads < 1 || options.threads > 256) throw std::out_of_range("threads");
     } catch (const std::exception&) {
       std::fprintf(stderr, "starlog serve: --threads must be an integer from 1 to 256\n");
+      return 2;
+    }
+  }
+  projections::Rebuilder::Options rebuild_options;
+  if (auto rate = args.value("rebuild-max-rate")) {
+    try {
+      std::size_t used = 0;
+      rebuild_options.max_rate = std::stod(*rate, &used);
+      if (used != rate->size() || !(rebuild_options.max_rate > 0)) throw std::out_of_range("rate");
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "starlog serve: --rebuild-max-rate must be a positive number\n");
       return 2;
     }
   }
@@ -111,12 +125,26 @@ int serve_command(int argc, char** argv) {
   api::Router router;
   api::Services services{*r.log, *r.timeline, *r.reader};
   api::add_routes(router, services);
+  api::AuditServices audit{*r.log, *r.rows, {{*r.timeline, *r.timeline_rebuilder}}, rebuild_options, {}};
+  api::add_audit_routes(router, audit);
+  r.timeline_rebuilder->on_finish([](const projections::Rebuilder::Outcome& o) {
+    std::fprintf(stderr, "starlog: rebuild of the timeline projection (%s): %s: %s\n",
+                 o.reason.c_str(), o.result.c_str(), o.detail.c_str());
+  });
   api::Server server(options, [&router](const api::Request& req) { return router.dispatch(req); });
   if (Status s = server.start(); !s) {
     std::fprintf(stderr, "starlog serve: %s\n", s.message().c_str());
     return 1;
   }
   server.stop_on_signals();
+  // Rows of an older fold keep serving reads until the rebuilt ones replace them.
+  if (r.timeline_rebuilder->needed()) {
+    std::fprintf(stderr, "starlog: the timeline projection was written by code version %lld; "
+                 "rebuilding it as version %lld beside the live one\n",
+                 static_cast<long long>(r.timeline->rows_code_version()),
+                 static_cast<long long>(r.timeline_projection.code_version()));
+    r.timeline_rebuilder->start("code_version", rebuild_options);
+  }
   std::fprintf(stderr, "starlog: serving http://%s:%u with %s (log head %lld)\n",
                options.host.c_str(), server.port(), db_path.c_str(),
                static_cast<long long>(r.log->head()));
