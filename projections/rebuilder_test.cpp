@@ -192,3 +192,39 @@ TEST_CASE("only one rebuild runs at a time, and an empty log rebuilds to nothing
 
 }  // namespace
 }  // namespace starlog::projections
+
+namespace starlog::projections {
+namespace {
+
+// A fold that is not deterministic: every fold writes another value.
+class Forgetful final : public Projection {
+ public:
+  std::string_view name() const override { return "forgetful"; }
+  std::int64_t code_version() const override { return 1; }
+  Status apply(const domain::Event& e, PendingRows& rows) override {
+    rows.put("last", std::to_string(e.position) + "/" + std::to_string(++folds_));
+    return Status::ok();
+  }
+
+ private:
+  int folds_ = 0;
+};
+
+TEST_CASE("a rebuild that cannot be proven swaps nothing and says so") {
+  Store s;
+  some_facts(s, 10);
+  Forgetful forgetful;
+  Projector live(*s.log, *s.rows, forgetful);
+  REQUIRE(live.catch_up().ok());
+  const auto before = digest(*s.rows, "forgetful");
+  Rebuilder rebuilder(*s.log, *s.rows, live, s.clock);
+  const auto out = rebuilder.run("requested");
+  CAPTURE(out.detail);
+  CHECK(out.result == "failed");
+  CHECK(out.digest != out.replay_digest);
+  CHECK(digest(*s.rows, "forgetful")->hex == before->hex);  // the live rows are untouched
+  CHECK(s.rows->checkpoint(Rebuilder::copy_name("forgetful"))->position == 0);
+}
+
+}  // namespace
+}  // namespace starlog::projections
