@@ -10,7 +10,7 @@ SANITIZE ?= OFF
 
 PACKAGES := g++ cmake make pkg-config libboost1.81-dev libsqlite3-dev sqlite3 \
             libhowardhinnant-date-dev tzdata nlohmann-json3-dev doctest-dev \
-            libssl-dev zlib1g-dev curl
+            libssl-dev zlib1g-dev curl python3
 
 .PHONY: run test build deps clean
 
