@@ -150,6 +150,21 @@ TEST_CASE("replay prints a timeline as of a position or an instant and refuses w
   CHECK(status_at("--as-of 9999-12-31T23:59:59Z") == "corrected");
   CHECK(Json::parse(replay("--as-of-position 21").out).at("position") == 21);
 
+  // Pages: --limit and --cursor walk the same entries as one long page.
+  auto page = [&](const std::string& args) {
+    auto r = run_starlog(dir, cat("replay --db ", shell_quote(db), " --celebrity kanye-west ", args));
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return Json::parse(r.out);
+  };
+  const Json all = page("--limit 500 --as-of-position 21");
+  REQUIRE(all.at("entries").size() > 3);
+  const Json first = page("--limit 2 --as-of-position 21");
+  REQUIRE(first.at("next_cursor").is_string());
+  const Json second =
+      page(cat("--limit 2 --as-of-position 21 --cursor ", first.at("next_cursor").get<std::string>()));
+  CHECK(first.at("entries")[1] == all.at("entries")[1]);
+  CHECK(second.at("entries")[0] == all.at("entries")[2]);
+
   auto before = replay("--as-of 2000-01-01T00:00:00Z");
   CHECK(before.exit_code == 1);
   CHECK(before.err.find("no celebrity with id 'jay-z'") != std::string::npos);

@@ -86,6 +86,10 @@ TEST_CASE("GET /v1/audit/verify reports an intact store, then the position the s
   CHECK(ok.json().at("events") == 22);
   CHECK(ok.json().at("projections")[0].at("match") == true);
   CHECK(ok.json().at("projections")[0].at("position") == 22);
+  // The command line reads the same file beside the running server.
+  auto cli = run_starlog(dir, cat("verify --db ", shell_quote(db)));
+  CHECK(cli.exit_code == 0);
+  CHECK(Json::parse(cli.out).at("head_hash") == ok.json().at("head_hash"));
 
   auto forged = run_shell(dir, cat("sqlite3 ", shell_quote(db),
                                    " \"DROP TRIGGER events_no_update; UPDATE events SET data ="
