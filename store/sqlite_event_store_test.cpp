@@ -444,13 +444,7 @@ TEST_CASE("concurrent appends get gap-free positions and versions") {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kAppends; ++i) {
         const int n = 1000 + t * kAppends + i;
-        // Appended, not "own-" + std::to_string(t): GCC 12 at -O3 warns
-        // (-Wrestrict, falsely) on a literal plus a temporary string.
-        std::string stream = "shared";
-        if (i % 2 != 0) {
-          stream = "own-";
-          stream += std::to_string(t);
-        }
+        const std::string stream = i % 2 == 0 ? "shared" : "own-" + std::to_string(t);
         auto r = f.store->append(request(stream, {album(n, "T" + std::to_string(n))}));
         if (!r.ok() || !r->created) failures.fetch_add(1);
       }
