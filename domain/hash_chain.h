@@ -25,6 +25,8 @@ std::string canonical(const Json& j);
 // SHA-256 of bytes, lower-case hex.
 std::string sha256_hex(std::string_view bytes);
 std::string content_digest(const Event& e);
+// The same content digest of an event not yet stored (idempotency compares it).
+std::string content_digest(const NewEvent& e);
 Json header_of(const Event& e);
 // The header with a content digest given rather than computed: the one
 // stored beside the event, or one already computed by the caller.

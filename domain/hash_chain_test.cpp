@@ -51,6 +51,26 @@ TEST_CASE("the canonical content, header and hash are exactly the documented byt
   CHECK(chain_hash(genesis_hash(), e, kContentDigest) == kHashAfterGenesis);
 }
 
+TEST_CASE("the header is the envelope without its content and hash, plus the content digest") {
+  Event e = example();
+  for (bool with_occurred : {true, false}) {
+    if (!with_occurred) e.occurred.reset();
+    Json expected = to_json(e);
+    for (const char* k : {"hash", "type", "occurred", "data", "participants", "sources"})
+      expected.erase(k);
+    expected["content_digest"] = content_digest(e);
+    CHECK(header_of(e) == expected);
+    CHECK(content_digest(e) == sha256_hex(canonical(content_of(e))));
+    NewEvent n;
+    n.type = e.type;
+    n.occurred = e.occurred;
+    n.data = e.data;
+    n.participants = e.participants;
+    n.sources = e.sources;
+    CHECK(content_digest(n) == content_digest(e));
+  }
+}
+
 TEST_CASE("the streaming SHA-256 agrees with the one-shot one") {
   Sha256 h;
   h.update("hello ");

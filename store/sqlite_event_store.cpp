@@ -264,7 +264,7 @@ Result<AppendResult> SqliteEventStore::append_locked(SqliteConnection& w,
   // was stored gets the original answer even though its If-Match is stale.
   std::vector<std::string> digests;
   digests.reserve(batch.size());
-  for (const auto& e : batch) digests.push_back(domain::sha256_hex(domain::canonical(domain::content_of(e))));
+  for (const auto& e : batch) digests.push_back(domain::content_digest(e));
   AppendResult retry;
   retry.created = false;
   std::size_t stored = 0;
