@@ -3,15 +3,6 @@
 namespace starlog::store {
 namespace {
 
-// The participants a fact gains from one event: the recording event's own,
-// or a correction's changes.participants (which replace the fact's). The
-// same rule as domain::with_changes; tests compare a replay through this
-// index with a replay of the whole log.
-constexpr const char* kParticipantsOf =
-    "json_each(CASE e.type WHEN 'fact_corrected' THEN json_extract(e.data, "
-    "'$.changes.participants')"
-    " ELSE e.participants END)";
-
 constexpr const char* kCreate = R"sql(
 CREATE TABLE IF NOT EXISTS fact_participants(
   celebrity TEXT NOT NULL,
@@ -21,14 +12,31 @@ CREATE TABLE IF NOT EXISTS fact_participants(
 CREATE INDEX IF NOT EXISTS events_recorded_at ON events(recorded_at);
 )sql";
 
-// Indexes the participants of the events of `event_source` (aliased e).
-std::string insert_from(const std::string& event_source) {
-  return std::string(
-             "INSERT OR IGNORE INTO fact_participants(celebrity, fact_id)"
-             " SELECT json_extract(p.value, '$.celebrity'), e.fact_id FROM ") +
-         event_source + ", " + kParticipantsOf +
-         " AS p WHERE e.fact_id IS NOT NULL AND e.type <> 'fact_retracted'"
-         " AND json_extract(p.value, '$.celebrity') IS NOT NULL";
+// Indexes the participants a fact gains from the event `row` ("NEW" in the
+// trigger, "e" over `FROM events AS e` in the backfill): the recording
+// event's own, or a correction's changes.participants (which replace the
+// fact's), as domain::with_changes has it; tests compare a replay through
+// this index with a replay of the whole log. json_tree parses the array
+// once and yields each participant's "celebrity" member directly.
+std::string insert_participants(const std::string& row, const std::string& from) {
+  std::string sql = "INSERT OR IGNORE INTO fact_participants(celebrity, fact_id) SELECT t.value, ";
+  sql += row;
+  sql += ".fact_id FROM ";
+  sql += from;
+  sql += "json_tree(CASE ";
+  sql += row;
+  sql += ".type WHEN 'fact_corrected' THEN json_extract(";
+  sql += row;
+  sql += ".data, '$.changes.participants') ELSE ";
+  sql += row;
+  sql += ".participants END) AS t WHERE ";
+  sql += row;
+  sql += ".fact_id IS NOT NULL AND ";
+  sql += row;
+  sql +=
+      ".type <> 'fact_retracted' AND t.key = 'celebrity' AND t.type = 'text'"
+      " AND t.path LIKE '$[%]'";
+  return sql;
 }
 
 Result<bool> exists(SqliteConnection& w, const char* type, const char* name) {
@@ -49,19 +57,16 @@ Status ensure_audit_indexes(SqliteConnection& w) {
   auto had_trigger = exists(w, "trigger", "events_fact_participants");
   if (!had_trigger) return had_trigger.status();
   if (!*had_trigger) {
-    // In a trigger the new row is NEW; a one-row subquery names it `e` so
-    // that the trigger and the backfill share one statement text.
-    const std::string trigger =
-        "CREATE TRIGGER events_fact_participants AFTER INSERT ON events BEGIN " +
-        insert_from(
-            "(SELECT NEW.type AS type, NEW.data AS data, NEW.participants AS participants,"
-            " NEW.fact_id AS fact_id) AS e") +
-        "; END;";
+    std::string trigger =
+        "CREATE TRIGGER events_fact_participants AFTER INSERT ON events"
+        " WHEN NEW.fact_id IS NOT NULL AND NEW.type <> 'fact_retracted' BEGIN ";
+    trigger += insert_participants("NEW", "");
+    trigger += "; END;";
     if (Status s = w.exec(trigger); !s) return s;
   }
   // New here, or dropped since: index what was appended without it.
   if (!*had_table || !*had_trigger) {
-    if (Status s = w.exec(insert_from("events AS e")); !s) return s;
+    if (Status s = w.exec(insert_participants("e", "events AS e, ")); !s) return s;
   }
   return Status::ok();
 }
