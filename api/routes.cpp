@@ -5,6 +5,7 @@
 #include "api/auth.h"
 #include "api/json_guard.h"
 #include "api/metrics.h"
+#include "api/audit_routes.h"
 #include "api/problem.h"
 #include "domain/event_validation.h"
 #include "domain/hash_chain.h"
@@ -213,6 +214,9 @@ Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
     if (!q.cursor || q.cursor->descending != q.descending)
       return invalid_parameter("cursor", "cursor is not one this timeline handed out (or the order changed)", req);
   }
+  // permission: audit
+  if (wants_time_travel(p))
+    return timeline_as_of(s.log, req, p, q, [&req](const Json& doc) { return cacheable_json(req, doc); });
   const std::int64_t position = s.timeline.position();
   auto doc = s.reader.timeline(q, position);
   if (!doc.ok()) return problem_from_status(doc.status(), req);

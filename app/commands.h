@@ -13,6 +13,8 @@ int serve_command(int argc, char** argv);
 int import_command(int argc, char** argv);
 int export_command(int argc, char** argv);
 int token_command(int argc, char** argv);
+int verify_command(int argc, char** argv);
+int replay_command(int argc, char** argv);
 
 struct ImportSummary {
   std::int64_t lines = 0;

@@ -88,21 +88,19 @@ ImportSummary import_ndjson(Runtime& rt, std::istream& in, const std::string& so
   Progress progress(restore ? "restoring" : "importing");
   std::string line;
   std::int64_t number = 0;
-  auto flush_restore = [&]() -> bool {
-    if (envelopes.empty()) return true;
+  auto flush_restore = [&]() {
+    if (envelopes.empty()) return;
     const auto before = rt.log->head();
     Status s = rt.log->restore(envelopes);
     if (!s) {
-      report(source_name, number, s);
+      // The message names the position; a line number would only mislead.
+      std::fprintf(stderr, "%s: %s; nothing was restored\n", source_name.c_str(), s.message().c_str());
       restore_summary.rejected += 1;
-      envelopes.clear();
-      return false;
+      return;
     }
     const auto added = rt.log->head() - before;
     restore_summary.appended += added;
     restore_summary.skipped += static_cast<std::int64_t>(envelopes.size()) - added;
-    envelopes.clear();
-    return true;
   };
   while (std::getline(in, line)) {
     ++number;
@@ -122,8 +120,9 @@ ImportSummary import_ndjson(Runtime& rt, std::istream& in, const std::string& so
         ++restore_summary.rejected;
         break;
       }
+      // All or nothing: a restore that stops halfway would leave a store
+      // that is a prefix of the file, which nobody asked for.
       envelopes.push_back(std::move(*e));
-      if (envelopes.size() >= kBatch && !flush_restore()) break;
       continue;
     }
     auto stream = j.find("stream");
@@ -143,7 +142,7 @@ ImportSummary import_ndjson(Runtime& rt, std::istream& in, const std::string& so
     importer.add(number, s, std::move(*e));
   }
   if (restore) {
-    flush_restore();
+    if (restore_summary.rejected == 0) flush_restore();
   } else {
     importer.flush();
   }
@@ -167,7 +166,8 @@ int import_command(int argc, char** argv) {
         "celebrity id). Idempotent by event id: lines already stored are skipped.\n"
         "  --db FILE   the store (default %s)\n"
         "  --restore   lines are full envelopes from `starlog export`; keeps their\n"
-        "              recorded fields and refuses a broken hash chain\n"
+        "              recorded fields; restores all of them in one transaction or,\n"
+        "              on a broken hash chain (named by position), none\n"
         "  --as NAME   recorded_by of imported events (default \"import\")\n",
         kDefaultDb);
     return 0;

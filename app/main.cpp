@@ -15,6 +15,8 @@ void usage(std::FILE* out) {
                "  import   append NDJSON events (or --restore an export)\n"
                "  export   write the log as NDJSON envelopes\n"
                "  token    create, list and revoke API tokens\n\n"
+               "  verify   check the hash chain and every projection against a replay\n"
+               "  replay   print a celebrity's timeline as of a time or position\n\n"
                "Every command takes --db FILE (default ./data/starlog.db) and --help.\n");
 }
 
@@ -35,6 +37,8 @@ int main(int argc, char** argv) {
   if (command == "import") return import_command(argc - 2, argv + 2);
   if (command == "export") return export_command(argc - 2, argv + 2);
   if (command == "token") return token_command(argc - 2, argv + 2);
+  if (command == "verify") return verify_command(argc - 2, argv + 2);
+  if (command == "replay") return replay_command(argc - 2, argv + 2);
   std::fprintf(stderr, "starlog: unknown command '%s'\n", command.c_str());
   usage(stderr);
   return 2;

@@ -39,6 +39,8 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& db_path) {
   auto tokens = store::SqliteTokenStore::open(rt->db, rt->clock);
   if (!tokens.ok()) return tokens.status();
   rt->tokens = std::move(*tokens);
+  rt->timeline_rebuilder =
+      std::make_unique<projections::Rebuilder>(*rt->log, *rt->rows, *rt->timeline, rt->clock);
   return rt;
 }
 

@@ -8,6 +8,7 @@
 
 #include "domain/clock.h"
 #include "projections/projector.h"
+#include "projections/rebuilder.h"
 #include "projections/timeline_projection.h"
 #include "projections/timeline_reader.h"
 #include "store/sqlite_database.h"
@@ -26,6 +27,8 @@ struct Runtime {
   std::unique_ptr<projections::Projector> timeline;
   std::unique_ptr<projections::TimelineReader> reader;
   std::unique_ptr<store::SqliteTokenStore> tokens;
+  // Declared after what it uses, so it stops (and joins) first.
+  std::unique_ptr<projections::Rebuilder> timeline_rebuilder;
 
   // Opens `db_path` (creating it and its parent directory). Does not catch
   // up the projection; call catch_up().

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "api/auth.h"
+#include "api/audit_routes.h"
 #include "api/router.h"
 #include "api/routes.h"
 #include "api/server.h"
@@ -57,7 +58,7 @@ bool parse_listen(const std::string& listen, api::ServerOptions& o) {
 
 int serve_command(int argc, char** argv) {
   Args args;
-  OptionSpec spec{{"db", "listen", "threads", "demo"}, {"private", "help"}, {}};
+  OptionSpec spec{{"db", "listen", "threads", "demo", "rebuild-max-rate"}, {"private", "help"}, {}};
   spec.with_value.merge(serve_limit_flags());
   if (auto err = parse_args(argc, argv, 0, spec, args)) {
     std::fprintf(stderr, "starlog serve: %s (see --help)\n", err->c_str());
@@ -74,6 +75,8 @@ int serve_command(int argc, char** argv) {
         "  --threads N        I/O threads (default: number of cores)\n"
         "  --private          reads need a token too (default: anonymous reads)\n"
         "  --demo DIR         when the store is empty, import DIR/*.ndjson first\n"
+        "  --rebuild-max-rate N  events per second a projection rebuild may fold\n"
+        "                     (default: unlimited)\n"
         "Limits (see docs/operations.md):\n%s",
         kDefaultDb, serve_limits_help().c_str());
     return 0;
@@ -100,6 +103,17 @@ int serve_command(int argc, char** argv) {
       if (used != t->size() || options.threads < 1 || options.threads > 256) throw std::out_of_range("threads");
     } catch (const std::exception&) {
       std::fprintf(stderr, "starlog serve: --threads must be an integer from 1 to 256\n");
+      return 2;
+    }
+  }
+  projections::Rebuilder::Options rebuild_options;
+  if (auto rate = args.value("rebuild-max-rate")) {
+    try {
+      std::size_t used = 0;
+      rebuild_options.max_rate = std::stod(*rate, &used);
+      if (used != rate->size() || !(rebuild_options.max_rate > 0)) throw std::out_of_range("rate");
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "starlog serve: --rebuild-max-rate must be a positive number\n");
       return 2;
     }
   }
@@ -139,6 +153,12 @@ int serve_command(int argc, char** argv) {
   const api::Authenticator auth(*r.tokens, api::AuthOptions{args.has("private")});
   router.set_guard(auth.guard());
   (*obs)->add_routes(router);
+  api::AuditServices audit{*r.log, *r.rows, {{*r.timeline, *r.timeline_rebuilder}}, rebuild_options, {}};
+  api::add_audit_routes(router, audit);
+  r.timeline_rebuilder->on_finish([](const projections::Rebuilder::Outcome& o) {
+    std::fprintf(stderr, "starlog: rebuild of the timeline projection (%s): %s: %s\n",
+                 o.reason.c_str(), o.result.c_str(), o.detail.c_str());
+  });
   api::Server server(options, [&router](const api::Request& req) { return router.dispatch(req); });
   (*obs)->attach(server, router);
   if (Status s = server.start(); !s) {
@@ -146,6 +166,14 @@ int serve_command(int argc, char** argv) {
     return 1;
   }
   server.stop_on_signals();
+  // Rows of an older fold keep serving reads until the rebuilt ones replace them.
+  if (r.timeline_rebuilder->needed()) {
+    std::fprintf(stderr, "starlog: the timeline projection was written by code version %lld; "
+                 "rebuilding it as version %lld beside the live one\n",
+                 static_cast<long long>(r.timeline->rows_code_version()),
+                 static_cast<long long>(r.timeline_projection.code_version()));
+    r.timeline_rebuilder->start("code_version", rebuild_options);
+  }
   std::fprintf(stderr, "starlog: serving http://%s:%u with %s (log head %lld)%s\n",
                options.host.c_str(), server.port(), db_path.c_str(),
                static_cast<long long>(r.log->head()),

@@ -1,35 +1,61 @@
 #include "projections/projector.h"
 
+#include <algorithm>
+
 namespace starlog::projections {
 
-Projector::Projector(store::EventStore& log, store::ProjectionStore& rows, Projection& projection)
-    : log_(log), rows_(rows), projection_(projection) {}
+Projector::Projector(store::EventStore& log, store::ProjectionStore& rows, Projection& projection,
+                     std::string store_name)
+    : log_(log),
+      rows_(rows),
+      projection_(projection),
+      store_name_(store_name.empty() ? std::string(projection.name()) : std::move(store_name)),
+      rows_version_(projection.code_version()) {}
 
 Result<std::int64_t> Projector::catch_up(
-    const std::function<void(std::int64_t, std::int64_t)>& progress) {
+    const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t up_to) {
   std::lock_guard lock(mu_);
-  const std::string name(projection_.name());
-  auto cp = rows_.checkpoint(name);
+  return catch_up_locked(progress, up_to);
+}
+
+Status Projector::exclusive(
+    const std::function<Status(std::int64_t position, const Status& caught_up)>& f) {
+  std::lock_guard lock(mu_);
+  auto at = catch_up_locked({}, kHead);
+  // A failed page committed nothing: the rows are at position().
+  Status s = f(position(), at.status());
+  if (Status reloaded = reload_locked(); !reloaded && s) return reloaded;
+  return s;
+}
+
+Status Projector::reload_locked() {
+  auto cp = rows_.checkpoint(store_name_);
   if (!cp.ok()) return cp.status();
-  store::Checkpoint at = *cp;
-  if (at.position > 0 && at.code_version != projection_.code_version()) {
-    if (Status s = rows_.drop(name); !s) return s;
-    at = {};
-  }
-  position_.store(at.position, std::memory_order_release);
-  for (;;) {
-    auto page = log_.read_all(at.position, kPageSize);
+  position_.store(cp->position, std::memory_order_release);
+  rows_version_.store(cp->position > 0 ? cp->code_version : projection_.code_version(),
+                      std::memory_order_release);
+  return Status::ok();
+}
+
+Result<std::int64_t> Projector::catch_up_locked(
+    const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t up_to) {
+  if (Status s = reload_locked(); !s) return s;
+  store::Checkpoint at{position(), rows_code_version()};
+  while (at.position < up_to) {
+    const auto want =
+        static_cast<std::size_t>(std::min<std::int64_t>(kPageSize, up_to - at.position));
+    auto page = log_.read_all(at.position, want);
     if (!page.ok()) return page.status();
     if (page->empty()) break;
-    PendingRows rows(rows_, name);
+    PendingRows rows(rows_, store_name_);
     for (const auto& e : *page) {
       if (Status s = projection_.apply(e, rows); !s) return s;
     }
-    at = {page->back().position, projection_.code_version()};
-    if (Status s = rows_.commit(name, rows.take(), at); !s) return s;
+    at.position = page->back().position;
+    if (Status s = rows_.commit(store_name_, rows.take(), at); !s) return s;
     position_.store(at.position, std::memory_order_release);
     if (progress) progress(at.position, log_.head());
-    if (page->size() < kPageSize) break;
+    if (page->size() < want) break;
   }
   return at.position;
 }

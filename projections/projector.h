@@ -6,12 +6,20 @@
 // skipped. Callers serialize through an internal mutex; the writer side of
 // the API calls catch_up() after each acknowledged append, which gives
 // read-your-writes. position() is lock-free.
+//
+// Rows written by another code version of the fold are not dropped: reads
+// keep being served from them while a Rebuilder (projections/rebuilder.h)
+// builds the new version beside them and swaps it in. Until then new events
+// are folded onto the old rows with the current code, and the checkpoint
+// keeps naming the old version, so the need for a rebuild survives restarts.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <mutex>
+#include <string>
 
 #include "projections/projection.h"
 #include "store/event_store.h"
@@ -21,28 +29,54 @@ namespace starlog::projections {
 
 class Projector {
  public:
-  // Borrowed references must outlive the Projector.
-  Projector(store::EventStore& log, store::ProjectionStore& rows, Projection& projection);
+  static constexpr std::int64_t kHead = std::numeric_limits<std::int64_t>::max();
 
-  // Folds every event up to the log's head; returns the new position. If the
-  // stored rows were written by another code version, they are dropped and
-  // refolded from position 0 first. `progress(position, head)` is called
-  // after each page.
+  // Borrowed references must outlive the Projector. `store_name` names the
+  // rows in `rows`; empty means the projection's own name (a rebuild folds a
+  // copy under another name).
+  Projector(store::EventStore& log, store::ProjectionStore& rows, Projection& projection,
+            std::string store_name = {});
+
+  // Folds every event after the checkpoint up to the log's head, or up to
+  // `up_to` if that is lower; returns the new position.
+  // `progress(position, head)` is called after each page.
   Result<std::int64_t> catch_up(
-      const std::function<void(std::int64_t, std::int64_t)>& progress = {});
+      const std::function<void(std::int64_t, std::int64_t)>& progress = {},
+      std::int64_t up_to = kHead);
+
+  // Catches up as far as it can, then runs `f(position, caught_up)` while
+  // no catch_up can run, so that the rows stay at `position` throughout;
+  // `caught_up` says why the rows are short of the head if they are. `f`
+  // may replace the rows (a rebuilt copy renamed over them); the checkpoint
+  // is read again afterwards. Returns what `f` returns.
+  Status exclusive(const std::function<Status(std::int64_t position, const Status& caught_up)>& f);
 
   // Last position folded and committed.
   std::int64_t position() const { return position_.load(std::memory_order_acquire); }
+  // The code version that wrote the stored rows, as last read (the
+  // projection's own before the first catch_up and for an empty store).
+  std::int64_t rows_code_version() const { return rows_version_.load(std::memory_order_acquire); }
+  // The stored rows were written by another code version than this one.
+  bool stale() const { return rows_code_version() != projection_.code_version(); }
+
   std::string_view name() const { return projection_.name(); }
+  const std::string& store_name() const { return store_name_; }
+  Projection& projection() const { return projection_; }
 
   static constexpr std::size_t kPageSize = 512;
 
  private:
+  Result<std::int64_t> catch_up_locked(
+      const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t up_to);
+  Status reload_locked();
+
   store::EventStore& log_;
   store::ProjectionStore& rows_;
   Projection& projection_;
+  const std::string store_name_;
   std::mutex mu_;
   std::atomic<std::int64_t> position_{0};
+  std::atomic<std::int64_t> rows_version_;
 };
 
 }  // namespace starlog::projections

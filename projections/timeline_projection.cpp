@@ -48,18 +48,23 @@ Result<Json> load_json(PendingRows& rows, const std::string& key) {
   return Json::parse(**raw);
 }
 
-Status add_to_profile(PendingRows& rows, const std::string& celebrity,
+// `subset`: the fold sees a subset of the log (TimelineProjection::Input),
+// where an absent profile is one left out, not a corrupt one.
+Status add_to_profile(PendingRows& rows, const std::string& celebrity, bool subset,
                       const std::function<void(Json&)>& change) {
   auto profile = load_json(rows, keys::profile(celebrity));
   if (!profile.ok()) return profile.status();
-  if (profile->is_null()) return Status::corrupt("no profile row for " + celebrity);
+  if (profile->is_null()) {
+    if (subset) return Status::ok();
+    return Status::corrupt("no profile row for " + celebrity);
+  }
   change(*profile);
   rows.put(keys::profile(celebrity), profile->dump());
   return Status::ok();
 }
 
 // Replaces the rows of `before` (nullptr: a new fact) with those of `after`.
-Status write_fact(PendingRows& rows, const Fact* before, const Fact& after) {
+Status write_fact(PendingRows& rows, const Fact* before, const Fact& after, bool subset) {
   std::map<std::string, Row> old_rows = before ? rows_of(*before) : std::map<std::string, Row>{};
   std::map<std::string, Row> new_rows = rows_of(after);
   std::map<std::string, int> count_delta;
@@ -73,7 +78,7 @@ Status write_fact(PendingRows& rows, const Fact* before, const Fact& after) {
   }
   for (const auto& [celebrity, delta] : count_delta) {
     if (delta == 0) continue;
-    Status s = add_to_profile(rows, celebrity, [d = delta](Json& p) {
+    Status s = add_to_profile(rows, celebrity, subset, [d = delta](Json& p) {
       p["fact_count"] = p.at("fact_count").get<std::int64_t>() + d;
     });
     if (!s) return s;
@@ -117,7 +122,7 @@ Status apply_profile(const Event& e, PendingRows& rows) {
   return Status::ok();
 }
 
-Status apply_amendment(const Event& e, PendingRows& rows) {
+Status apply_amendment(const Event& e, PendingRows& rows, bool subset) {
   auto row = load_json(rows, keys::fact(e.fact_id()));
   if (!row.ok()) return row.status();
   if (row->is_null()) return Status::corrupt("amendment of unknown fact " + e.fact_id());
@@ -127,24 +132,25 @@ Status apply_amendment(const Event& e, PendingRows& rows) {
   // appended; a failure here means the log was written without the rules
   // (e.g. a restore of a foreign export): the event changes nothing.
   if (!domain::apply_amendment(after, e)) return Status::ok();
-  return write_fact(rows, &before, after);
+  return write_fact(rows, &before, after, subset);
 }
 
 }  // namespace
 
 Status TimelineProjection::apply(const Event& e, PendingRows& rows) {
+  const bool subset = input_ == Input::celebrity_subset;
   try {
     Status s;
     if (e.type == "celebrity_registered" || e.type == "celebrity_updated") {
       s = apply_profile(e, rows);
     } else if (e.type == "fact_corrected" || e.type == "fact_retracted") {
-      s = apply_amendment(e, rows);
+      s = apply_amendment(e, rows, subset);
     } else if (const auto* t = domain::find_event_type(e.type); t && t->records_fact) {
-      s = write_fact(rows, nullptr, domain::fact_from_event(e));
+      s = write_fact(rows, nullptr, domain::fact_from_event(e), subset);
     }
     if (!s) return s;
     if (e.type != "celebrity_registered" && e.type != "celebrity_updated") {
-      return add_to_profile(rows, e.stream, [&](Json& p) { p["version"] = e.version; });
+      return add_to_profile(rows, e.stream, subset, [&](Json& p) { p["version"] = e.version; });
     }
     return Status::ok();
   } catch (const Json::exception& ex) {

@@ -21,9 +21,21 @@ class TimelineProjection final : public Projection {
   static constexpr std::string_view kName = "timeline";
   static constexpr std::int64_t kCodeVersion = 1;
 
+  // What the fold is given. `whole_log`: every event, in order; a missing
+  // profile row is corruption. `celebrity_subset`: only the events that
+  // shape some celebrities' timelines (EventStore::read_celebrity, for time
+  // travel), so facts of other streams arrive without their subject's or
+  // other participants' profiles; updates to those absent profiles are
+  // skipped. Only the chosen celebrities' rows are then meaningful.
+  enum class Input { whole_log, celebrity_subset };
+  explicit TimelineProjection(Input input = Input::whole_log) : input_(input) {}
+
   std::string_view name() const override { return kName; }
   std::int64_t code_version() const override { return kCodeVersion; }
   Status apply(const domain::Event& e, PendingRows& rows) override;
+
+ private:
+  Input input_;
 };
 
 }  // namespace starlog::projections

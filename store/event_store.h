@@ -42,6 +42,15 @@ struct AppendedEvent {
   std::int64_t position = 0;
 };
 
+// One row of the log as stored, for audits: the event and the content
+// digest stored beside it. `damaged` says why a column could not be read
+// (e.g. it is no longer JSON); the other fields are filled all the same.
+struct StoredEvent {
+  domain::Event event;
+  std::string content_digest;
+  std::string damaged;  // empty when every column reads
+};
+
 struct AppendResult {
   bool created = true;  // false: every event was already stored (idempotent retry)
   std::vector<AppendedEvent> events;
@@ -63,8 +72,10 @@ class EventStore {
 
   // Restores full envelopes from an export, keeping their recorded fields.
   // REQUIRES: events in log order. Refuses (corrupt, naming the position)
-  // an event whose hash does not chain or whose position/version has a gap.
-  // Events already stored with the same hash are skipped.
+  // an event whose hash does not chain, whose position/version has a gap or
+  // whose recorded_at is earlier than the previous event's; a refused
+  // restore writes nothing. Events already stored with the same hash are
+  // skipped.
   virtual Status restore(const std::vector<domain::Event>& events) = 0;
 
   // Events of one stream with version >= from_version, at most `limit`.
@@ -76,6 +87,23 @@ class EventStore {
   // Every event about one fact (see Event::fact_id), in log order.
   virtual Result<std::vector<domain::Event>> read_fact(std::string_view fact_id) = 0;
   virtual Result<std::optional<domain::Event>> find_event(std::string_view id) = 0;
+
+  // The log as stored, for verifying the hash chain (domain::ChainVerifier):
+  // rows with position > after, at most `limit`, in order.
+  virtual Result<std::vector<StoredEvent>> read_stored(std::int64_t after, std::size_t limit) = 0;
+  // The events that shape one celebrity's timeline, in log order, with
+  // after < position <= up_to, at most `limit`: every event of its stream
+  // and every event (recording, corrections, retraction) of each fact it
+  // has been a participant of at any time. Read through an index, so the
+  // cost follows this celebrity's events, not the size of the log.
+  virtual Result<std::vector<domain::Event>> read_celebrity(std::string_view celebrity,
+                                                            std::int64_t after,
+                                                            std::int64_t up_to,
+                                                            std::size_t limit) = 0;
+  // The last position recorded at or before `t` (0 when none is). Recorded
+  // time never decreases along the log, so that position ends the prefix of
+  // the log that was known at `t`.
+  virtual Result<std::int64_t> position_at(domain::Millis t) = 0;
 
   // Position of the last committed event (0 for an empty log).
   virtual std::int64_t head() = 0;

@@ -56,6 +56,16 @@ Status MemoryProjectionStore::scan(
   return Status::ok();
 }
 
+Result<Checkpoint> MemoryProjectionStore::scan_all(
+    std::string_view projection,
+    const std::function<void(std::string_view key, std::string_view value)>& visit) {
+  std::lock_guard lock(mu_);
+  auto t = tables_.find(projection);
+  if (t == tables_.end()) return Checkpoint{};
+  for (const auto& [k, v] : t->second.rows) visit(k, v);
+  return t->second.checkpoint;
+}
+
 Status MemoryProjectionStore::drop(std::string_view projection) {
   std::lock_guard lock(mu_);
   if (auto it = tables_.find(projection); it != tables_.end()) tables_.erase(it);

@@ -21,6 +21,9 @@ class MemoryProjectionStore final : public ProjectionStore {
   Status scan(std::string_view projection, std::string_view lower, std::string_view upper,
               bool reverse,
               const std::function<bool(std::string_view, std::string_view)>& visit) override;
+  Result<Checkpoint> scan_all(
+      std::string_view projection,
+      const std::function<void(std::string_view key, std::string_view value)>& visit) override;
   Status drop(std::string_view projection) override;
   Status rename(std::string_view from, std::string_view to) override;
 

@@ -52,6 +52,14 @@ class ProjectionStore {
                       const std::function<bool(std::string_view key, std::string_view value)>&
                           visit) = 0;
 
+  // Visits every row of `projection` in ascending key order and returns the
+  // checkpoint, all from one consistent snapshot: a commit made meanwhile is
+  // seen wholly or not at all. For digests, which must pair rows with the
+  // position they reflect. `visit` must not call back into this store.
+  virtual Result<Checkpoint> scan_all(
+      std::string_view projection,
+      const std::function<void(std::string_view key, std::string_view value)>& visit) = 0;
+
   // Removes every row and the checkpoint of `projection`.
   virtual Status drop(std::string_view projection) = 0;
   // Atomically replaces `to` (rows and checkpoint) with `from`, which is

@@ -41,6 +41,11 @@
 //                     INSERT OR REPLACE, whose implicit delete of a
 //                     conflicting row does not fire delete triggers.
 //
+// fact_participants, the trigger events_fact_participants and the index
+// events_recorded_at serve audits and time travel; they are described in
+// store/sqlite_audit_index.h and created (with a backfill) in any file that
+// lacks them.
+//
 // projection_rows: read models as ordered key/value rows.
 //   (projection TEXT, key BLOB, value BLOB, PRIMARY KEY(projection, key)) WITHOUT ROWID
 //   Keys and values are always bound as BLOBs, so keys compare with memcmp.
@@ -65,6 +70,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
+
+#include "store/sqlite_audit_index.h"
 
 namespace starlog::store {
 namespace {
@@ -456,6 +463,7 @@ Status SqliteDatabase::init() {
         return s;
     }
     if (Status s = w.exec(kSchemaAdditions); !s) return s;
+    if (Status s = ensure_audit_indexes(w); !s) return s;
     if (Status s = txn.commit(); !s) return s;
   }
 

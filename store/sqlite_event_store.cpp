@@ -26,6 +26,20 @@ const std::string kSelectAll =
     "SELECT " + kColumns + " FROM events WHERE position > ?1 ORDER BY position LIMIT ?2";
 const std::string kSelectFact =
     "SELECT " + kColumns + " FROM events WHERE fact_id = ?1 ORDER BY position";
+const std::string kSelectStored = "SELECT " + kColumns +
+                                  ", content_digest FROM events WHERE position > ?1"
+                                  " ORDER BY position LIMIT ?2";
+// One celebrity's events: its stream through UNIQUE(stream, version), the
+// facts it was ever a participant of through fact_participants and
+// events_fact_id. The unary + keeps SQLite from walking the whole log by
+// rowid to satisfy the position bounds.
+const std::string kSelectCelebrity =
+    "SELECT " + kColumns +
+    " FROM events WHERE +position > ?2 AND +position <= ?3 AND (stream = ?1 OR fact_id IN"
+    " (SELECT fact_id FROM fact_participants WHERE celebrity = ?1)) ORDER BY position LIMIT ?4";
+constexpr const char* kPositionAt =
+    "SELECT position FROM events WHERE recorded_at <= ?1"
+    " ORDER BY recorded_at DESC, position DESC LIMIT 1";
 constexpr const char* kStreamVersion =
     "SELECT version FROM events WHERE stream = ?1 ORDER BY version DESC LIMIT 1";
 constexpr const char* kHeadRow =
@@ -50,27 +64,35 @@ Result<Json> parse_column(std::string_view text, std::int64_t position, const ch
   return j;
 }
 
-// The event of the current row of a statement selecting kColumns.
-Result<Event> event_from_row(SqliteStatement& st) {
-  Event e;
+// Fills `e` from the current row of a statement selecting kColumns; the
+// first content column that is not JSON is returned as corrupt, the other
+// fields are filled all the same.
+Status fill_from_row(SqliteStatement& st, Event& e) {
   e.position = st.int64(0);
   e.id = st.text(1);
   e.stream = st.text(2);
   e.version = st.int64(3);
   e.type = st.text(4);
   if (!st.is_null(5)) e.occurred = std::string(st.text(5));
-  auto data = parse_column(st.text(6), e.position, "data");
-  if (!data) return data.status();
-  auto participants = parse_column(st.text(7), e.position, "participants");
-  if (!participants) return participants.status();
-  auto sources = parse_column(st.text(8), e.position, "sources");
-  if (!sources) return sources.status();
-  e.data = std::move(*data);
-  e.participants = std::move(*participants);
-  e.sources = std::move(*sources);
   e.recorded_at = domain::Millis(std::chrono::milliseconds(st.int64(9)));
   e.recorded_by = st.text(10);
   e.hash = st.text(11);
+  Status first;
+  auto take = [&](int column, const char* name, Json& out) {
+    auto j = parse_column(st.text(column), e.position, name);
+    if (j) out = std::move(*j);
+    else if (first.is_ok()) first = j.status();
+  };
+  take(6, "data", e.data);
+  take(7, "participants", e.participants);
+  take(8, "sources", e.sources);
+  return first;
+}
+
+// The event of the current row of a statement selecting kColumns.
+Result<Event> event_from_row(SqliteStatement& st) {
+  Event e;
+  if (Status s = fill_from_row(st, e); !s) return s;
   return e;
 }
 
@@ -242,7 +264,7 @@ Result<AppendResult> SqliteEventStore::append_locked(SqliteConnection& w,
   // was stored gets the original answer even though its If-Match is stale.
   std::vector<std::string> digests;
   digests.reserve(batch.size());
-  for (const auto& e : batch) digests.push_back(domain::sha256_hex(domain::canonical(domain::content_of(e))));
+  for (const auto& e : batch) digests.push_back(domain::content_digest(e));
   AppendResult retry;
   retry.created = false;
   std::size_t stored = 0;
@@ -321,7 +343,7 @@ Result<AppendResult> SqliteEventStore::append_locked(SqliteConnection& w,
     e.sources = n.sources;
     e.recorded_at = domain::Millis(std::chrono::milliseconds(now_ms));
     e.recorded_by = request.recorded_by;
-    e.hash = domain::chain_hash(previous, e);
+    e.hash = domain::chain_hash(previous, e, digests[i]);
     if (Status s = insert_event(w, e, digests[i]); !s) return s;
     previous = e.hash;
     result.events.push_back({e.id, e.version, e.position});
@@ -354,6 +376,7 @@ Status SqliteEventStore::restore_locked(SqliteConnection& w, const std::vector<d
   if (!head) return head.status();
   std::int64_t position = head->position;
   std::string previous = head->hash;
+  std::int64_t recorded_ms = head->recorded_at_ms;
   std::int64_t count = 0;
   for (const Event& e : events) {
     const std::string at = "restore refused at position " + std::to_string(e.position) + ": ";
@@ -376,11 +399,16 @@ Status SqliteEventStore::restore_locked(SqliteConnection& w, const std::vector<d
     if (e.version != *version + 1)
       return Status::corrupt(at + "stream " + e.stream + " continues at version " +
                              std::to_string(*version + 1) + ", not " + std::to_string(e.version));
-    if (domain::chain_hash(previous, e) != e.hash)
+    // Recorded time only grows along the log (as_of T must be a prefix).
+    if (e.recorded_at.time_since_epoch().count() < recorded_ms)
+      return Status::corrupt(at + "recorded_at is earlier than the previous event's");
+    const std::string digest = domain::content_digest(e);
+    if (domain::chain_hash(previous, e, digest) != e.hash)
       return Status::corrupt(at + "the hash does not chain from position " + std::to_string(position));
-    if (Status s = insert_event(w, e, domain::content_digest(e)); !s) return s;
+    if (Status s = insert_event(w, e, digest); !s) return s;
     position = e.position;
     previous = e.hash;
+    recorded_ms = e.recorded_at.time_since_epoch().count();
     ++count;
   }
   if (Status s = txn.commit(); !s) return s;
@@ -412,6 +440,57 @@ Result<std::vector<Event>> SqliteEventStore::read_all(std::int64_t after, std::s
     if (!st) return st.status();
     st->bind(1, after).bind(2, to_limit(limit));
     return collect(*st);
+  });
+}
+
+Result<std::vector<StoredEvent>> SqliteEventStore::read_stored(std::int64_t after,
+                                                                std::size_t limit) {
+  return guarded("event store", [&]() -> Result<std::vector<StoredEvent>> {
+    std::vector<StoredEvent> out;
+    if (limit == 0) return out;
+    auto r = db_->reader();
+    if (!r) return r.status();
+    auto st = r->connection().prepare(kSelectStored);
+    if (!st) return st.status();
+    st->bind(1, after).bind(2, to_limit(limit));
+    for (;;) {
+      auto row = st->step();
+      if (!row) return row.status();
+      if (!*row) return out;
+      StoredEvent stored;
+      if (Status s = fill_from_row(*st, stored.event); !s) stored.damaged = s.message();
+      stored.content_digest = st->text(12);
+      out.push_back(std::move(stored));
+    }
+  });
+}
+
+Result<std::vector<Event>> SqliteEventStore::read_celebrity(std::string_view celebrity,
+                                                            std::int64_t after, std::int64_t up_to,
+                                                            std::size_t limit) {
+  return guarded("event store", [&]() -> Result<std::vector<Event>> {
+    if (limit == 0 || up_to <= after) return std::vector<Event>{};
+    auto r = db_->reader();
+    if (!r) return r.status();
+    auto st = r->connection().prepare(kSelectCelebrity);
+    if (!st) return st.status();
+    st->bind_text(1, celebrity).bind(2, after).bind(3, up_to).bind(4, to_limit(limit));
+    return collect(*st);
+  });
+}
+
+const std::string& SqliteEventStore::celebrity_query() { return kSelectCelebrity; }
+
+Result<std::int64_t> SqliteEventStore::position_at(domain::Millis t) {
+  return guarded("event store", [&]() -> Result<std::int64_t> {
+    auto r = db_->reader();
+    if (!r) return r.status();
+    auto st = r->connection().prepare(kPositionAt);
+    if (!st) return st.status();
+    st->bind(1, t.time_since_epoch().count());
+    auto row = st->step();
+    if (!row) return row.status();
+    return *row ? st->int64(0) : std::int64_t{0};
   });
 }
 

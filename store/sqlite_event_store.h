@@ -41,6 +41,12 @@ class SqliteEventStore final : public EventStore {
                                                  std::size_t limit) override;
   Result<std::vector<domain::Event>> read_all(std::int64_t after, std::size_t limit) override;
   Result<std::vector<domain::Event>> read_fact(std::string_view fact_id) override;
+  Result<std::vector<StoredEvent>> read_stored(std::int64_t after, std::size_t limit) override;
+  Result<std::vector<domain::Event>> read_celebrity(std::string_view celebrity, std::int64_t after,
+                                                    std::int64_t up_to, std::size_t limit) override;
+  Result<std::int64_t> position_at(domain::Millis t) override;
+  // The SQL of read_celebrity, for tests of its query plan.
+  static const std::string& celebrity_query();
   Result<std::optional<domain::Event>> find_event(std::string_view id) override;
   std::int64_t head() override { return head_.load(std::memory_order_acquire); }
   Result<std::int64_t> stream_version(std::string_view stream) override;

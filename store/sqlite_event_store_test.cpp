@@ -682,3 +682,162 @@ TEST_CASE("a new file is WAL, synchronous=FULL, and carries its schema version")
 
 }  // namespace
 }  // namespace starlog::store
+
+// ---------------------------------------------------------------------------
+// The reads behind audits and time travel.
+
+namespace starlog::store {
+namespace {
+
+NewEvent featuring(NewEvent e, const std::vector<std::string>& who) {
+  e.participants = Json::array();
+  for (const auto& c : who) e.participants.push_back({{"celebrity", c}});
+  return e;
+}
+
+NewEvent correction(int n, const std::string& fact_id, Json changes) {
+  NewEvent e;
+  e.id = uuid(n);
+  e.type = "fact_corrected";
+  e.data = {{"fact_id", fact_id}, {"reason", "a better source"}, {"changes", std::move(changes)}};
+  return e;
+}
+
+std::vector<std::int64_t> positions(const std::vector<Event>& events) {
+  std::vector<std::int64_t> out;
+  for (const auto& e : events) out.push_back(e.position);
+  return out;
+}
+
+// a, b, c registered; facts of a with b, and later with c (by correction).
+void participants_log(Fixture& f) {
+  f.append_ok(request("a", {registered(1, "A")}));                                      // 1
+  f.append_ok(request("b", {registered(2, "B")}));                                      // 2
+  f.append_ok(request("c", {registered(3, "C")}));                                      // 3
+  f.append_ok(request("a", {album(4, "Solo")}));                                        // 4
+  f.append_ok(request("a", {featuring(album(5, "Duet"), {"b"})}));                      // 5
+  f.append_ok(request("a", {album(6, "Later with C")}));                                // 6
+  f.append_ok(request("c", {album(7, "C alone")}));                                     // 7
+  f.append_ok(request("a", {correction(8, uuid(6), {{"participants", {{{"celebrity", "c"}}}}})}));  // 8
+  f.append_ok(request("a", {correction(9, uuid(5), {{"participants", Json::array()}})}));  // 9
+  f.append_ok(request("a", {retraction(10, uuid(6))}));                                 // 10
+}
+
+std::vector<std::int64_t> celebrity_positions(Fixture& f, const std::string& who,
+                                              std::int64_t after = 0,
+                                              std::int64_t up_to = 1'000'000,
+                                              std::size_t limit = 1000) {
+  auto r = f.store->read_celebrity(who, after, up_to, limit);
+  REQUIRE_MESSAGE(r.ok(), r.status().message());
+  return positions(*r);
+}
+
+TEST_CASE("read_celebrity gives the stream and every event of each fact the celebrity was ever part of") {
+  Fixture f;
+  participants_log(f);
+  CHECK(celebrity_positions(f, "a") == std::vector<std::int64_t>{1, 4, 5, 6, 8, 9, 10});
+  // b was taken off fact 5 by event 9, which still shaped b's timeline.
+  CHECK(celebrity_positions(f, "b") == std::vector<std::int64_t>{2, 5, 9});
+  // c joined fact 6 by the correction 8: the fact's whole history comes along.
+  CHECK(celebrity_positions(f, "c") == std::vector<std::int64_t>{3, 6, 7, 8, 10});
+  CHECK(celebrity_positions(f, "nobody").empty());
+  SUBCASE("bounds and limit page through it") {
+    CHECK(celebrity_positions(f, "c", 0, 7) == std::vector<std::int64_t>{3, 6, 7});
+    CHECK(celebrity_positions(f, "c", 3, 1000, 2) == std::vector<std::int64_t>{6, 7});
+    CHECK(celebrity_positions(f, "c", 7, 1000, 2) == std::vector<std::int64_t>{8, 10});
+    CHECK(celebrity_positions(f, "c", 5, 5).empty());
+  }
+  SUBCASE("the index is rebuilt when an older file lacks it") {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(f.tmp.path().c_str(), &raw) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw, "DROP TRIGGER events_fact_participants; DROP TABLE fact_participants",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+    f.reopen();
+    CHECK(celebrity_positions(f, "c") == std::vector<std::int64_t>{3, 6, 7, 8, 10});
+    f.append_ok(request("b", {featuring(album(11, "B with C"), {"c"})}));
+    CHECK(celebrity_positions(f, "c") == std::vector<std::int64_t>{3, 6, 7, 8, 10, 11});
+  }
+}
+
+TEST_CASE("read_celebrity is answered through indexes, never a scan of the log") {
+  Fixture f;
+  participants_log(f);
+  auto w = f.db->writer();
+  auto st = w->prepare("EXPLAIN QUERY PLAN " + SqliteEventStore::celebrity_query());
+  REQUIRE(st.ok());
+  st->bind_text(1, "c").bind(2, 0).bind(3, 100).bind(4, 10);
+  std::string plan;
+  for (;;) {
+    auto row = st->step();
+    REQUIRE(row.ok());
+    if (!*row) break;
+    plan += std::string(st->text(3)) + "\n";
+  }
+  CAPTURE(plan);
+  CHECK(plan.find("SCAN events") == std::string::npos);
+  CHECK(plan.find("SCAN e") == std::string::npos);
+  CHECK(plan.find("fact_participants") != std::string::npos);
+}
+
+TEST_CASE("position_at finds the end of the log as it was known at an instant") {
+  Fixture f;
+  auto at = [&](domain::Millis t) {
+    auto p = f.store->position_at(t);
+    REQUIRE(p.ok());
+    return *p;
+  };
+  CHECK(at(kStart) == 0);
+  f.append_ok(request("a", {registered(1, "A"), album(2, "X")}));
+  f.clock.advance(1h);
+  f.append_ok(request("a", {album(3, "Y")}));
+  CHECK(at(kStart - 1ms) == 0);
+  CHECK(at(kStart) == 2);
+  CHECK(at(kStart + 30min) == 2);
+  CHECK(at(kStart + 1h) == 3);
+  CHECK(at(kStart + 1000h) == 3);
+}
+
+TEST_CASE("read_stored gives each row with its stored digest and flags a row that no longer reads") {
+  Fixture f;
+  f.append_ok(request("a", {registered(1, "A"), album(2, "X"), album(3, "Y")}));
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(f.tmp.path().c_str(), &raw) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(raw,
+                       "DROP TRIGGER events_no_update;"
+                       "UPDATE events SET data = 'not json' WHERE position = 2",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(raw);
+  auto rows = f.store->read_stored(0, 10);
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 3);
+  CHECK((*rows)[0].damaged.empty());
+  CHECK((*rows)[0].content_digest == domain::content_digest((*rows)[0].event));
+  CHECK((*rows)[1].damaged.find("data") != std::string::npos);
+  CHECK((*rows)[1].event.position == 2);
+  CHECK((*rows)[1].event.hash.size() == 64);
+  CHECK((*rows)[2].damaged.empty());
+  auto page = f.store->read_stored(1, 1);
+  REQUIRE(page.ok());
+  REQUIRE(page->size() == 1);
+  CHECK(page->front().event.position == 2);
+}
+
+TEST_CASE("restore refuses an event recorded before the one it follows") {
+  Fixture source;
+  source.append_ok(request("a", {registered(1, "A")}));
+  source.clock.advance(1h);
+  source.append_ok(request("a", {album(2, "X")}));
+  auto log = source.all();
+  log[1].recorded_at = log[0].recorded_at - 1s;
+  log[1].hash = domain::chain_hash(log[0].hash, log[1]);  // a chain that holds otherwise
+  Fixture target;
+  Status s = target.store->restore(log);
+  CHECK(s.code() == Code::corrupt);
+  CHECK(s.message().find("position 2") != std::string::npos);
+  CHECK(s.message().find("recorded_at") != std::string::npos);
+  CHECK(target.store->head() == 0);
+}
+
+}  // namespace
+}  // namespace starlog::store

@@ -140,6 +140,44 @@ Status SqliteProjectionStore::scan(
   });
 }
 
+Result<Checkpoint> SqliteProjectionStore::scan_all(
+    std::string_view projection,
+    const std::function<void(std::string_view key, std::string_view value)>& visit) {
+  return guarded(kWho, [&]() -> Result<Checkpoint> {
+    auto r = db_->reader();
+    if (!r) return r.status();
+    SqliteConnection& c = r->connection();
+    // One read transaction around both statements: in WAL mode its snapshot
+    // is fixed at the first read, so rows and checkpoint agree.
+    if (Status s = c.exec("BEGIN"); !s) return s;
+    struct End {
+      SqliteConnection& c;
+      ~End() {
+        if (c.in_transaction()) c.exec("COMMIT");  // a read: nothing to lose
+      }
+    } end{c};
+    Checkpoint cp;
+    {
+      auto st = c.prepare(kSelectCheckpoint);
+      if (!st) return st.status();
+      st->bind_text(1, projection);
+      auto row = st->step();
+      if (!row) return row.status();
+      if (*row) cp = Checkpoint{st->int64(0), st->int64(1)};
+    }
+    auto st = c.prepare(kScan[0][0]);
+    if (!st) return st.status();
+    st->bind_text(1, projection).bind_blob(2, std::string_view());
+    for (;;) {
+      auto row = st->step();
+      if (!row) return row.status();
+      if (!*row) break;
+      visit(st->blob(0), st->blob(1));
+    }
+    return cp;
+  });
+}
+
 Status SqliteProjectionStore::drop(std::string_view projection) {
   return guarded(kWho, [&]() -> Status {
     auto w = db_->writer();

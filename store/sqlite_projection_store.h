@@ -33,6 +33,9 @@ class SqliteProjectionStore final : public ProjectionStore {
   Status scan(std::string_view projection, std::string_view lower, std::string_view upper,
               bool reverse,
               const std::function<bool(std::string_view key, std::string_view value)>& visit) override;
+  Result<Checkpoint> scan_all(
+      std::string_view projection,
+      const std::function<void(std::string_view key, std::string_view value)>& visit) override;
   Status drop(std::string_view projection) override;
   // not_found, changing nothing, when `from` has neither rows nor a
   // checkpoint: replacing a live projection with nothing is never intended.

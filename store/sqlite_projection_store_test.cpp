@@ -1,11 +1,15 @@
 #include "store/sqlite_projection_store.h"
 
+#include <atomic>
+#include <map>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include <doctest/doctest.h>
 
+#include "store/memory_projection_store.h"
 #include "store/sqlite_test_support.h"
 
 namespace starlog::store {
@@ -225,6 +229,71 @@ TEST_CASE("rows and checkpoints survive reopening the file") {
   auto v = store.get("p", "a");
   REQUIRE(v.ok());
   CHECK(*v == std::optional<std::string>("1"));
+}
+
+}  // namespace
+}  // namespace starlog::store
+
+// ---------------------------------------------------------------------------
+// scan_all: rows and checkpoint from one snapshot (projection digests).
+
+namespace starlog::store {
+namespace {
+
+TEST_CASE("scan_all visits every row in key order with the checkpoint of the same snapshot") {
+  Fixture f;
+  f.commit("p", {{"b", "2"}, {"a", "1"}, {std::string("\0x", 2), "0"}}, 7);
+  f.commit("q", {{"a", "other"}}, 9);
+  Rows rows;
+  auto cp = f.store->scan_all("p", [&](std::string_view k, std::string_view v) {
+    rows.emplace_back(std::string(k), std::string(v));
+  });
+  REQUIRE(cp.ok());
+  CHECK(cp->position == 7);
+  CHECK(keys(rows) == std::vector<std::string>{std::string("\0x", 2), "a", "b"});
+  auto none = f.store->scan_all("missing", [](std::string_view, std::string_view) { FAIL(""); });
+  REQUIRE(none.ok());
+  CHECK(none->position == 0);
+}
+
+TEST_CASE("scan_all never sees a commit halfway, while commits run beside it") {
+  Fixture f;
+  f.commit("p", {{"a", "0"}, {"b", "0"}}, 0);
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 1; i <= 200; ++i) {
+      const std::string v = std::to_string(i);
+      REQUIRE(f.store->commit("p", {{"a", v}, {"b", v}}, Checkpoint{i, 1}).is_ok());
+    }
+    done = true;
+  });
+  int scans = 0;
+  while (!done || scans == 0) {
+    std::map<std::string, std::string> seen;
+    auto cp = f.store->scan_all("p", [&](std::string_view k, std::string_view v) {
+      seen[std::string(k)] = std::string(v);
+    });
+    REQUIRE(cp.ok());
+    CHECK(seen["a"] == seen["b"]);
+    CHECK(seen["a"] == std::to_string(cp->position));
+    ++scans;
+  }
+  writer.join();
+}
+
+TEST_CASE("the in-memory store's scan_all agrees with the SQLite one") {
+  Fixture f;
+  MemoryProjectionStore mem;
+  const std::vector<KvWrite> writes = {{"b", "2"}, {"a", "1"}, {"c", std::nullopt}};
+  f.commit("p", writes, 3);
+  REQUIRE(mem.commit("p", writes, Checkpoint{3, 1}).is_ok());
+  Rows a, b;
+  auto ca = f.store->scan_all("p", [&](std::string_view k, std::string_view v) { a.emplace_back(k, v); });
+  auto cb = mem.scan_all("p", [&](std::string_view k, std::string_view v) { b.emplace_back(k, v); });
+  REQUIRE(ca.ok());
+  REQUIRE(cb.ok());
+  CHECK(a == b);
+  CHECK(ca->position == cb->position);
 }
 
 }  // namespace

@@ -81,6 +81,7 @@ struct HttpClient::Impl {
   std::optional<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
   int opened = 0;
+  Headers defaults;
 
   std::string where() const { return host + ":" + std::to_string(port); }
 
@@ -171,6 +172,7 @@ struct HttpClient::Impl {
     http::request<http::string_body> req{method, target, 11};
     req.set(http::field::host, where());
     req.set(http::field::user_agent, "starlog-test");
+    for (const auto& [name, value] : defaults) req.set(name, value);
     for (const auto& [name, value] : headers) req.set(name, value);
     if (!body.empty() && req.find(http::field::content_type) == req.end()) {
       req.set(http::field::content_type, "application/json");
@@ -220,6 +222,8 @@ HttpResult HttpClient::request(http::verb method, std::string_view target, std::
                                const Headers& headers) {
   return impl_->request(method, target, std::move(body), headers);
 }
+void HttpClient::set_default_headers(Headers headers) { impl_->defaults = std::move(headers); }
+
 HttpResult HttpClient::get(std::string_view target, const Headers& headers) {
   return request(http::verb::get, target, "", headers);
 }

@@ -63,6 +63,10 @@ class HttpClient {
   // testing how the server copes with broken HTTP.
   HttpResult send_raw(std::string_view bytes);
 
+  // Headers sent with every request from now on (e.g. a bearer token); those
+  // given to a single request win.
+  void set_default_headers(Headers headers);
+
   // Closes the connection; the next request opens a new one.
   void close();
   // How many TCP connections this client has opened so far.
