@@ -11,8 +11,8 @@
 //   400 malformed-request   not valid HTTP/1.1 framing (then close)
 //   503 server-busy         already max_connections open (then close)
 // `Expect: 100-continue` is honoured. Every response gets `Server: starlog`
-// and a correct Content-Length; HEAD responses keep GET's Content-Length and
-// carry no body.
+// and a correct Content-Length (none on 204 and 304); HEAD responses keep
+// GET's Content-Length and carry no body.
 //
 // Lifecycle: construct -> [set_stream_route] -> start() -> [stop_on_signals]
 // -> run() ... stop() -> run() returns. A Server runs once; it is not
