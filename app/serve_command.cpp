@@ -4,6 +4,10 @@
 #include <fstream>
 #include <thread>
 
+#include "api/cors.h"
+#include "api/frontend.h"
+#include "api/live_feed.h"
+#include "api/openapi.h"
 #include "api/router.h"
 #include "api/routes.h"
 #include "api/server.h"
@@ -53,7 +57,9 @@ bool parse_listen(const std::string& listen, api::ServerOptions& o) {
 
 int serve_command(int argc, char** argv) {
   Args args;
-  OptionSpec spec{{"db", "listen", "threads", "demo"}, {"private", "help"}, {}};
+  OptionSpec spec{{"db", "listen", "threads", "demo", "cors-origin", "live-max-lag"},
+                  {"private", "help", "list-routes"},
+                  {"cors-origin"}};
   if (auto err = parse_args(argc, argv, 0, spec, args)) {
     std::fprintf(stderr, "starlog serve: %s (see --help)\n", err->c_str());
     return 2;
@@ -65,7 +71,12 @@ int serve_command(int argc, char** argv) {
         "  --db FILE          the store (default %s)\n"
         "  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
         "  --threads N        I/O threads (default: number of cores)\n"
-        "  --demo DIR         when the store is empty, import DIR/*.ndjson first\n",
+        "  --demo DIR         when the store is empty, import DIR/*.ndjson first\n"
+        "  --cors-origin ORIGIN  let browser pages from ORIGIN (e.g. http://localhost:3000,\n"
+        "                     or * for any) call the API; repeatable\n"
+        "  --live-max-lag N   drop a live-feed client that stopped reading once it is N\n"
+        "                     events behind (default 1000); it reconnects and resumes\n"
+        "  --list-routes      print every METHOD /path the server routes, then exit\n",
         kDefaultDb);
     return 0;
   }
@@ -86,6 +97,28 @@ int serve_command(int argc, char** argv) {
       if (used != t->size() || options.threads < 1 || options.threads > 256) throw std::out_of_range("threads");
     } catch (const std::exception&) {
       std::fprintf(stderr, "starlog serve: --threads must be an integer from 1 to 256\n");
+      return 2;
+    }
+  }
+  std::vector<std::string> cors_origins;
+  if (auto it = args.values.find("cors-origin"); it != args.values.end()) {
+    for (const auto& o : it->second) {
+      auto normalized = api::Cors::normalize_origin(o);
+      if (!normalized) {
+        std::fprintf(stderr, "starlog serve: --cors-origin must be * or scheme://host[:port], not %s\n", o.c_str());
+        return 2;
+      }
+      cors_origins.push_back(*normalized);
+    }
+  }
+  api::LiveFeedOptions live_options;
+  if (auto lag = args.value("live-max-lag")) {
+    try {
+      std::size_t used = 0;
+      live_options.max_lag = std::stoll(*lag, &used);
+      if (used != lag->size() || live_options.max_lag < 1) throw std::out_of_range("live-max-lag");
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "starlog serve: --live-max-lag must be a positive integer\n");
       return 2;
     }
   }
@@ -111,7 +144,22 @@ int serve_command(int argc, char** argv) {
   api::Router router;
   api::Services services{*r.log, *r.timeline, *r.reader};
   api::add_routes(router, services);
-  api::Server server(options, [&router](const api::Request& req) { return router.dispatch(req); });
+  const api::Cors cors(cors_origins);
+  live_options.decorate_header = [&cors](const api::Request& req, api::http::response_header<>& res) {
+    cors.decorate(req, res);
+  };
+  api::LiveFeed live(*r.log, live_options);
+  live.add_routes(router);
+  api::add_openapi_route(router);
+  if (args.has("list-routes")) {
+    for (const auto& [method, pattern] : router.routes())
+      std::printf("%s %s\n", std::string(api::http::to_string(method)).c_str(), pattern.c_str());
+    return 0;
+  }
+  api::Server server(options, api::frontend_handler(
+                                  [&router](const api::Request& req) { return router.dispatch(req); },
+                                  router, cors));
+  server.set_stream_route([&live](const api::Request& req) { return live.route(req); });
   if (Status s = server.start(); !s) {
     std::fprintf(stderr, "starlog serve: %s\n", s.message().c_str());
     return 1;
