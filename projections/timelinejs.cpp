@@ -97,8 +97,20 @@ Json date_parts(domain::Millis at, domain::Precision precision) {
   return d;
 }
 
+// The '/' between the two ends of an interval (not one inside a
+// "[Area/Location]" zone), or npos.
+std::size_t interval_slash(const std::string& occurred) {
+  int depth = 0;
+  for (std::size_t i = 0; i < occurred.size(); ++i) {
+    if (occurred[i] == '[') ++depth;
+    else if (occurred[i] == ']') --depth;
+    else if (occurred[i] == '/' && depth == 0) return i;
+  }
+  return std::string::npos;
+}
+
 void add_dates(Json& slide, const std::string& occurred) {
-  const auto slash = occurred.find('/');
+  const auto slash = interval_slash(occurred);
   const std::string first = occurred.substr(0, slash);
   if (auto a = domain::Occurred::parse(first); a.ok()) {
     slide["start_date"] = date_parts(a->start(), a->precision());
