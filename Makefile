@@ -7,6 +7,7 @@ JOBS ?= $(shell nproc)
 PORT ?= 8080
 DB ?= data/starlog.db
 SANITIZE ?= OFF
+CORS_ORIGIN ?=
 
 PACKAGES := g++ cmake make pkg-config libboost1.81-dev libsqlite3-dev sqlite3 \
             libhowardhinnant-date-dev tzdata nlohmann-json3-dev doctest-dev \
@@ -43,7 +44,8 @@ build: deps
 
 run: build
 	mkdir -p $(dir $(DB))
-	./$(BUILD)/starlog serve --db $(DB) --listen 127.0.0.1:$(PORT) --demo data/demo
+	./$(BUILD)/starlog serve --db $(DB) --listen 127.0.0.1:$(PORT) --demo data/demo \
+	  $(foreach o,$(CORS_ORIGIN),--cors-origin $(o))
 
 test: build openapi-deps
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
