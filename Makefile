@@ -14,12 +14,13 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SMOKE ?= 1
 FUZZ_SMOKE_SECONDS ?= 5
 FUZZ_SECONDS ?= 300
+CORS_ORIGIN ?=
 
 PACKAGES := g++ cmake make pkg-config libboost1.81-dev libsqlite3-dev sqlite3 \
             libhowardhinnant-date-dev tzdata nlohmann-json3-dev doctest-dev \
             libssl-dev zlib1g-dev curl clang libclang-rt-14-dev python3 util-linux
 
-.PHONY: run test test-asan build deps clean fuzz fuzz-build fuzz-smoke
+.PHONY: run test test-asan build deps clean fuzz fuzz-build fuzz-smoke openapi-deps bench
 
 deps:
 	@missing=""; for p in $(PACKAGES); do \
@@ -31,15 +32,29 @@ deps:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
 	fi
 
+# The OpenAPI validators (tests/openapi) run on Node.js: Debian's nodejs and
+# npm when no node is installed, then the locked packages (npm ci, redone
+# only when package-lock.json changes).
+openapi-deps:
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  echo "Installing: nodejs npm"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q nodejs npm; \
+	fi
+	@cd tests/openapi && if ! cmp -s package-lock.json node_modules/.installed-lock 2>/dev/null; then \
+	  npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-lock; \
+	fi
+
 build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSTARLOG_SANITIZE=$(SANITIZE) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
 	mkdir -p $(dir $(DB))
-	./$(BUILD)/starlog serve --db $(DB) --listen 127.0.0.1:$(PORT) --demo data/demo
+	./$(BUILD)/starlog serve --db $(DB) --listen 127.0.0.1:$(PORT) --demo data/demo \
+	  $(foreach o,$(CORS_ORIGIN),--cors-origin $(o))
 
-test: build
+test: build openapi-deps
 ifeq ($(FUZZ_SMOKE),1)
 	$(MAKE) --no-print-directory fuzz-smoke
 endif

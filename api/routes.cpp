@@ -2,14 +2,17 @@
 
 #include <charconv>
 
+#include "api/audit_routes.h"
 #include "api/auth.h"
+#include "api/caching.h"
 #include "api/json_guard.h"
 #include "api/metrics.h"
-#include "api/audit_routes.h"
 #include "api/problem.h"
 #include "domain/event_validation.h"
 #include "domain/hash_chain.h"
 #include "domain/uuid.h"
+#include "projections/timeline_projection.h"
+#include "projections/timelinejs.h"
 
 namespace starlog::api {
 namespace {
@@ -49,26 +52,51 @@ std::vector<std::string> split_commas(std::string_view s) {
   return out;
 }
 
-// Answers with JSON and a strong ETag over the body; 304 when the client
-// already has it.
-Response cacheable_json(const Request& req, const Json& body) {
-  Response res = json_response(http::status::ok, body, req);
-  const std::string etag = "\"" + domain::sha256_hex(res.body()).substr(0, 32) + "\"";
-  res.set(http::field::etag, etag);
-  res.set(http::field::cache_control, "no-cache");
-  if (req[http::field::if_none_match] == etag) {
-    Response not_modified{http::status::not_modified, req.version()};
-    not_modified.keep_alive(req.keep_alive());
-    not_modified.set(http::field::etag, etag);
-    not_modified.set(http::field::cache_control, "no-cache");
-    return not_modified;
-  }
-  return res;
-}
+// Version of what the read handlers make of projection rows: part of every
+// derived ETag, so a deploy that renders differently invalidates caches. Bump
+// the second factor when the rendering below (or TimelineJS's) changes.
+constexpr std::int64_t kReadCodeVersion = projections::TimelineProjection::kCodeVersion * 1000 + 1;
+
+// The revision of a celebrity's rows (see caching.h: read before the body),
+// or the problem that answers instead.
+struct Revision {
+  std::int64_t value = 0;
+  std::optional<Response> error;
+};
 
 Response unknown_celebrity(const Request& req, std::string_view id) {
   return problem(http::status::not_found, "not-found", "Not Found",
                  "no celebrity with id '" + std::string(id) + "'", req);
+}
+
+Revision revision_of(Services& s, const Request& req, std::string_view celebrity) {
+  auto r = s.reader.revision(celebrity);
+  if (!r.ok()) return {0, problem_from_status(r.status(), req)};
+  if (!r->has_value()) return {0, unknown_celebrity(req, celebrity)};
+  return {**r, std::nullopt};
+}
+
+// The same request target with `cursor` replaced: the next page's link.
+std::string with_cursor(const Request& req, const std::string& cursor) {
+  const Target t = split_target(req.target());
+  std::string out(t.path);
+  char sep = '?';
+  std::string_view q = t.query;
+  while (!q.empty()) {
+    const auto amp = q.find('&');
+    const std::string_view pair = q.substr(0, amp);
+    if (!pair.empty() && pair.substr(0, pair.find('=')) != "cursor") {
+      out += sep;
+      out += pair;
+      sep = '&';
+    }
+    if (amp == std::string_view::npos) break;
+    q.remove_prefix(amp + 1);
+  }
+  out += sep;
+  out += "cursor=";
+  out += cursor;
+  return out;
 }
 
 bool is_json_content_type(std::string_view ct) {
@@ -214,13 +242,38 @@ Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
     if (!q.cursor || q.cursor->descending != q.descending)
       return invalid_parameter("cursor", "cursor is not one this timeline handed out (or the order changed)", req);
   }
-  // permission: audit
-  if (wants_time_travel(p))
-    return timeline_as_of(s.log, req, p, q, [&req](const Json& doc) { return cacheable_json(req, doc); });
-  const std::int64_t position = s.timeline.position();
-  auto doc = s.reader.timeline(q, position);
-  if (!doc.ok()) return problem_from_status(doc.status(), req);
-  return cacheable_json(req, *doc);
+  bool timelinejs = false;
+  if (auto format = p.query_value("format")) {
+    if (*format != "json" && *format != "timelinejs")
+      return invalid_parameter("format", "format must be json or timelinejs", req);
+    timelinejs = *format == "timelinejs";
+  }
+  auto render = [&s, &req, timelinejs](const Json& doc) {
+    if (!timelinejs) return json_response(http::status::ok, doc, req);
+    auto name_of = [&s](std::string_view id) {
+      auto profile = s.reader.profile(id);
+      return profile.ok() ? profile->at("name").get<std::string>() : std::string(id);
+    };
+    Response res = json_response(http::status::ok, projections::to_timelinejs(doc, name_of), req);
+    // TimelineJS's format has no room for a cursor; the next page is a link.
+    if (const Json& next = doc.at("next_cursor"); next.is_string()) {
+      res.set(http::field::link, "<" + with_cursor(req, next.get<std::string>()) + ">; rel=\"next\"");
+    }
+    return res;
+  };
+  // Time travel (auditors: the guard asks for the audit permission when
+  // as_of or as_of_position is present).
+  if (wants_time_travel(p)) return timeline_as_of(s.log, req, p, q, render);
+  // The timeline answers for its celebrity's revision: `position` says the
+  // last log position that changed it, and the answer stays the same (and so
+  // does its ETag) until another event changes this celebrity's rows.
+  const Revision rev = revision_of(s, req, q.celebrity);
+  if (rev.error) return *rev.error;
+  return conditional_get(req, derived_etag("timeline", rev.value, kReadCodeVersion, p), [&] {
+    auto doc = s.reader.timeline(q, rev.value);
+    if (!doc.ok()) return problem_from_status(doc.status(), req);
+    return render(*doc);
+  });
 }
 
 Response get_directory(Services& s, const Request& req, const RouteParams& p) {
@@ -236,15 +289,24 @@ Response get_directory(Services& s, const Request& req, const RouteParams& p) {
     q.after = projections::keys::decode_opaque(*cursor);
     if (!q.after) return invalid_parameter("cursor", "cursor is not one this listing handed out", req);
   }
-  auto doc = s.reader.directory(q);
-  if (!doc.ok()) return problem_from_status(doc.status(), req);
-  return cacheable_json(req, *doc);
+  // Every event changes some profile, so the projection's position is the
+  // directory's revision.
+  const std::int64_t position = s.timeline.position();
+  return conditional_get(req, derived_etag("directory", position, kReadCodeVersion, p), [&] {
+    auto doc = s.reader.directory(q);
+    if (!doc.ok()) return problem_from_status(doc.status(), req);
+    return json_response(http::status::ok, *doc, req);
+  });
 }
 
 Response get_profile(Services& s, const Request& req, const RouteParams& p) {
-  auto doc = s.reader.profile(p.param("id"));
-  if (!doc.ok()) return problem_from_status(doc.status(), req);
-  return cacheable_json(req, *doc);
+  const Revision rev = revision_of(s, req, p.param("id"));
+  if (rev.error) return *rev.error;
+  return conditional_get(req, derived_etag("profile", rev.value, kReadCodeVersion, p), [&] {
+    auto doc = s.reader.profile(p.param("id"));
+    if (!doc.ok()) return problem_from_status(doc.status(), req);
+    return json_response(http::status::ok, *doc, req);
+  });
 }
 
 Response get_fact(Services& s, const Request& req, const RouteParams& p) {
@@ -254,6 +316,15 @@ Response get_fact(Services& s, const Request& req, const RouteParams& p) {
   if (!fact.ok()) return problem_from_status(fact.status(), req);
   if (!fact.value())
     return problem(http::status::not_found, "not-found", "Not Found", "no fact with id '" + id + "'", req);
+  // Whatever changes a fact or its history is an event of its subject's
+  // stream, which moves the subject's revision. Read it, then the fact again.
+  const Revision rev = revision_of(s, req, (*fact)->subject);
+  if (rev.error) return *rev.error;
+  const std::string etag = derived_etag("fact", rev.value, kReadCodeVersion, p);
+  if (if_none_match_hits(req, etag)) return not_modified(req, etag);
+  fact = s.reader.fact(id);
+  if (!fact.ok()) return problem_from_status(fact.status(), req);
+  if (!fact.value()) return problem_from_status(Status::corrupt("fact " + id + " vanished"), req);
   auto profile = s.reader.profile((*fact)->subject);
   std::optional<domain::Occurred> born;
   if (profile.ok() && profile->at("born").is_string()) {
@@ -263,8 +334,12 @@ Response get_fact(Services& s, const Request& req, const RouteParams& p) {
   if (!history.ok()) return problem_from_status(history.status(), req);
   Json events = Json::array();
   for (const auto& e : *history) events.push_back(domain::to_json(e));
-  return cacheable_json(req, Json{{"fact", projections::render_entry(**fact, "subject", born)},
-                                  {"history", std::move(events)}});
+  Response res = json_response(http::status::ok,
+                               Json{{"fact", projections::render_entry(**fact, "subject", born)},
+                                    {"history", std::move(events)}},
+                               req);
+  set_validator(res, etag);
+  return res;
 }
 
 Response get_stream(Services& s, const Request& req, const RouteParams& p) {
@@ -276,6 +351,10 @@ Response get_stream(Services& s, const Request& req, const RouteParams& p) {
   auto version = s.log.stream_version(stream);
   if (!version.ok()) return problem_from_status(version.status(), req);
   if (*version == 0) return unknown_celebrity(req, stream);
+  // The stream's version is its ETag (what If-Match takes on an append); a
+  // page of it changes only when the version does.
+  const std::string etag = "\"" + std::to_string(*version) + "\"";
+  if (if_none_match_hits(req, etag)) return not_modified(req, etag);
   auto events = s.log.read_stream(stream, from.value, static_cast<std::size_t>(limit.value));
   if (!events.ok()) return problem_from_status(events.status(), req);
   Json out = {{"stream", stream}, {"version", *version}, {"events", Json::array()}};
@@ -283,8 +362,7 @@ Response get_stream(Services& s, const Request& req, const RouteParams& p) {
   const auto last = events->empty() ? from.value - 1 : events->back().version;
   out["next_from_version"] = last < *version ? Json(last + 1) : Json(nullptr);
   Response res = json_response(http::status::ok, out, req);
-  res.set(http::field::etag, "\"" + std::to_string(*version) + "\"");
-  res.set(http::field::cache_control, "no-cache");
+  set_validator(res, etag);
   return res;
 }
 

@@ -617,7 +617,12 @@ void Server::Impl::finalize(Response& res, const Request& req) const {
   const bool handler_keeps = res.keep_alive();
   res.version(req.version());
   res.set(http::field::server, kServerName);
-  if (req.method() == http::verb::head) {
+  if (res.result() == http::status::no_content || res.result() == http::status::not_modified) {
+    // Bodiless by definition; RFC 9110 §8.6 forbids the Content-Length: 0
+    // that prepare_payload() would add (a 304's length is its 200's).
+    res.body().clear();
+    res.erase(http::field::content_length);
+  } else if (req.method() == http::verb::head) {
     // The router may have dropped the body already and kept GET's length.
     if (!res.body().empty() || !res.has_content_length()) res.prepare_payload();
     res.body().clear();

@@ -19,8 +19,8 @@
 // one (1-64 of [A-Za-z0-9._-]), else one the server makes; the Request given
 // to handlers carries the same value in its X-Request-Id field.
 // `Expect: 100-continue` is honoured. Every response gets `Server: starlog`
-// and a correct Content-Length; HEAD responses keep GET's Content-Length and
-// carry no body.
+// and a correct Content-Length (none on 204 and 304); HEAD responses keep
+// GET's Content-Length and carry no body.
 //
 // Lifecycle: construct -> [set_stream_route] -> start() -> [stop_on_signals]
 // -> run() ... stop() -> run() returns. A Server runs once; it is not

@@ -6,6 +6,10 @@
 
 #include "api/auth.h"
 #include "api/audit_routes.h"
+#include "api/cors.h"
+#include "api/frontend.h"
+#include "api/live_feed.h"
+#include "api/openapi.h"
 #include "api/router.h"
 #include "api/routes.h"
 #include "api/server.h"
@@ -58,7 +62,9 @@ bool parse_listen(const std::string& listen, api::ServerOptions& o) {
 
 int serve_command(int argc, char** argv) {
   Args args;
-  OptionSpec spec{{"db", "listen", "threads", "demo", "rebuild-max-rate"}, {"private", "help"}, {}};
+  OptionSpec spec{{"db", "listen", "threads", "demo", "rebuild-max-rate", "cors-origin", "live-max-lag"},
+                  {"private", "help", "list-routes"},
+                  {"cors-origin"}};
   spec.with_value.merge(serve_limit_flags());
   if (auto err = parse_args(argc, argv, 0, spec, args)) {
     std::fprintf(stderr, "starlog serve: %s (see --help)\n", err->c_str());
@@ -77,6 +83,11 @@ int serve_command(int argc, char** argv) {
         "  --demo DIR         when the store is empty, import DIR/*.ndjson first\n"
         "  --rebuild-max-rate N  events per second a projection rebuild may fold\n"
         "                     (default: unlimited)\n"
+        "  --cors-origin ORIGIN  let browser pages from ORIGIN (e.g. http://localhost:3000,\n"
+        "                     or * for any) call the API; repeatable\n"
+        "  --live-max-lag N   drop a live-feed client that stopped reading once it is N\n"
+        "                     events behind (default 1000); it reconnects and resumes\n"
+        "  --list-routes      print every METHOD /path the server routes, then exit\n"
         "Limits (see docs/operations.md):\n%s",
         kDefaultDb, serve_limits_help().c_str());
     return 0;
@@ -114,6 +125,28 @@ int serve_command(int argc, char** argv) {
       if (used != rate->size() || !(rebuild_options.max_rate > 0)) throw std::out_of_range("rate");
     } catch (const std::exception&) {
       std::fprintf(stderr, "starlog serve: --rebuild-max-rate must be a positive number\n");
+      return 2;
+    }
+  }
+  std::vector<std::string> cors_origins;
+  if (auto it = args.values.find("cors-origin"); it != args.values.end()) {
+    for (const auto& o : it->second) {
+      auto normalized = api::Cors::normalize_origin(o);
+      if (!normalized) {
+        std::fprintf(stderr, "starlog serve: --cors-origin must be * or scheme://host[:port], not %s\n", o.c_str());
+        return 2;
+      }
+      cors_origins.push_back(*normalized);
+    }
+  }
+  api::LiveFeedOptions live_options;
+  if (auto lag = args.value("live-max-lag")) {
+    try {
+      std::size_t used = 0;
+      live_options.max_lag = std::stoll(*lag, &used);
+      if (used != lag->size() || live_options.max_lag < 1) throw std::out_of_range("live-max-lag");
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "starlog serve: --live-max-lag must be a positive integer\n");
       return 2;
     }
   }
@@ -159,8 +192,30 @@ int serve_command(int argc, char** argv) {
     std::fprintf(stderr, "starlog: rebuild of the timeline projection (%s): %s: %s\n",
                  o.reason.c_str(), o.result.c_str(), o.detail.c_str());
   });
-  api::Server server(options, [&router](const api::Request& req) { return router.dispatch(req); });
+  const api::Cors cors(cors_origins);
+  live_options.decorate_header = [&cors](const api::Request& req, api::http::response_header<>& res) {
+    cors.decorate(req, res);
+  };
+  api::LiveFeed live(*r.log, live_options);
+  live.add_routes(router);
+  api::add_openapi_route(router);
+  if (args.has("list-routes")) {
+    for (const auto& [method, pattern] : router.routes())
+      std::printf("%s %s\n", std::string(api::http::to_string(method)).c_str(), pattern.c_str());
+    return 0;
+  }
+  api::Server server(options, api::frontend_handler(
+                                  [&router](const api::Request& req) { return router.dispatch(req); },
+                                  router, cors));
   (*obs)->attach(server, router);
+  // The live feed takes its connection over only for a caller the guard lets
+  // read; anyone else falls through to the router's GET /v1/events/live, where
+  // the same guard answers 401/403.
+  server.set_stream_route([&live, &auth](const api::Request& req) -> std::optional<api::StreamHandler> {
+    api::RouteParams params;
+    if (auth.check(req, domain::Permission::read, params)) return std::nullopt;
+    return live.route(req);
+  });
   if (Status s = server.start(); !s) {
     std::fprintf(stderr, "starlog serve: %s\n", s.message().c_str());
     return 1;

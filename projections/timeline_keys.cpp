@@ -89,6 +89,12 @@ std::string timeline(std::string_view celebrity, std::string_view sort) {
   return timeline_prefix(celebrity) + std::string(sort);
 }
 
+std::string revision(std::string_view celebrity) {
+  std::string key = "r/";
+  key += celebrity;
+  return key;
+}
+
 std::string prefix_end(std::string_view prefix) {
   std::string end(prefix);
   end.push_back('\xff');

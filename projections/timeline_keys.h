@@ -4,6 +4,9 @@
 //   c/<celebrity>                      profile (directory entry)
 //   f/<fact_id>                        the folded fact (fact_codec.h)
 //   t/<celebrity>/<sort>               one timeline entry of a celebrity
+//   r/<celebrity>                      revision: the log position of the last
+//                                      event that changed this celebrity's
+//                                      profile or timeline rows (decimal)
 //
 // <sort> = 16 hex digits of (start ms + bias), 1 digit of precision
 // (coarser first), 16 hex digits of the fact's position: timeline order of
@@ -26,6 +29,7 @@ std::string fact(std::string_view fact_id);
 std::string timeline_prefix(std::string_view celebrity);
 std::string sort_part(domain::Millis start, domain::Precision precision, std::int64_t position);
 std::string timeline(std::string_view celebrity, std::string_view sort);
+std::string revision(std::string_view celebrity);
 
 // The smallest key greater than every key starting with `prefix`.
 std::string prefix_end(std::string_view prefix);

@@ -1,6 +1,7 @@
 #include "projections/timeline_projection.h"
 
 #include <map>
+#include <set>
 
 #include "domain/event_types.h"
 #include "domain/fact.h"
@@ -63,16 +64,24 @@ Status add_to_profile(PendingRows& rows, const std::string& celebrity, bool subs
   return Status::ok();
 }
 
+// Celebrities whose profile or timeline rows the event being folded changes.
+using Touched = std::set<std::string>;
+
 // Replaces the rows of `before` (nullptr: a new fact) with those of `after`.
-Status write_fact(PendingRows& rows, const Fact* before, const Fact& after, bool subset) {
+// Every timeline the fact was or is on is touched: the fact row they render
+// from changes too.
+Status write_fact(PendingRows& rows, const Fact* before, const Fact& after, bool subset,
+                  Touched& touched) {
   std::map<std::string, Row> old_rows = before ? rows_of(*before) : std::map<std::string, Row>{};
   std::map<std::string, Row> new_rows = rows_of(after);
   std::map<std::string, int> count_delta;
   for (const auto& [celebrity, row] : old_rows) {
+    touched.insert(celebrity);
     rows.erase(row.key);
     if (row.active) --count_delta[celebrity];
   }
   for (const auto& [celebrity, row] : new_rows) {
+    touched.insert(celebrity);
     rows.put(row.key, row.value);
     if (row.active) ++count_delta[celebrity];
   }
@@ -122,7 +131,7 @@ Status apply_profile(const Event& e, PendingRows& rows) {
   return Status::ok();
 }
 
-Status apply_amendment(const Event& e, PendingRows& rows, bool subset) {
+Status apply_amendment(const Event& e, PendingRows& rows, bool subset, Touched& touched) {
   auto row = load_json(rows, keys::fact(e.fact_id()));
   if (!row.ok()) return row.status();
   if (row->is_null()) return Status::corrupt("amendment of unknown fact " + e.fact_id());
@@ -132,7 +141,7 @@ Status apply_amendment(const Event& e, PendingRows& rows, bool subset) {
   // appended; a failure here means the log was written without the rules
   // (e.g. a restore of a foreign export): the event changes nothing.
   if (!domain::apply_amendment(after, e)) return Status::ok();
-  return write_fact(rows, &before, after, subset);
+  return write_fact(rows, &before, after, subset, touched);
 }
 
 }  // namespace
@@ -141,17 +150,23 @@ Status TimelineProjection::apply(const Event& e, PendingRows& rows) {
   const bool subset = input_ == Input::celebrity_subset;
   try {
     Status s;
+    // Every event sets its own stream's profile (at least its version).
+    Touched touched{e.stream};
     if (e.type == "celebrity_registered" || e.type == "celebrity_updated") {
       s = apply_profile(e, rows);
     } else if (e.type == "fact_corrected" || e.type == "fact_retracted") {
-      s = apply_amendment(e, rows, subset);
+      s = apply_amendment(e, rows, subset, touched);
     } else if (const auto* t = domain::find_event_type(e.type); t && t->records_fact) {
-      s = write_fact(rows, nullptr, domain::fact_from_event(e), subset);
+      s = write_fact(rows, nullptr, domain::fact_from_event(e), subset, touched);
     }
     if (!s) return s;
     if (e.type != "celebrity_registered" && e.type != "celebrity_updated") {
-      return add_to_profile(rows, e.stream, subset, [&](Json& p) { p["version"] = e.version; });
+      s = add_to_profile(rows, e.stream, subset, [&](Json& p) { p["version"] = e.version; });
+      if (!s) return s;
     }
+    // The revisions make cheap validators (ETags) for every read of a
+    // celebrity: whatever changes its answer changes its revision.
+    for (const auto& celebrity : touched) rows.put(keys::revision(celebrity), std::to_string(e.position));
     return Status::ok();
   } catch (const Json::exception& ex) {
     return Status::corrupt(std::string("timeline projection row: ") + ex.what());

@@ -8,7 +8,11 @@
 //  - fact_corrected / fact_retracted refold the fact and move, add or remove
 //    its timeline rows (a new date moves the row, a participant change moves
 //    it between timelines, a retraction marks it);
-//  - a profile's fact_count counts its non-retracted timeline rows.
+//  - a profile's fact_count counts its non-retracted timeline rows;
+//  - every celebrity whose profile or timeline rows an event changes (its
+//    stream, and each subject or participant of a fact it adds, moves,
+//    corrects or retracts, before and after) gets its revision row set to
+//    the event's position.
 // Ages are never stored: they are computed when an entry is read.
 #pragma once
 
@@ -19,7 +23,7 @@ namespace starlog::projections {
 class TimelineProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "timeline";
-  static constexpr std::int64_t kCodeVersion = 1;
+  static constexpr std::int64_t kCodeVersion = 2;  // 2: revision rows
 
   // What the fold is given. `whole_log`: every event, in order; a missing
   // profile row is corruption. `celebrity_subset`: only the events that

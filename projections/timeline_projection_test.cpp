@@ -287,5 +287,55 @@ TEST_CASE("an amendment the fold refuses (a restored log without the rules) chan
   CHECK(doc.at("entries")[0].at("corrections").empty());
 }
 
+std::int64_t revision(Fixture& f, std::string_view celebrity) {
+  auto r = f.reader.revision(celebrity);
+  REQUIRE(r.ok());
+  REQUIRE(r->has_value());
+  return **r;
+}
+
+TEST_CASE("a celebrity's revision is the position of the last event that changed its rows") {
+  Fixture f;
+  register_demo(f);  // positions 1 (kanye-west) and 2 (kim-kardashian)
+  f.add("jay-z", "celebrity_registered", {{"name", "Jay-Z"}});  // 3
+  CHECK(revision(f, "kanye-west") == 1);
+  CHECK(revision(f, "kim-kardashian") == 2);
+  auto r = f.reader.revision("nobody");
+  REQUIRE(r.ok());
+  CHECK_FALSE(r->has_value());
+
+  SUBCASE("an event of a stream moves its revision, not others'") {
+    f.add("kanye-west", "album_released", {{"title", "Donda"}}, "2021-08-29");  // 4
+    CHECK(revision(f, "kanye-west") == 4);
+    CHECK(revision(f, "kim-kardashian") == 2);
+  }
+  SUBCASE("a fact moves each participant's revision") {
+    f.add("kanye-west", "live_event_held", {{"name", "Listening"}, {"venue", "Stadium"}}, "2021-07-22",
+          Json::array({{{"celebrity", "kim-kardashian"}}}));  // 4
+    CHECK(revision(f, "kanye-west") == 4);
+    CHECK(revision(f, "kim-kardashian") == 4);
+    CHECK(revision(f, "jay-z") == 3);
+  }
+  SUBCASE("a correction moves old and new participants, a retraction every one") {
+    const std::string id = f.add("kanye-west", "collaboration_made", {{"with", {"jay-z"}}}, "2021-08-29",
+                                 Json::array({{{"celebrity", "jay-z"}}})).id;  // 4
+    CHECK(revision(f, "jay-z") == 4);
+    f.add("kanye-west", "fact_corrected",
+          {{"fact_id", id}, {"reason", "it was Kim"},
+           {"changes", {{"participants", {{{"celebrity", "kim-kardashian"}}}}}}});  // 5
+    CHECK(revision(f, "jay-z") == 5);
+    CHECK(revision(f, "kim-kardashian") == 5);
+    CHECK(revision(f, "kanye-west") == 5);
+    f.add("kanye-west", "fact_retracted", {{"fact_id", id}, {"reason", "wrong"}});  // 6
+    CHECK(revision(f, "kim-kardashian") == 6);
+    CHECK(revision(f, "jay-z") == 5);
+  }
+  SUBCASE("a profile update moves only that celebrity") {
+    f.add("kim-kardashian", "celebrity_updated", {{"aliases", {"Kim K"}}});  // 4
+    CHECK(revision(f, "kim-kardashian") == 4);
+    CHECK(revision(f, "kanye-west") == 1);
+  }
+}
+
 }  // namespace
 }  // namespace starlog::projections

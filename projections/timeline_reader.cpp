@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "domain/event_types.h"
 #include "projections/fact_codec.h"
@@ -219,6 +220,18 @@ Result<std::optional<domain::Fact>> TimelineReader::fact(std::string_view fact_i
   } catch (const Json::exception& ex) {
     return Status::corrupt(std::string("fact row: ") + ex.what());
   }
+}
+
+Result<std::optional<std::int64_t>> TimelineReader::revision(std::string_view celebrity) {
+  auto raw = rows_.get(projection_, keys::revision(celebrity));
+  if (!raw.ok()) return raw.status();
+  if (!raw.value()) return std::optional<std::int64_t>();
+  const std::string& text = **raw;
+  std::int64_t position = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), position);
+  if (ec != std::errc() || end != text.data() + text.size())
+    return Status::corrupt("revision row of " + std::string(celebrity) + " is not a position");
+  return std::optional<std::int64_t>(position);
 }
 
 }  // namespace starlog::projections

@@ -57,6 +57,11 @@ class TimelineReader {
   Result<Json> directory(const DirectoryQuery& q);
   // The folded fact, or nullopt when unknown.
   Result<std::optional<domain::Fact>> fact(std::string_view fact_id);
+  // The log position of the last event that changed the celebrity's profile
+  // or timeline (keys::revision), nullopt for an unknown celebrity. One key
+  // lookup: a validator to read before building an answer, so that an answer
+  // is never older than the revision it is tagged with.
+  Result<std::optional<std::int64_t>> revision(std::string_view celebrity);
 
  private:
   Result<std::optional<Json>> load(const std::string& key);

@@ -8,6 +8,7 @@
 #include <map>
 #include <thread>
 
+#include "projections/timeline_projection.h"
 #include "tests/support/cli.h"
 #include "tests/support/command.h"
 
@@ -319,7 +320,9 @@ TEST_CASE("a projection written by an older code version is rebuilt at start-up 
   CHECK(done.at("rows_code_version") == done.at("code_version"));
   CHECK(c.get("/v1/celebrities/quiet/timeline").body == quiet.body);
   CHECK(c.get("/v1/audit/verify").json().at("verified") == true);
-  CHECK(server.output().find("rebuilding it as version 1") != std::string::npos);
+  CHECK(server.output().find(cat("rebuilding it as version ",
+                                 std::to_string(projections::TimelineProjection::kCodeVersion))) !=
+        std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,83 @@
+#include "api/caching.h"
+
+#include "domain/hash_chain.h"
+
+namespace starlog::api {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view opaque_part(std::string_view tag) {
+  tag = trim(tag);
+  if (tag.starts_with("W/")) tag.remove_prefix(2);
+  return tag;
+}
+
+}  // namespace
+
+std::string derived_etag(std::string_view resource, std::int64_t revision,
+                         std::int64_t code_version, const RouteParams& params) {
+  // Length-prefixed parts, so no two different requests hash alike.
+  std::string material = std::to_string(code_version);
+  for (const auto& [name, value] : params.path) {
+    material += '/';
+    material += std::to_string(name.size());
+    material += ':';
+    material += name;
+    material += std::to_string(value.size());
+    material += ':';
+    material += value;
+  }
+  for (const auto& [name, value] : params.query) {
+    material += '|';
+    material += std::to_string(name.size());
+    material += ':';
+    material += name;
+    material += std::to_string(value.size());
+    material += ':';
+    material += value;
+  }
+  std::string tag = "\"";
+  tag += resource;
+  tag += '-';
+  tag += std::to_string(revision);
+  tag += '-';
+  tag += domain::sha256_hex(material).substr(0, 16);
+  tag += '"';
+  return tag;
+}
+
+bool if_none_match_hits(const Request& req, std::string_view etag) {
+  const auto it = req.find(http::field::if_none_match);
+  if (it == req.end()) return false;
+  std::string_view list = it->value();
+  const std::string_view want = opaque_part(etag);
+  // An entity tag may contain a comma, ours never do: splitting on ',' is
+  // exact for ours, and a foreign tag with a comma merely fails to match.
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    const std::string_view item = opaque_part(list.substr(0, comma));
+    if (item == "*" || item == want) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+Response not_modified(const Request& req, std::string_view etag) {
+  Response res{http::status::not_modified, req.version()};
+  res.keep_alive(req.keep_alive());
+  set_validator(res, etag);
+  return res;
+}
+
+void set_validator(Response& res, std::string_view etag) {
+  res.set(http::field::etag, etag);
+  res.set(http::field::cache_control, "no-cache");
+}
+
+}  // namespace starlog::api
