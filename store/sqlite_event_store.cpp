@@ -227,6 +227,12 @@ Result<std::unique_ptr<SqliteEventStore>> SqliteEventStore::open(std::shared_ptr
   });
 }
 
+struct SqliteEventStore::Pending {
+  const AppendRequest* request;
+  std::optional<Result<AppendResult>> result;
+  bool done = false;
+};
+
 Result<AppendResult> SqliteEventStore::append(const AppendRequest& request) {
   return guarded("event store", [&]() -> Result<AppendResult> {
     // The log keeps whatever it is given forever; a stream id that is no
@@ -244,21 +250,102 @@ Result<AppendResult> SqliteEventStore::append(const AppendRequest& request) {
         return Status::invalid("event id " + request.events[i].id + " appears twice in the batch",
                                {{pointer(request.is_batch, i, "id"), "duplicate event id in the batch"}});
     }
-    Result<AppendResult> result = Status::io_error("append did not run");
-    {
-      auto w = db_->writer();
-      result = append_locked(w.connection(), request);
+    Pending me{&request, std::nullopt};
+    std::unique_lock lock(queue_mutex_);
+    queue_.push_back(&me);
+    while (!me.done) {
+      if (leading_) {
+        queue_cv_.wait(lock);
+        continue;
+      }
+      // No commit in progress: lead one for everything queued, this one
+      // included (it is in the queue until a leader takes it).
+      leading_ = true;
+      std::vector<Pending*> group;
+      while (!queue_.empty() && group.size() < kMaxGroup) {
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+      lock.unlock();
+      const std::int64_t head = commit_group(group);
+      if (head > 0) notify(head);
+      lock.lock();
+      for (Pending* p : group) p->done = true;
+      leading_ = false;
+      queue_cv_.notify_all();
     }
-    if (result && result->created) notify(result->events.back().position);
-    return result;
+    // The leader wrote the result before setting `done` under the lock.
+    return std::move(*me.result);
   });
 }
 
-Result<AppendResult> SqliteEventStore::append_locked(SqliteConnection& w,
-                                                     const AppendRequest& request) {
+SqliteEventStore::GroupStats SqliteEventStore::group_stats() const {
+  return {groups_.load(std::memory_order_relaxed), grouped_requests_.load(std::memory_order_relaxed)};
+}
+
+namespace {
+
+// A refusal of one request (it rolls back to its savepoint); anything else is
+// the storage failing, which fails the whole group.
+bool is_refusal(const Status& s) {
+  switch (s.code()) {
+    case Code::malformed:
+    case Code::invalid:
+    case Code::not_found:
+    case Code::conflict:
+    case Code::duplicate_id:
+    case Code::precondition_failed:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::int64_t SqliteEventStore::commit_group(const std::vector<Pending*>& group) {
+  auto fail_all = [&](const Status& s) {
+    for (Pending* p : group) {
+      if (!p->result || (p->result->ok() && (*p->result)->created)) p->result = s;
+    }
+  };
+  Result<std::int64_t> head = guarded("event store", [&]() -> Result<std::int64_t> {
+    auto w = db_->writer();
+    SqliteConnection& c = w.connection();
+    // Durable appends, whatever another user of the writer left set.
+    if (Status s = c.exec("PRAGMA synchronous=FULL"); !s) return s;
+    SqliteTransaction txn(c);
+    if (Status s = txn.begin(); !s) return s;
+    std::int64_t last = 0;
+    for (Pending* p : group) {
+      if (Status s = c.exec("SAVEPOINT request"); !s) return s;
+      Result<AppendResult> r = append_in_transaction(c, *p->request);
+      if (!r.ok() && !is_refusal(r.status())) {
+        p->result = r.status();
+        return r.status();  // the transaction rolls back: nothing of the group is written
+      }
+      const char* end = r.ok() ? "RELEASE request" : "ROLLBACK TO request; RELEASE request";
+      if (Status s = c.exec(end); !s) return s;
+      if (r.ok() && r->created) last = r->events.back().position;
+      p->result = std::move(r);
+    }
+    if (last == 0) return std::int64_t{0};  // retries and refusals only: nothing to commit
+    if (Status s = txn.commit(); !s) return s;
+    head_.store(last, std::memory_order_release);
+    groups_.fetch_add(1, std::memory_order_relaxed);
+    grouped_requests_.fetch_add(static_cast<std::int64_t>(group.size()), std::memory_order_relaxed);
+    return last;
+  });
+  if (!head.ok()) {
+    fail_all(head.status());
+    return 0;
+  }
+  return *head;
+}
+
+Result<AppendResult> SqliteEventStore::append_in_transaction(SqliteConnection& w,
+                                                             const AppendRequest& request) {
   const auto& batch = request.events;
-  SqliteTransaction txn(w);
-  if (Status s = txn.begin(); !s) return s;
 
   // 1. Idempotency, before the expected version: a retry whose first attempt
   // was stored gets the original answer even though its If-Match is stale.
@@ -287,7 +374,7 @@ Result<AppendResult> SqliteEventStore::append_locked(SqliteConnection& w,
       retry.stream_version = std::max(retry.stream_version, st->int64(1));
     }
   }
-  if (stored == batch.size()) return retry;  // the transaction rolls back: nothing to write
+  if (stored == batch.size()) return retry;  // nothing to write
   if (stored > 0)
     return Status::duplicate_id("event id " + first_stored +
                                 " is already stored, but not every event of this request is; a "
@@ -349,8 +436,6 @@ Result<AppendResult> SqliteEventStore::append_locked(SqliteConnection& w,
     result.events.push_back({e.id, e.version, e.position});
   }
   result.stream_version = result.events.back().version;
-  if (Status s = txn.commit(); !s) return s;
-  head_.store(result.events.back().position, std::memory_order_release);
   return result;
 }
 

@@ -1,10 +1,20 @@
 // SqliteEventStore: the EventStore on a SqliteDatabase (file format at the
 // top of store/sqlite_database.cpp).
 //
-// Appends and restores run on the database's single writer connection, one
-// at a time, each in one BEGIN IMMEDIATE transaction committed with WAL and
-// synchronous=FULL: an ok append is on disk. Reads use the read-only pool and
-// run in parallel with appends; a read sees whole appends only.
+// Appends are group-committed: each waits in a queue; whichever caller finds
+// no commit in progress becomes the leader, takes every queued request (up
+// to kMaxGroup), and runs them on the single writer connection in one
+// BEGIN IMMEDIATE transaction, each inside its own SAVEPOINT, then commits
+// once (WAL, synchronous=FULL: one fsync for the group). Requests that queue
+// up during that fsync form the next group, so groups grow with load and a
+// lone request commits at once (no timer). Each request gets exactly the
+// result it would get alone: checks run in queue order and see the earlier
+// requests of the group; a request refused by a rule is rolled back to its
+// savepoint without touching the others. A storage failure (disk full, I/O)
+// fails every request of the group, and nothing of it is written. An ok
+// append is on disk. Restores run on the writer directly. Reads use the
+// read-only pool and run in parallel with appends; a read sees whole
+// appends only.
 //
 // recorded_at is the clock's time, but never earlier than the last stored
 // event's: recorded time then only grows with position, so "recorded at or
@@ -14,7 +24,9 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -55,11 +67,25 @@ class SqliteEventStore final : public EventStore {
   // from your last position, not as "exactly this head".
   void on_commit(std::function<void(std::int64_t head)> listener) override;
 
+  // The most requests one group commit takes.
+  static constexpr std::size_t kMaxGroup = 512;
+
+  struct GroupStats {
+    std::int64_t groups = 0;    // commits of appends
+    std::int64_t requests = 0;  // requests that went through them
+  };
+  GroupStats group_stats() const;
+
  private:
+  struct Pending;
   SqliteEventStore(std::shared_ptr<SqliteDatabase> db, domain::Clock& clock)
       : db_(std::move(db)), clock_(clock) {}
 
-  Result<AppendResult> append_locked(SqliteConnection& w, const AppendRequest& request);
+  // One request inside the open group transaction (no BEGIN/COMMIT).
+  Result<AppendResult> append_in_transaction(SqliteConnection& w, const AppendRequest& request);
+  // Runs `group` as one transaction and fills each result; returns the new
+  // head, or 0 when nothing was committed.
+  std::int64_t commit_group(const std::vector<Pending*>& group);
   Status restore_locked(SqliteConnection& w, const std::vector<domain::Event>& events,
                         std::int64_t& added);
   void notify(std::int64_t head);
@@ -67,6 +93,12 @@ class SqliteEventStore final : public EventStore {
   std::shared_ptr<SqliteDatabase> db_;
   domain::Clock& clock_;
   std::atomic<std::int64_t> head_{0};
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending*> queue_;
+  bool leading_ = false;
+  std::atomic<std::int64_t> groups_{0}, grouped_requests_{0};
 
   std::mutex listeners_mutex_;
   std::vector<std::shared_ptr<const std::function<void(std::int64_t)>>> listeners_;

@@ -436,7 +436,13 @@ TEST_CASE("concurrent appends get gap-free positions and versions") {
   for (int t = 0; t < kThreads; ++t)
     f.append_ok(request("own-" + std::to_string(t), {registered(10 + t, "Own")}));
   std::atomic<int> notified{0};
-  f.store->on_commit([&](std::int64_t) { notified.fetch_add(1); });
+  std::atomic<std::int64_t> last_notified{0};
+  f.store->on_commit([&](std::int64_t head) {
+    notified.fetch_add(1);
+    std::int64_t seen = last_notified.load();
+    while (head > seen && !last_notified.compare_exchange_weak(seen, head)) {
+    }
+  });
 
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
@@ -452,16 +458,77 @@ TEST_CASE("concurrent appends get gap-free positions and versions") {
   }
   for (auto& th : threads) th.join();
   CHECK(failures.load() == 0);
-  CHECK(notified.load() == kThreads * kAppends);
+  // One wake-up per group commit, never more than one per append; the last
+  // one names the head.
+  CHECK(notified.load() >= 1);
+  CHECK(notified.load() <= kThreads * kAppends);
+  const auto stats = f.store->group_stats();
+  CHECK(stats.groups == notified.load() + 1 + kThreads);  // + the set-up appends
+  CHECK(stats.requests == 1 + kThreads + kThreads * kAppends);
 
   auto log = f.all();
   const std::size_t expected = 1 + kThreads + kThreads * kAppends;
   REQUIRE(log.size() == expected);
   CHECK(f.store->head() == static_cast<std::int64_t>(expected));
+  CHECK(last_notified.load() == static_cast<std::int64_t>(expected));
   for (std::size_t i = 0; i < log.size(); ++i) CHECK(log[i].position == static_cast<std::int64_t>(i + 1));
   CHECK(versions_gap_free(log));
   CHECK(f.version("shared") == 1 + kThreads * kAppends / 2);
   CHECK(chain_problem(log) == "");
+}
+
+TEST_CASE("group commit: each request of a group gets its own answer, refusals write nothing") {
+  Fixture f;
+  f.append_ok(request("a", {registered(1, "A")}));
+  // Many threads at once, so requests share groups: per stream, one good
+  // append with If-Match on the version it expects, one stale If-Match, one
+  // rule breaker (an unregistered stream), and one retry of the good one.
+  constexpr int kThreads = 16;
+  struct Outcome {
+    Result<AppendResult> good = Status::io_error("not run");
+    Result<AppendResult> stale = Status::io_error("not run");
+    Result<AppendResult> unregistered = Status::io_error("not run");
+    Result<AppendResult> retry = Status::io_error("not run");
+  };
+  std::vector<Outcome> out(kThreads);
+  std::vector<std::thread> threads;
+  std::atomic<int> ready{0};
+  for (int t = 0; t < kThreads; ++t) {
+    f.append_ok(request("s" + std::to_string(t), {registered(100 + t, "S")}));
+  }
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      ready.fetch_add(1);
+      while (ready.load() < kThreads) std::this_thread::yield();
+      const std::string stream = "s" + std::to_string(t);
+      out[t].good = f.store->append(request(stream, {album(200 + t, "G")}, Expected::exact(1)));
+      out[t].stale = f.store->append(request(stream, {album(300 + t, "S")}, Expected::exact(1)));
+      out[t].unregistered = f.store->append(request("nobody-" + std::to_string(t), {album(400 + t, "U")}));
+      out[t].retry = f.store->append(request(stream, {album(200 + t, "G")}, Expected::exact(1)));
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) {
+    CAPTURE(t);
+    REQUIRE(out[t].good.ok());
+    CHECK(out[t].good->created);
+    CHECK(out[t].good->stream_version == 2);
+    REQUIRE_FALSE(out[t].stale.ok());
+    CHECK(out[t].stale.status().code() == Code::precondition_failed);
+    REQUIRE_FALSE(out[t].unregistered.ok());
+    CHECK(out[t].unregistered.status().code() == Code::invalid);
+    REQUIRE(out[t].retry.ok());
+    CHECK_FALSE(out[t].retry->created);
+    CHECK(out[t].retry->events[0].position == out[t].good->events[0].position);
+  }
+  auto log = f.all();
+  CHECK(log.size() == static_cast<std::size_t>(1 + 2 * kThreads));
+  for (std::size_t i = 0; i < log.size(); ++i) CHECK(log[i].position == static_cast<std::int64_t>(i + 1));
+  CHECK(versions_gap_free(log));
+  CHECK(chain_problem(log) == "");
+  const auto stats = f.store->group_stats();
+  // Commits happen only for groups that wrote something.
+  CHECK(stats.groups <= static_cast<std::int64_t>(1 + 2 * kThreads));
 }
 
 TEST_CASE("reads run beside appends and see whole appends only") {

@@ -80,6 +80,16 @@ Status SqliteProjectionStore::commit(std::string_view projection, const std::vec
                                      Checkpoint checkpoint) {
   return guarded(kWho, [&]() -> Status {
     auto w = db_->writer();
+    // A projection is rebuilt from the log whenever it is lost (its
+    // checkpoint commits with its rows), so its commits need not wait for an
+    // fsync: synchronous=NORMAL for this transaction only (WAL keeps it
+    // consistent; the next append's FULL commit syncs it too). Appends run
+    // with FULL (SqliteEventStore sets it again before every group).
+    if (Status s = w->exec("PRAGMA synchronous=NORMAL"); !s) return s;
+    struct FullAgain {
+      SqliteConnection& c;
+      ~FullAgain() { (void)c.exec("PRAGMA synchronous=FULL"); }
+    } full_again{w.connection()};
     SqliteTransaction txn(w.connection());
     if (Status s = txn.begin(); !s) return s;
     {
