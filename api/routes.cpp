@@ -269,10 +269,17 @@ Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
   // does its ETag) until another event changes this celebrity's rows.
   const Revision rev = revision_of(s, req, q.celebrity);
   if (rev.error) return *rev.error;
-  return conditional_get(req, derived_etag("timeline", rev.value, kReadCodeVersion, p), [&] {
+  const std::string etag = derived_etag("timeline", rev.value, kReadCodeVersion, p);
+  return conditional_get(req, etag, [&] {
+    // The tag names exactly this answer, so a cached body is never stale.
+    if (s.bodies) {
+      if (auto hit = s.bodies->find(etag)) return BodyCache::respond(req, *hit);
+    }
     auto doc = s.reader.timeline(q, rev.value);
     if (!doc.ok()) return problem_from_status(doc.status(), req);
-    return render(*doc);
+    Response res = render(*doc);
+    if (s.bodies) s.bodies->store(etag, res, {http::field::link});
+    return res;
   });
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/body_cache.h"
 #include "api/router.h"
 #include "projections/projector.h"
 #include "projections/timeline_reader.h"
@@ -24,6 +25,9 @@ struct Services {
   // store took. Optional; must be thread-safe.
   std::function<void(std::size_t, std::string_view, std::chrono::steady_clock::duration)>
       on_append = {};
+  // Serialized timeline answers by ETag (api/body_cache.h). Optional: null
+  // builds every answer.
+  BodyCache* bodies = nullptr;
 };
 
 // Registers every route on `router`, each with the Permission it needs

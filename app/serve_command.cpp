@@ -181,6 +181,8 @@ int serve_command(int argc, char** argv) {
 
   api::Router router;
   api::Services services{*r.log, *r.timeline, *r.reader};
+  api::BodyCache bodies;
+  services.bodies = &bodies;
   (*obs)->hook(services);
   api::add_routes(router, services);
   const api::Authenticator auth(*r.tokens, api::AuthOptions{args.has("private")});

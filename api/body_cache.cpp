@@ -1,0 +1,73 @@
+#include "api/body_cache.h"
+
+#include "api/compression.h"
+
+namespace starlog::api {
+
+std::size_t BodyCache::size_of(const Entry& e) {
+  std::size_t n = e.identity.size() + e.content_type.size() + 64;
+  if (e.gzip) n += e.gzip->size();
+  for (const auto& [k, v] : e.headers) n += k.size() + v.size();
+  return n;
+}
+
+std::shared_ptr<const BodyCache::Entry> BodyCache::find(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = index_.find(key);
+  if (it == index_.end()) {
+    ++misses_;
+    return nullptr;
+  }
+  ++hits_;
+  lru_.splice(lru_.begin(), lru_, it->second);
+  return it->second->second;
+}
+
+void BodyCache::store(const std::string& key, const Response& res,
+                      const std::vector<http::field>& keep) {
+  if (res.result() != http::status::ok) return;
+  auto entry = std::make_shared<Entry>();
+  entry->content_type = std::string(res[http::field::content_type]);
+  entry->identity = res.body();
+  if (entry->identity.size() > kMinCompressBytes) entry->gzip = gzip(entry->identity);
+  for (http::field f : keep) {
+    if (auto it = res.find(f); it != res.end())
+      entry->headers.emplace_back(std::string(it->name_string()), std::string(it->value()));
+  }
+  const std::size_t size = size_of(*entry);
+  if (size > max_bytes_ / 4) return;
+  std::lock_guard lock(mu_);
+  if (index_.count(key)) return;  // another thread built it too
+  lru_.emplace_front(key, std::move(entry));
+  index_[key] = lru_.begin();
+  bytes_ += size;
+  while (bytes_ > max_bytes_ && !lru_.empty()) {
+    bytes_ -= size_of(*lru_.back().second);
+    index_.erase(lru_.back().first);
+    lru_.pop_back();
+  }
+}
+
+Response BodyCache::respond(const Request& req, const Entry& entry) {
+  Response res{http::status::ok, req.version()};
+  res.keep_alive(req.keep_alive());
+  res.set(http::field::content_type, entry.content_type);
+  for (const auto& [k, v] : entry.headers) res.set(k, v);
+  res.set(http::field::vary, "Accept-Encoding");
+  const bool zipped = entry.gzip && accepts_gzip(req[http::field::accept_encoding]);
+  if (zipped) {
+    res.set(http::field::content_encoding, "gzip");
+    res.body() = *entry.gzip;
+  } else {
+    res.body() = entry.identity;
+  }
+  res.prepare_payload();  // the router strips the body of a HEAD
+  return res;
+}
+
+BodyCache::Stats BodyCache::stats() const {
+  std::lock_guard lock(mu_);
+  return {hits_, misses_, static_cast<std::int64_t>(index_.size()), static_cast<std::int64_t>(bytes_)};
+}
+
+}  // namespace starlog::api
