@@ -54,7 +54,9 @@ Response BodyCache::respond(const Request& req, const Entry& entry) {
   res.set(http::field::content_type, entry.content_type);
   for (const auto& [k, v] : entry.headers) res.set(k, v);
   res.set(http::field::vary, "Accept-Encoding");
-  const bool zipped = entry.gzip && accepts_gzip(req[http::field::accept_encoding]);
+  // A HEAD keeps the identity headers, as api/compression.h does.
+  const bool zipped = entry.gzip && req.method() != http::verb::head &&
+                      accepts_gzip(req[http::field::accept_encoding]);
   if (zipped) {
     res.set(http::field::content_encoding, "gzip");
     res.body() = *entry.gzip;

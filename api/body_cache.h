@@ -51,8 +51,8 @@ class BodyCache {
   void store(const std::string& key, const Response& res,
              const std::vector<http::field>& keep = {});
 
-  // `entry` as the answer to `req`: gzip when the request accepts it and
-  // there is a gzip variant; always `Vary: Accept-Encoding`.
+  // `entry` as the answer to `req`: gzip when the request (not a HEAD)
+  // accepts it and there is a gzip variant; always `Vary: Accept-Encoding`.
   static Response respond(const Request& req, const Entry& entry);
 
   Stats stats() const;

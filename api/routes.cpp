@@ -1,5 +1,6 @@
 #include "api/routes.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "api/audit_routes.h"
@@ -189,7 +190,11 @@ Response append_events(Services& s, const Request& req, const RouteParams& p) {
   }
   if (!result.ok()) return problem_from_status(result.status(), req);
   // Read-your-writes: the answer leaves only once the timeline shows it.
-  if (auto caught = s.timeline.catch_up(); !caught.ok()) {
+  // One fold serves a whole group commit: callers whose events it already
+  // covers return without waiting (Projector::catch_up_to).
+  std::int64_t last = 0;
+  for (const auto& e : result->events) last = std::max(last, e.position);
+  if (auto caught = s.timeline.catch_up_to(last); !caught.ok()) {
     std::fprintf(stderr, "timeline projection: %s\n", caught.status().message().c_str());
   }
   Json out = {{"stream", stream}, {"events", Json::array()}};

@@ -78,7 +78,9 @@ int serve_command(int argc, char** argv) {
         "Appends need a bearer token (see starlog token --help).\n"
         "  --db FILE          the store (default %s)\n"
         "  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
-        "  --threads N        I/O threads (default: number of cores)\n"
+        "  --threads N        threads serving requests (default: 16 per core, at least\n"
+        "                     32: an append waits for its fsync on its thread, and\n"
+        "                     waiting appends share one group commit)\n"
         "  --private          reads need a token too (default: anonymous reads)\n"
         "  --demo DIR         when the store is empty, import DIR/*.ndjson first\n"
         "  --rebuild-max-rate N  events per second a projection rebuild may fold\n"
@@ -106,7 +108,9 @@ int serve_command(int argc, char** argv) {
     std::fprintf(stderr, "starlog serve: --listen must be HOST:PORT\n");
     return 2;
   }
-  options.threads = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  // Handlers block (an append waits for its group's fsync), so more threads
+  // than cores: concurrent appends then wait together and share commits.
+  options.threads = static_cast<int>(std::max(32u, 16 * std::thread::hardware_concurrency()));
   if (auto t = args.value("threads")) {
     try {
       std::size_t used = 0;

@@ -445,7 +445,11 @@ Status SqliteDatabase::init() {
     if (!*row || mode->text(0) != "wal")
       return Status::io_error("database '" + path_ + "': cannot switch to WAL mode");
   }
-  if (Status s = w.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !s) return s;
+  if (Status s = w.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-" +
+                        std::to_string(options_.writer_cache_kib) +
+                        "; PRAGMA journal_size_limit=67108864;");
+      !s)
+    return s;
 
   // Create the schema under the write lock, and look again inside it: another
   // process may have created it since we looked.
@@ -472,10 +476,60 @@ Status SqliteDatabase::init() {
   if (!r) return r.status();
   auto probe = query_int(r->connection(), "SELECT count(*) FROM sqlite_schema");
   if (!probe) return probe.status();
+  return start_checkpointer();
+}
+
+Status SqliteDatabase::start_checkpointer() {
+  auto conn = SqliteConnection::open(path_, SQLITE_OPEN_READWRITE, options_.busy_timeout_ms);
+  if (!conn) return conn.status();
+  // Replaces SQLite's automatic checkpoint on the writer (the same hook).
+  sqlite3_wal_hook(writer_->handle(), &SqliteDatabase::on_wal_commit, this);
+  checkpointer_ = std::thread([this, c = std::move(*conn)]() mutable { checkpointer_loop(std::move(c)); });
   return Status::ok();
 }
 
+int SqliteDatabase::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+  auto* db = static_cast<SqliteDatabase*>(self);
+  db->wal_pages_.store(pages, std::memory_order_relaxed);
+  if (pages >= db->options_.checkpoint_pages) {
+    std::lock_guard lock(db->checkpoint_mutex_);
+    if (!db->checkpoint_wanted_) {
+      db->checkpoint_wanted_ = true;
+      db->checkpoint_cv_.notify_one();
+    }
+  }
+  return SQLITE_OK;
+}
+
+void SqliteDatabase::checkpointer_loop(std::unique_ptr<SqliteConnection> conn) {
+  std::unique_lock lock(checkpoint_mutex_);
+  for (;;) {
+    checkpoint_cv_.wait(lock, [this] { return checkpoint_wanted_ || checkpoint_stop_; });
+    if (checkpoint_stop_) return;
+    checkpoint_wanted_ = false;
+    lock.unlock();
+    // PASSIVE copies what no reader still needs and never waits for a lock:
+    // appends and reads go on meanwhile. A failure (e.g. a full disk) is
+    // retried after the next commits; the WAL keeps every frame until then.
+    sqlite3_wal_checkpoint_v2(conn->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    checkpoint_runs_.fetch_add(1, std::memory_order_relaxed);
+    lock.lock();
+  }
+}
+
+SqliteDatabase::CheckpointStats SqliteDatabase::checkpoint_stats() const {
+  return {checkpoint_runs_.load(std::memory_order_relaxed), wal_pages_.load(std::memory_order_relaxed)};
+}
+
 SqliteDatabase::~SqliteDatabase() {
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard lock(checkpoint_mutex_);
+      checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_one();
+    checkpointer_.join();
+  }
   // Readers first, so that the writer, closing last, checkpoints the WAL.
   idle_readers_.clear();
   writer_.reset();
@@ -492,6 +546,9 @@ Result<SqliteDatabase::Reader> SqliteDatabase::reader() {
   }
   auto conn = SqliteConnection::open(path_, SQLITE_OPEN_READONLY, options_.busy_timeout_ms);
   if (!conn) return conn.status();
+  if (Status s = (*conn)->exec("PRAGMA cache_size=-" + std::to_string(options_.reader_cache_kib));
+      !s)
+    return s;
   return Reader(this, std::move(*conn));
 }
 

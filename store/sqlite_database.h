@@ -15,12 +15,15 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -140,7 +143,20 @@ class SqliteDatabase {
   struct Options {
     std::size_t read_connections = 4;  // idle read connections kept open
     int busy_timeout_ms = 5000;        // another process holding the lock
+    int writer_cache_kib = 32 * 1024;  // page cache of the writer connection
+    int reader_cache_kib = 8 * 1024;   // page cache of each read connection
+    // WAL pages after a commit that wake the checkpointer (SQLite's own
+    // automatic checkpoint uses 1000, on the committing connection).
+    int checkpoint_pages = 1000;
   };
+
+  // How many background checkpoints ran, and the WAL pages after the last
+  // commit; for tests and metrics.
+  struct CheckpointStats {
+    std::int64_t runs = 0;
+    std::int64_t wal_pages = 0;
+  };
+  CheckpointStats checkpoint_stats() const;
 
   // Opens or creates the file at `path` (its directory must exist), sets WAL,
   // synchronous=FULL, foreign_keys=ON and the busy timeout, and creates the
@@ -198,6 +214,12 @@ class SqliteDatabase {
   SqliteDatabase(std::string path, Options options) : path_(std::move(path)), options_(options) {}
   Status init();
   void release(std::unique_ptr<SqliteConnection> conn);
+  // WAL checkpoints off the writer's path: the writer's WAL hook only wakes
+  // this thread, which checkpoints (PASSIVE: never blocks appends or reads)
+  // on a connection of its own.
+  Status start_checkpointer();
+  void checkpointer_loop(std::unique_ptr<SqliteConnection> conn);
+  static int on_wal_commit(void* self, sqlite3* db, const char* schema, int pages);
 
   const std::string path_;
   const Options options_;
@@ -205,6 +227,14 @@ class SqliteDatabase {
   std::mutex writer_mutex_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;
+
+  mutable std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;
+  bool checkpoint_stop_ = false;
+  std::atomic<std::int64_t> checkpoint_runs_{0};
+  std::atomic<std::int64_t> wal_pages_{0};
+  std::thread checkpointer_;
 };
 
 }  // namespace starlog::store

@@ -908,3 +908,35 @@ TEST_CASE("restore refuses an event recorded before the one it follows") {
 
 }  // namespace
 }  // namespace starlog::store
+
+namespace starlog::store {
+namespace {
+
+TEST_CASE("WAL checkpoints run in the background and keep the WAL bounded") {
+  Fixture f;
+  f.append_ok(request("a", {registered(1, "A")}));
+  // Big enough appends to pass the checkpoint threshold (1000 pages) many
+  // times over.
+  for (int i = 0; i < 300; ++i) {
+    std::vector<NewEvent> batch;
+    for (int k = 0; k < 10; ++k) {
+      NewEvent e = album(10'000 + i * 10 + k, "T");
+      e.data["notes"] = std::string(2000, static_cast<char>('a' + k));
+      batch.push_back(std::move(e));
+    }
+    f.append_ok(request("a", std::move(batch)));
+  }
+  // The checkpointer is woken, not waited for; give it a bounded moment.
+  for (int i = 0; i < 200 && f.db->checkpoint_stats().runs == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(f.db->checkpoint_stats().runs > 0);
+  // Without checkpoints the WAL would hold all ~6,000 KiB-sized frames.
+  std::error_code ec;
+  const auto wal = std::filesystem::file_size(f.tmp.path() + "-wal", ec);
+  REQUIRE_FALSE(ec);
+  CHECK(wal < 64u * 1024 * 1024);
+  CHECK(f.all().size() == 3001u);
+}
+
+}  // namespace
+}  // namespace starlog::store
