@@ -18,7 +18,8 @@ CORS_ORIGIN ?=
 
 PACKAGES := g++ cmake make pkg-config libboost1.81-dev libsqlite3-dev sqlite3 \
             libhowardhinnant-date-dev tzdata nlohmann-json3-dev doctest-dev \
-            libssl-dev zlib1g-dev curl clang libclang-rt-14-dev python3 util-linux
+            libssl-dev zlib1g-dev curl clang libclang-rt-14-dev python3 util-linux \
+            wrk nginx-light
 
 .PHONY: run test test-asan build deps clean fuzz fuzz-build fuzz-smoke openapi-deps bench
 
@@ -72,6 +73,11 @@ fuzz-smoke: fuzz-build
 
 fuzz: fuzz-build
 	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# Benchmarks against same-run baselines (bench/run.sh; sizes and knobs in
+# its header). Not part of `make test`, which runs a small smoke of it.
+bench: build
+	bash bench/run.sh
 
 clean:
 	rm -rf $(BUILD)
