@@ -482,6 +482,9 @@ Status SqliteDatabase::init() {
 Status SqliteDatabase::start_checkpointer() {
   auto conn = SqliteConnection::open(path_, SQLITE_OPEN_READWRITE, options_.busy_timeout_ms);
   if (!conn) return conn.status();
+  // A connection learns that the file is in WAL mode when it first reads
+  // it; until then a checkpoint on it does nothing.
+  if (Status s = (*conn)->exec("SELECT count(*) FROM sqlite_schema"); !s) return s;
   // Replaces SQLite's automatic checkpoint on the writer (the same hook).
   sqlite3_wal_hook(writer_->handle(), &SqliteDatabase::on_wal_commit, this);
   checkpointer_ = std::thread([this, c = std::move(*conn)]() mutable { checkpointer_loop(std::move(c)); });
@@ -511,14 +514,18 @@ void SqliteDatabase::checkpointer_loop(std::unique_ptr<SqliteConnection> conn) {
     // PASSIVE copies what no reader still needs and never waits for a lock:
     // appends and reads go on meanwhile. A failure (e.g. a full disk) is
     // retried after the next commits; the WAL keeps every frame until then.
-    sqlite3_wal_checkpoint_v2(conn->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    int log_frames = 0, backfilled = 0;
+    sqlite3_wal_checkpoint_v2(conn->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                              &backfilled);
+    if (log_frames > 0) checkpointed_frames_.fetch_add(backfilled, std::memory_order_relaxed);
     checkpoint_runs_.fetch_add(1, std::memory_order_relaxed);
     lock.lock();
   }
 }
 
 SqliteDatabase::CheckpointStats SqliteDatabase::checkpoint_stats() const {
-  return {checkpoint_runs_.load(std::memory_order_relaxed), wal_pages_.load(std::memory_order_relaxed)};
+  return {checkpoint_runs_.load(std::memory_order_relaxed), wal_pages_.load(std::memory_order_relaxed),
+          checkpointed_frames_.load(std::memory_order_relaxed)};
 }
 
 SqliteDatabase::~SqliteDatabase() {

@@ -155,6 +155,7 @@ class SqliteDatabase {
   struct CheckpointStats {
     std::int64_t runs = 0;
     std::int64_t wal_pages = 0;
+    std::int64_t frames_backfilled = 0;  // WAL frames copied into the database
   };
   CheckpointStats checkpoint_stats() const;
 
@@ -234,6 +235,7 @@ class SqliteDatabase {
   bool checkpoint_stop_ = false;
   std::atomic<std::int64_t> checkpoint_runs_{0};
   std::atomic<std::int64_t> wal_pages_{0};
+  std::atomic<std::int64_t> checkpointed_frames_{0};
   std::thread checkpointer_;
 };
 
