@@ -18,6 +18,13 @@ Result<std::int64_t> Projector::catch_up(
   return catch_up_locked(progress, up_to);
 }
 
+Result<std::int64_t> Projector::catch_up_to(std::int64_t target) {
+  if (const std::int64_t at = position(); at >= target) return at;
+  std::lock_guard lock(mu_);
+  if (const std::int64_t at = position(); at >= target) return at;
+  return catch_up_locked({}, kHead);
+}
+
 Status Projector::exclusive(
     const std::function<Status(std::int64_t position, const Status& caught_up)>& f) {
   std::lock_guard lock(mu_);

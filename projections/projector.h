@@ -44,6 +44,12 @@ class Projector {
       const std::function<void(std::int64_t, std::int64_t)>& progress = {},
       std::int64_t up_to = kHead);
 
+  // Read-your-writes for an append that ended at `position`: returns at
+  // once, without the mutex, when the projection is already there (another
+  // caller's catch-up folded it); otherwise catches up to the head, so one
+  // fold serves every append committed meanwhile (a group commit's worth).
+  Result<std::int64_t> catch_up_to(std::int64_t position);
+
   // Catches up as far as it can, then runs `f(position, caught_up)` while
   // no catch_up can run, so that the rows stay at `position` throughout;
   // `caught_up` says why the rows are short of the head if they are. `f`
