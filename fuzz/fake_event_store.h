@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <string>
 
 #include "domain/append_rules.h"
 #include "domain/hash_chain.h"
@@ -83,6 +85,40 @@ class FakeEventStore final : public store::EventStore {
   }
   Result<std::vector<domain::Event>> read_fact(std::string_view fact_id) override {
     return fact_events(fact_id);
+  }
+  Result<std::vector<store::StoredEvent>> read_stored(std::int64_t after, std::size_t limit) override {
+    std::vector<store::StoredEvent> out;
+    for (const auto& e : log_)
+      if (e.position > after && out.size() < limit)
+        out.push_back({e, domain::content_digest(e), ""});
+    return out;
+  }
+  Result<std::vector<domain::Event>> read_celebrity(std::string_view celebrity, std::int64_t after,
+                                                    std::int64_t up_to, std::size_t limit) override {
+    // Facts the celebrity was ever a participant of, then their events and
+    // the stream's, as the SQLite store's index query returns them.
+    std::set<std::string> facts;
+    for (const auto& e : log_) {
+      for (const auto& p : e.participants)
+        if (p.is_object() && p.value("celebrity", "") == celebrity) facts.insert(e.fact_id());
+      if (e.data.is_object() && e.data.contains("changes") && e.data["changes"].is_object() &&
+          e.data["changes"].contains("participants") && e.data["changes"]["participants"].is_array()) {
+        for (const auto& p : e.data["changes"]["participants"])
+          if (p.is_object() && p.value("celebrity", "") == celebrity) facts.insert(e.fact_id());
+      }
+    }
+    std::vector<domain::Event> out;
+    for (const auto& e : log_) {
+      if (e.position <= after || e.position > up_to || out.size() >= limit) continue;
+      if (e.stream == celebrity || facts.count(e.fact_id())) out.push_back(e);
+    }
+    return out;
+  }
+  Result<std::int64_t> position_at(domain::Millis t) override {
+    std::int64_t at = 0;
+    for (const auto& e : log_)
+      if (e.recorded_at <= t) at = e.position;
+    return at;
   }
   Result<std::optional<domain::Event>> find_event(std::string_view id) override {
     const auto it = by_id_.find(std::string(id));
