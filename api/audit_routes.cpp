@@ -63,42 +63,38 @@ bool wants_time_travel(const RouteParams& p) {
   return p.query_value("as_of").has_value() || p.query_value("as_of_position").has_value();
 }
 
-Response timeline_as_of(store::EventStore& log, const Request& req, const RouteParams& p,
-                        const projections::TimelineQuery& q,
-                        const std::function<Response(const Json&)>& respond) {
+AsOf resolve_as_of(store::EventStore& log, const Request& req, const RouteParams& p) {
   const auto as_of = p.query_value("as_of");
   const auto as_of_position = p.query_value("as_of_position");
   if (as_of && as_of_position)
-    return invalid_parameter("as_of_position", "give either as_of or as_of_position, not both",
-                             req);
+    return {0, invalid_parameter("as_of_position", "give either as_of or as_of_position, not both",
+                             req)};
   // The head first: whatever is appended from here on is not part of "then".
   const std::int64_t head = log.head();
   std::int64_t position = 0;
   if (as_of) {
     auto t = domain::parse_instant(*as_of);
     if (!t)
-      return invalid_parameter("as_of",
-                               "as_of must be an RFC 3339 instant, e.g. 2026-11-26T15:04:05Z", req);
+      return {0, invalid_parameter("as_of",
+                               "as_of must be an RFC 3339 instant, e.g. 2026-11-26T15:04:05Z", req)};
     auto at = log.position_at(*t);
-    if (!at.ok()) return problem_from_status(at.status(), req);
+    if (!at.ok()) return {0, problem_from_status(at.status(), req)};
     position = std::min(*at, head);
   } else {
     std::int64_t n = -1;
     auto [ptr, ec] =
         std::from_chars(as_of_position->data(), as_of_position->data() + as_of_position->size(), n);
     if (ec != std::errc() || ptr != as_of_position->data() + as_of_position->size() || n < 0)
-      return invalid_parameter("as_of_position",
-                               "as_of_position must be a log position (an integer >= 0)", req);
+      return {0, invalid_parameter("as_of_position",
+                               "as_of_position must be a log position (an integer >= 0)", req)};
     if (n > head)
-      return invalid_parameter("as_of_position",
+      return {0, invalid_parameter("as_of_position",
                                "as_of_position " + std::to_string(n) +
                                    " is beyond the log's head (" + std::to_string(head) + ")",
-                               req);
+                               req)};
     position = n;
   }
-  auto doc = projections::timeline_at(log, q, position);
-  if (!doc.ok()) return problem_from_status(doc.status(), req);
-  return respond(*doc);
+  return {position, std::nullopt};
 }
 
 void add_audit_routes(Router& router, AuditServices& s) {

@@ -10,7 +10,7 @@
 //                                        ?max_rate= events per second
 //
 // and the time travel of GET /v1/celebrities/{id}/timeline (as_of,
-// as_of_position), which api/routes.cpp hands to timeline_as_of().
+// as_of_position), whose position api/routes.cpp resolves with resolve_as_of().
 #pragma once
 
 #include <functional>
@@ -46,14 +46,18 @@ void add_audit_routes(Router& router, AuditServices& services);
 // Whether a timeline request asks for time travel (as_of or as_of_position).
 bool wants_time_travel(const RouteParams& p);
 
-// Answers a timeline request with as_of (RFC 3339) or as_of_position (N):
-// the timeline of `q` exactly as it stood at that log position, rendered
-// by `respond` (the live timeline's JSON answer, so the two stay alike).
-// 400 naming the parameter when it is unreadable, when both are given, or
-// when as_of_position is beyond the head; 404 when the celebrity was not
-// registered by then.
-Response timeline_as_of(store::EventStore& log, const Request& req, const RouteParams& p,
-                        const projections::TimelineQuery& q,
-                        const std::function<Response(const Json&)>& respond);
+// The log position an as_of (RFC 3339) / as_of_position (N) request names
+// (as_of: the last event recorded at or before it, never beyond the head),
+// or the 400 answer naming the parameter: unreadable, both given, or
+// as_of_position beyond the head. The timeline at that position is
+// projections::timeline_at (404 when the celebrity was not registered by
+// then).
+struct AsOf {
+  std::int64_t position = 0;
+  std::optional<Response> error;
+};
+AsOf resolve_as_of(store::EventStore& log, const Request& req, const RouteParams& p);
+
+
 
 }  // namespace starlog::api

@@ -12,6 +12,7 @@
 #include "domain/event_validation.h"
 #include "domain/hash_chain.h"
 #include "domain/uuid.h"
+#include "projections/time_travel.h"
 #include "projections/timeline_projection.h"
 #include "projections/timelinejs.h"
 
@@ -268,7 +269,24 @@ Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
   };
   // Time travel (auditors: the guard asks for the audit permission when
   // as_of or as_of_position is present).
-  if (wants_time_travel(p)) return timeline_as_of(s.log, req, p, q, render);
+  if (wants_time_travel(p)) {
+    const AsOf at = resolve_as_of(s.log, req, p);
+    if (at.error) return *at.error;
+    // A timeline as of a position never changes: its tag is strong for good,
+    // and its body is cached like a live one's. Only the celebrity's events
+    // up to that position are read and folded (projections/time_travel.h).
+    const std::string etag = derived_etag("timeline-as-of", at.position, kReadCodeVersion, p);
+    return conditional_get(req, etag, [&] {
+      if (s.bodies) {
+        if (auto hit = s.bodies->find(etag)) return BodyCache::respond(req, *hit);
+      }
+      auto doc = projections::timeline_at(s.log, q, at.position);
+      if (!doc.ok()) return problem_from_status(doc.status(), req);
+      Response res = render(*doc);
+      if (s.bodies) s.bodies->store(etag, res, {http::field::link});
+      return res;
+    });
+  }
   // The timeline answers for its celebrity's revision: `position` says the
   // last log position that changed it, and the answer stays the same (and so
   // does its ETag) until another event changes this celebrity's rows.

@@ -179,13 +179,27 @@ TEST_CASE("as_of and as_of_position show the timeline as it stood, as starlog re
   // The present, replayed, is the live timeline byte for byte.
   CHECK(timeline("ann", "as_of_position=5").body == c.get("/v1/celebrities/ann/timeline?include=retracted").body);
 
+  // A past timeline never changes: a strong ETag that survives appends, 304
+  // on revalidation, and the same bytes from the cache as from the fold.
+  const auto first = timeline("ann", "as_of_position=3");
+  const std::string tag = first.header("etag");
+  REQUIRE_FALSE(tag.empty());
+  CHECK(first.header("cache-control") == "no-cache");
+  post("ann", album("Second", "2016"));
+  const auto again = timeline("ann", "as_of_position=3");
+  CHECK(again.header("etag") == tag);
+  CHECK(again.body == first.body);
+  CHECK(c.get("/v1/celebrities/ann/timeline?include=retracted&as_of_position=3", {{"If-None-Match", tag}})
+            .status == 304);
+  CHECK(timeline("ann", "as_of_position=4").header("etag") != tag);
+
   auto bad = [&](const std::string& query, const std::string& parameter) {
     auto r = c.get(cat("/v1/celebrities/ann/timeline?", query));
     CAPTURE(query);
     CHECK(r.status == 400);
     CHECK(r.json().at("parameter") == parameter);
   };
-  bad("as_of_position=6", "as_of_position");
+  bad("as_of_position=100", "as_of_position");
   bad("as_of_position=-1", "as_of_position");
   bad("as_of_position=2&as_of=2026-01-01T00:00:00Z", "as_of_position");
   bad("as_of=yesterday", "as_of");
