@@ -48,6 +48,15 @@ Result<std::unique_ptr<Observability>> Observability::create(Runtime& rt,
                 const auto lag = r->log->head() - r->timeline->position();
                 return static_cast<double>(lag > 0 ? lag : 0);
               });
+  m.add_gauge("starlog_append_group_commits",
+              "Group commits of appends so far (one transaction and one fsync each).", "",
+              [r] { return static_cast<double>(r->log->group_stats().groups); });
+  m.add_gauge("starlog_append_grouped_requests",
+              "Append requests that went through group commits so far; divided by "
+              "starlog_append_group_commits, the mean group size.", "",
+              [r] { return static_cast<double>(r->log->group_stats().requests); });
+  m.add_gauge("starlog_wal_checkpoints", "Background WAL checkpoints run so far.", "",
+              [r] { return static_cast<double>(r->db->checkpoint_stats().runs); });
   const std::string db_path = r->db->path();
   m.add_gauge("starlog_db_size_bytes", "Size of the SQLite database file.", "",
               [db_path] { return file_size(db_path); });

@@ -69,6 +69,10 @@ TEST_CASE("GET /metrics counts requests, appends and fsyncs, and shows position,
   CHECK(sample(m, R"(starlog_projection_lag_events{projection="timeline"})") == 0);
   CHECK(sample(m, "starlog_db_size_bytes") > 0);
   CHECK(sample(m, "starlog_wal_size_bytes") >= 0);
+  // Two sequential appends: two group commits of one request each.
+  CHECK(sample(m, "starlog_append_group_commits") == 2);
+  CHECK(sample(m, "starlog_append_grouped_requests") == 2);
+  CHECK(sample(m, "starlog_wal_checkpoints") >= 0);
   CHECK(sample(m, "starlog_http_connections") >= 1);
   CHECK(sample(m, "starlog_sse_clients") == 0);
   // Every line is a comment or "series value".
