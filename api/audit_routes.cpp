@@ -38,7 +38,7 @@ Response rebuild(AuditServices& s, const Request& req, const RouteParams& p) {
   const std::string& name = p.param("name");
   ManagedProjection* m = find(s, name);
   if (!m)
-    return problem(http::status::not_found, "not-found", "Not Found",
+    return problem(http::status::not_found, "not-found", "Not found",
                    "no projection named '" + name + "'", req);
   projections::Rebuilder::Options options = s.rebuild_defaults;
   if (auto raw = p.query_value("max_rate")) {

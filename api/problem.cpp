@@ -71,8 +71,11 @@ Response problem_from_status(const Status& status, const Request& req) {
                      Json{{"expected", std::move(expected)}, {"actual", status.actual()}});
     }
     case Code::storage_full:
+      // The store's message names SQL; the client needs only what happened.
       return problem(http::status::insufficient_storage, "storage-full", "Storage full",
-                     status.message(), req);
+                     "The store is out of space (disk full or --max-db-size reached); "
+                     "nothing of this request was written. Retry once space is freed.",
+                     req);
     case Code::corrupt:
       return storage_failure("storage-corrupt", "Storage corrupt", status, req);
     case Code::io_error:

@@ -67,7 +67,7 @@ struct Revision {
 };
 
 Response unknown_celebrity(const Request& req, std::string_view id) {
-  return problem(http::status::not_found, "not-found", "Not Found",
+  return problem(http::status::not_found, "not-found", "Not found",
                  "no celebrity with id '" + std::string(id) + "'", req);
 }
 
@@ -345,7 +345,7 @@ Response get_fact(Services& s, const Request& req, const RouteParams& p) {
   auto fact = s.reader.fact(id);
   if (!fact.ok()) return problem_from_status(fact.status(), req);
   if (!fact.value())
-    return problem(http::status::not_found, "not-found", "Not Found", "no fact with id '" + id + "'", req);
+    return problem(http::status::not_found, "not-found", "Not found", "no fact with id '" + id + "'", req);
   // Whatever changes a fact or its history is an event of its subject's
   // stream, which moves the subject's revision. Read it, then the fact again.
   const Revision rev = revision_of(s, req, (*fact)->subject);

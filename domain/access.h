@@ -6,7 +6,7 @@
 //   none          yes     yes     yes     yes      yes      (health, metrics, openapi)
 //   read          yes     yes     yes     yes      unless the server is --private
 //   append         -      yes      -      yes       -
-//   audit          -       -      yes     yes       -       (audit routes, as_of, projections)
+//   audit          -       -      yes     yes       -       (GET /v1/audit/verify, as_of)
 //   admin          -       -       -      yes       -       (projection rebuilds)
 //
 // Whether anonymous callers may read is a server setting, not a rule of the
