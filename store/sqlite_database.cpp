@@ -491,9 +491,21 @@ Status SqliteDatabase::start_checkpointer() {
   return Status::ok();
 }
 
-int SqliteDatabase::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+int SqliteDatabase::on_wal_commit(void* self, sqlite3* conn, const char* schema, int pages) {
   auto* db = static_cast<SqliteDatabase*>(self);
   db->wal_pages_.store(pages, std::memory_order_relaxed);
+  // Under sustained writes a background checkpoint never catches up with
+  // the last frame, and the WAL restarts from its beginning only when one
+  // has. Past kWalHardLimit the writer checkpoints itself, between its
+  // transactions, as SQLite's automatic checkpoint does, so the WAL stays
+  // bounded; below it, checkpoints stay off the writer's path.
+  if (pages >= db->options_.checkpoint_pages * kWalHardLimitFactor) {
+    int log_frames = 0, backfilled = 0;
+    sqlite3_wal_checkpoint_v2(conn, schema, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &backfilled);
+    db->writer_checkpoints_.fetch_add(1, std::memory_order_relaxed);
+    if (log_frames > 0) db->checkpointed_frames_.fetch_add(backfilled, std::memory_order_relaxed);
+    return SQLITE_OK;
+  }
   if (pages >= db->options_.checkpoint_pages) {
     std::lock_guard lock(db->checkpoint_mutex_);
     if (!db->checkpoint_wanted_) {
@@ -525,7 +537,8 @@ void SqliteDatabase::checkpointer_loop(std::unique_ptr<SqliteConnection> conn) {
 
 SqliteDatabase::CheckpointStats SqliteDatabase::checkpoint_stats() const {
   return {checkpoint_runs_.load(std::memory_order_relaxed), wal_pages_.load(std::memory_order_relaxed),
-          checkpointed_frames_.load(std::memory_order_relaxed)};
+          checkpointed_frames_.load(std::memory_order_relaxed),
+          writer_checkpoints_.load(std::memory_order_relaxed)};
 }
 
 SqliteDatabase::~SqliteDatabase() {

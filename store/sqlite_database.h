@@ -156,6 +156,7 @@ class SqliteDatabase {
     std::int64_t runs = 0;
     std::int64_t wal_pages = 0;
     std::int64_t frames_backfilled = 0;  // WAL frames copied into the database
+    std::int64_t writer_runs = 0;        // checkpoints the writer had to run itself
   };
   CheckpointStats checkpoint_stats() const;
 
@@ -217,7 +218,8 @@ class SqliteDatabase {
   void release(std::unique_ptr<SqliteConnection> conn);
   // WAL checkpoints off the writer's path: the writer's WAL hook only wakes
   // this thread, which checkpoints (PASSIVE: never blocks appends or reads)
-  // on a connection of its own.
+  // on a connection of its own; only a WAL past kWalHardLimitFactor times
+  // the threshold makes the writer checkpoint itself (see on_wal_commit).
   Status start_checkpointer();
   void checkpointer_loop(std::unique_ptr<SqliteConnection> conn);
   static int on_wal_commit(void* self, sqlite3* db, const char* schema, int pages);
@@ -236,6 +238,10 @@ class SqliteDatabase {
   std::atomic<std::int64_t> checkpoint_runs_{0};
   std::atomic<std::int64_t> wal_pages_{0};
   std::atomic<std::int64_t> checkpointed_frames_{0};
+  std::atomic<std::int64_t> writer_checkpoints_{0};
+  // WAL pages (as a multiple of Options::checkpoint_pages) past which the
+  // writer checkpoints itself.
+  static constexpr int kWalHardLimitFactor = 8;
   std::thread checkpointer_;
 };
 
