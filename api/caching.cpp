@@ -23,24 +23,17 @@ std::string derived_etag(std::string_view resource, std::int64_t revision,
                          std::int64_t code_version, const RouteParams& params) {
   // Length-prefixed parts, so no two different requests hash alike.
   std::string material = std::to_string(code_version);
-  for (const auto& [name, value] : params.path) {
-    material += '/';
+  auto add = [&material](char kind, std::string_view name, std::string_view value) {
+    material += kind;
     material += std::to_string(name.size());
     material += ':';
     material += name;
     material += std::to_string(value.size());
     material += ':';
     material += value;
-  }
-  for (const auto& [name, value] : params.query) {
-    material += '|';
-    material += std::to_string(name.size());
-    material += ':';
-    material += name;
-    material += std::to_string(value.size());
-    material += ':';
-    material += value;
-  }
+  };
+  for (const auto& [name, value] : params.path) add('/', name, value);
+  for (const auto& [name, value] : params.query) add('|', name, value);
   std::string tag = "\"";
   tag += resource;
   tag += '-';

@@ -47,19 +47,6 @@ bool compressible_type(std::string_view content_type) {
          media == "application/javascript" || media == "image/svg+xml";
 }
 
-void add_vary(Response& res, std::string_view token) {
-  const auto it = res.find(http::field::vary);
-  if (it == res.end()) {
-    res.set(http::field::vary, token);
-    return;
-  }
-  std::string value(it->value());
-  if (value.find(token) != std::string::npos) return;
-  value += ", ";
-  value += token;
-  res.set(http::field::vary, value);
-}
-
 }  // namespace
 
 bool accepts_gzip(std::string_view accept_encoding) {

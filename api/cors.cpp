@@ -8,19 +8,6 @@
 namespace starlog::api {
 namespace {
 
-void add_vary(http::response_header<>& res, std::string_view token) {
-  const auto it = res.find(http::field::vary);
-  if (it == res.end()) {
-    res.set(http::field::vary, token);
-    return;
-  }
-  std::string value(it->value());
-  if (value.find(token) != std::string::npos) return;
-  value += ", ";
-  value += token;
-  res.set(http::field::vary, value);
-}
-
 }  // namespace
 
 std::optional<std::string> Cors::normalize_origin(std::string_view origin) {

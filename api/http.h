@@ -11,6 +11,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "domain/json.h"
@@ -40,6 +41,20 @@ inline Response json_response(http::status status, const Json& body, unsigned ve
   res.body() = body.dump(-1, ' ', false, Json::error_handler_t::replace);
   res.prepare_payload();
   return res;
+}
+
+// Adds `token` to the response's Vary header unless it is already there.
+inline void add_vary(http::response_header<>& res, std::string_view token) {
+  const auto it = res.find(http::field::vary);
+  if (it == res.end()) {
+    res.set(http::field::vary, token);
+    return;
+  }
+  std::string value(it->value());
+  if (value.find(token) != std::string::npos) return;
+  value += ", ";
+  value += token;
+  res.set(http::field::vary, value);
 }
 
 // The same, answering `req` (its HTTP version and keep-alive wish).
