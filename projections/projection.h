@@ -26,9 +26,11 @@ class PendingRows {
       : store_(store), projection_(std::move(projection)) {}
 
   Result<std::optional<std::string>> get(const std::string& key);
-  void put(const std::string& key, std::string value) { pending_[key] = std::move(value); }
-  void erase(const std::string& key) { pending_[key] = std::nullopt; }
+  void put(const std::string& key, std::string value);
+  void erase(const std::string& key);
   bool empty() const { return pending_.empty(); }
+  // Approximate bytes held by the buffered writes (keys and values).
+  std::size_t bytes() const { return bytes_; }
   // The buffered writes in key order; leaves the buffer empty.
   std::vector<store::KvWrite> take();
 
@@ -36,6 +38,7 @@ class PendingRows {
   store::ProjectionStore& store_;
   std::string projection_;
   std::map<std::string, std::optional<std::string>> pending_;
+  std::size_t bytes_ = 0;
 };
 
 class Projection {

@@ -5,11 +5,12 @@
 namespace starlog::projections {
 
 Projector::Projector(store::EventStore& log, store::ProjectionStore& rows, Projection& projection,
-                     std::string store_name)
+                     std::string store_name, Batch batch)
     : log_(log),
       rows_(rows),
       projection_(projection),
       store_name_(store_name.empty() ? std::string(projection.name()) : std::move(store_name)),
+      batch_(batch),
       rows_version_(projection.code_version()) {}
 
 Result<std::int64_t> Projector::catch_up(
@@ -48,21 +49,30 @@ Result<std::int64_t> Projector::catch_up_locked(
     const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t up_to) {
   if (Status s = reload_locked(); !s) return s;
   store::Checkpoint at{position(), rows_code_version()};
-  while (at.position < up_to) {
-    const auto want =
-        static_cast<std::size_t>(std::min<std::int64_t>(kPageSize, up_to - at.position));
-    auto page = log_.read_all(at.position, want);
-    if (!page.ok()) return page.status();
-    if (page->empty()) break;
-    PendingRows rows(rows_, store_name_);
-    for (const auto& e : *page) {
-      if (Status s = projection_.apply(e, rows); !s) return s;
-    }
-    at.position = page->back().position;
+  PendingRows rows(rows_, store_name_);
+  std::int64_t folded = at.position;  // folded into `rows`, maybe not yet committed
+  auto commit = [&]() -> Status {
+    if (folded == at.position) return Status::ok();
+    at.position = folded;
     if (Status s = rows_.commit(store_name_, rows.take(), at); !s) return s;
     position_.store(at.position, std::memory_order_release);
     if (progress) progress(at.position, log_.head());
-    if (page->size() < want) break;
+    return Status::ok();
+  };
+  while (folded < up_to) {
+    const auto want = static_cast<std::size_t>(std::min<std::int64_t>(kPageSize, up_to - folded));
+    auto page = log_.read_all(folded, want);
+    if (!page.ok()) return page.status();
+    for (const auto& e : *page) {
+      if (Status s = projection_.apply(e, rows); !s) return s;
+    }
+    if (!page->empty()) folded = page->back().position;
+    const bool end = page->size() < want;
+    if (end || folded >= up_to || static_cast<std::size_t>(folded - at.position) >= batch_.events ||
+        rows.bytes() >= batch_.bytes) {
+      if (Status s = commit(); !s) return s;
+    }
+    if (end) break;
   }
   return at.position;
 }

@@ -1,9 +1,12 @@
 // Projector: keeps one projection caught up with the log.
 //
 // catch_up() reads the log after the projection's checkpoint in pages and
-// commits each page's rows together with the new checkpoint, so a crash at
-// any point leaves rows and checkpoint agreeing: nothing is applied twice or
-// skipped. Callers serialize through an internal mutex; the writer side of
+// commits the rows of each batch of pages together with the new checkpoint,
+// so a crash at any point leaves rows and checkpoint agreeing: nothing is
+// applied twice or skipped. A batch is one page for the live projection (a
+// short commit, so appends waiting for the writer are not held up); a
+// rebuild or a replay folds many pages per commit (Batch), which rewrites
+// each touched row and page once per batch instead of once per page. Callers serialize through an internal mutex; the writer side of
 // the API calls catch_up() after each acknowledged append, which gives
 // read-your-writes. position() is lock-free.
 //
@@ -27,19 +30,34 @@
 
 namespace starlog::projections {
 
+// When a catch-up commits: after `events` events or once the buffered rows
+// reach `bytes` (which bounds the memory a batch holds), whichever comes
+// first, and at the end of every catch_up call. (Outside the class: GCC
+// cannot take a nested aggregate with member initializers as a default
+// argument of its enclosing class.)
+struct ProjectorBatch {
+  std::size_t events = 512;
+  std::size_t bytes = 8u << 20;
+};
+
 class Projector {
  public:
   static constexpr std::int64_t kHead = std::numeric_limits<std::int64_t>::max();
+  static constexpr std::size_t kPageSize = 512;  // events read from the log at a time
+  using Batch = ProjectorBatch;
+  // For folds nobody waits on (rebuilds, replays): ~30x fewer page writes
+  // than one commit per page on a 1M-event log, within 64 MiB of rows.
+  static constexpr Batch kBulk{1u << 17, 64u << 20};
 
   // Borrowed references must outlive the Projector. `store_name` names the
   // rows in `rows`; empty means the projection's own name (a rebuild folds a
   // copy under another name).
   Projector(store::EventStore& log, store::ProjectionStore& rows, Projection& projection,
-            std::string store_name = {});
+            std::string store_name = {}, Batch batch = {});
 
   // Folds every event after the checkpoint up to the log's head, or up to
   // `up_to` if that is lower; returns the new position.
-  // `progress(position, head)` is called after each page.
+  // `progress(position, head)` is called after each commit.
   Result<std::int64_t> catch_up(
       const std::function<void(std::int64_t, std::int64_t)>& progress = {},
       std::int64_t up_to = kHead);
@@ -69,8 +87,6 @@ class Projector {
   const std::string& store_name() const { return store_name_; }
   Projection& projection() const { return projection_; }
 
-  static constexpr std::size_t kPageSize = 512;
-
  private:
   Result<std::int64_t> catch_up_locked(
       const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t up_to);
@@ -80,6 +96,7 @@ class Projector {
   store::ProjectionStore& rows_;
   Projection& projection_;
   const std::string store_name_;
+  const Batch batch_;
   std::mutex mu_;
   std::atomic<std::int64_t> position_{0};
   std::atomic<std::int64_t> rows_version_;

@@ -129,7 +129,7 @@ Rebuilder::Outcome Rebuilder::rebuild(const std::string& reason, const Options& 
   if (left->position > 0 && left->code_version != projection.code_version()) {
     if (Status s = rows_.drop(copy); !s) return error(s);
   }
-  Projector builder(log_, rows_, projection, copy);
+  Projector builder(log_, rows_, projection, copy, Projector::kBulk);
   auto resumed = builder.catch_up({}, 0);  // reads the checkpoint only
   if (!resumed.ok()) return error(resumed.status());
   copy_position_ = *resumed;
@@ -140,7 +140,7 @@ Rebuilder::Outcome Rebuilder::rebuild(const std::string& reason, const Options& 
       options.max_rate > 0
           ? std::clamp<std::int64_t>(std::llround(options.max_rate / 10), 1,
                                      static_cast<std::int64_t>(Projector::kPageSize))
-          : 8 * static_cast<std::int64_t>(Projector::kPageSize);
+          : static_cast<std::int64_t>(Projector::kBulk.events);
   for (;;) {
     if (stop_)
       return finish(out, "stopped",
