@@ -52,6 +52,14 @@
 // projection_checkpoints: per projection, the last log position folded in.
 //   (projection TEXT PRIMARY KEY, position INTEGER, code_version INTEGER)
 //   Written in the same transaction as that projection's rows.
+// In both tables `projection` is the *space* a projection's rows live in.
+// projection_names maps a projection's name to its space; a name without a
+// row there lives in the space of its own name (every file before the
+// mapping existed). A rebuilt copy replaces the live rows by pointing the
+// name at the copy's space: an O(1) swap (store/sqlite_projection_store.h).
+//   projection_names(name TEXT PRIMARY KEY, space TEXT NOT NULL UNIQUE)
+//   projection_trash(space TEXT PRIMARY KEY): spaces no name points at any
+//   more, whose rows are deleted in the background in small transactions.
 //
 // tokens: API tokens (store/sqlite_token_store.h); never the secret itself.
 //   name           TEXT PRIMARY KEY   a slug; becomes recorded_by; never reused
@@ -60,11 +68,13 @@
 //   created_at     INTEGER NOT NULL   Unix ms, UTC
 //   revoked_at     INTEGER            Unix ms, UTC; NULL while valid
 //
-// Tables added after user_version 1 was fixed (kSchemaAdditions: today only
-// `tokens`) are created with CREATE TABLE IF NOT EXISTS on every open, inside
-// the same write transaction as the schema. A version-1 file written before
-// them thus gains them on its next open; an older binary ignores them. Only a
-// change to an existing table needs a user_version bump and a migration.
+// Tables added after user_version 1 was fixed (kSchemaAdditions: `tokens`,
+// `projection_names`, `projection_trash`) are created with CREATE TABLE IF
+// NOT EXISTS on every open, inside the same write transaction as the schema.
+// A version-1 file written before them thus gains them on its next open; an
+// older binary ignores them (after a swap it finds the name's own space: the
+// rows it had, or none, and folds on from their checkpoint). Only a change to
+// an existing table needs a user_version bump and a migration.
 #include "store/sqlite_database.h"
 
 #include <algorithm>
@@ -125,6 +135,13 @@ CREATE TABLE IF NOT EXISTS tokens(
   secret_sha256 TEXT NOT NULL UNIQUE,
   created_at    INTEGER NOT NULL,
   revoked_at    INTEGER
+);
+CREATE TABLE IF NOT EXISTS projection_names(
+  name  TEXT PRIMARY KEY,
+  space TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS projection_trash(
+  space TEXT PRIMARY KEY
 );
 )sql";
 

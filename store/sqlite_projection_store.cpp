@@ -1,5 +1,7 @@
 #include "store/sqlite_projection_store.h"
 
+#include <chrono>
+
 #include "store/guard.h"
 
 namespace starlog::store {
@@ -7,8 +9,38 @@ namespace {
 
 constexpr const char* kWho = "projection store";
 
+// Read statements find the space of the name bound to ?1 inside the
+// statement itself, so the name and the rows come from one snapshot: a read
+// racing a swap sees the old space whole or the new one whole, and never a
+// space the sweeper has started deleting.
+#define STARLOG_SPACE_OF_1 "COALESCE((SELECT space FROM projection_names WHERE name = ?1), ?1)"
+
 constexpr const char* kSelectCheckpoint =
-    "SELECT position, code_version FROM projection_checkpoints WHERE projection = ?1";
+    "SELECT position, code_version FROM projection_checkpoints WHERE projection = " STARLOG_SPACE_OF_1;
+constexpr const char* kGetRow =
+    "SELECT value FROM projection_rows WHERE projection = " STARLOG_SPACE_OF_1 " AND key = ?2";
+// One text per direction and bound, so that SQLite walks the primary key
+// between the bounds in either direction rather than filtering a wider range.
+constexpr const char* kScan[2][2] = {
+    // ascending: unbounded, bounded above
+    {"SELECT key, value FROM projection_rows WHERE projection = " STARLOG_SPACE_OF_1
+     " AND key >= ?2 ORDER BY key",
+     "SELECT key, value FROM projection_rows WHERE projection = " STARLOG_SPACE_OF_1
+     " AND key >= ?2 AND key < ?3 ORDER BY key"},
+    // descending
+    {"SELECT key, value FROM projection_rows WHERE projection = " STARLOG_SPACE_OF_1
+     " AND key >= ?2 ORDER BY key DESC",
+     "SELECT key, value FROM projection_rows WHERE projection = " STARLOG_SPACE_OF_1
+     " AND key >= ?2 AND key < ?3 ORDER BY key DESC"},
+};
+#undef STARLOG_SPACE_OF_1
+
+// Writes run on the writer, which alone changes projection_names, so they
+// resolve the space once per transaction (space_of) and bind it.
+constexpr const char* kSpaceOf = "SELECT space FROM projection_names WHERE name = ?1";
+constexpr const char* kSetSpace =
+    "INSERT INTO projection_names(name, space) VALUES(?1, ?2)"
+    " ON CONFLICT(name) DO UPDATE SET space = excluded.space";
 constexpr const char* kUpsertCheckpoint =
     "INSERT INTO projection_checkpoints(projection, position, code_version) VALUES(?1, ?2, ?3)"
     " ON CONFLICT(projection) DO UPDATE SET position = excluded.position,"
@@ -17,44 +49,119 @@ constexpr const char* kUpsertRow =
     "INSERT INTO projection_rows(projection, key, value) VALUES(?1, ?2, ?3)"
     " ON CONFLICT(projection, key) DO UPDATE SET value = excluded.value";
 constexpr const char* kDeleteRow = "DELETE FROM projection_rows WHERE projection = ?1 AND key = ?2";
-constexpr const char* kGetRow =
-    "SELECT value FROM projection_rows WHERE projection = ?1 AND key = ?2";
-constexpr const char* kDeleteRows = "DELETE FROM projection_rows WHERE projection = ?1";
 constexpr const char* kDeleteCheckpoint =
     "DELETE FROM projection_checkpoints WHERE projection = ?1";
-constexpr const char* kRenameRows =
-    "UPDATE projection_rows SET projection = ?2 WHERE projection = ?1";
-constexpr const char* kRenameCheckpoint =
-    "UPDATE projection_checkpoints SET projection = ?2 WHERE projection = ?1";
-constexpr const char* kExists =
-    "SELECT EXISTS(SELECT 1 FROM projection_checkpoints WHERE projection = ?1)"
+constexpr const char* kHasRows = "SELECT EXISTS(SELECT 1 FROM projection_rows WHERE projection = ?1)";
+constexpr const char* kHasCheckpoint =
+    "SELECT EXISTS(SELECT 1 FROM projection_checkpoints WHERE projection = ?1)";
+constexpr const char* kSpaceInUse =
+    "SELECT EXISTS(SELECT 1 FROM projection_names WHERE name = ?1 OR space = ?1)"
+    " OR EXISTS(SELECT 1 FROM projection_trash WHERE space = ?1)"
+    " OR EXISTS(SELECT 1 FROM projection_checkpoints WHERE projection = ?1)"
     " OR EXISTS(SELECT 1 FROM projection_rows WHERE projection = ?1)";
+constexpr const char* kTrash = "INSERT OR IGNORE INTO projection_trash(space) VALUES(?1)";
+constexpr const char* kFirstTrash = "SELECT space FROM projection_trash LIMIT 1";
+constexpr const char* kUntrash = "DELETE FROM projection_trash WHERE space = ?1";
+constexpr const char* kSweepRows =
+    "DELETE FROM projection_rows WHERE projection = ?1 AND key IN"
+    " (SELECT key FROM projection_rows WHERE projection = ?1 LIMIT ?2)";
 
-// One text per direction and bound, so that SQLite walks the primary key
-// between the bounds in either direction rather than filtering a wider range.
-constexpr const char* kScan[2][2] = {
-    // ascending: unbounded, bounded above
-    {"SELECT key, value FROM projection_rows WHERE projection = ?1 AND key >= ?2 ORDER BY key",
-     "SELECT key, value FROM projection_rows WHERE projection = ?1 AND key >= ?2 AND key < ?3"
-     " ORDER BY key"},
-    // descending
-    {"SELECT key, value FROM projection_rows WHERE projection = ?1 AND key >= ?2"
-     " ORDER BY key DESC",
-     "SELECT key, value FROM projection_rows WHERE projection = ?1 AND key >= ?2 AND key < ?3"
-     " ORDER BY key DESC"},
-};
-
-// Runs `sql` with ?1 = projection (and ?2 = other) on the writer.
-Status run(SqliteConnection& w, const char* sql, std::string_view projection,
-           std::string_view other = {}) {
-  auto st = w.prepare(sql);
+// Runs `sql` with ?1 = a and, when given, ?2 = b.
+Status run(SqliteConnection& c, const char* sql, std::string_view a, std::string_view b = {}) {
+  auto st = c.prepare(sql);
   if (!st) return st.status();
-  st->bind_text(1, projection);
-  if (!other.empty()) st->bind_text(2, other);
+  st->bind_text(1, a);
+  if (!b.empty()) st->bind_text(2, b);
   return st->run();
 }
 
+// The 0/1 answer of an EXISTS query on ?1 = a.
+Result<bool> exists(SqliteConnection& c, const char* sql, std::string_view a) {
+  auto st = c.prepare(sql);
+  if (!st) return st.status();
+  st->bind_text(1, a);
+  auto row = st->step();
+  if (!row) return row.status();
+  return *row && st->int64(0) != 0;
+}
+
+// The space `name` lives in (inside the writer's transaction).
+Result<std::string> space_of(SqliteConnection& c, std::string_view name) {
+  auto st = c.prepare(kSpaceOf);
+  if (!st) return st.status();
+  st->bind_text(1, name);
+  auto row = st->step();
+  if (!row) return row.status();
+  return *row ? std::string(st->text(0)) : std::string(name);
+}
+
+// A space no name, checkpoint, row or pending deletion uses yet, for `name`.
+Result<std::string> fresh_space(SqliteConnection& c, std::string_view name) {
+  for (int n = 1;; ++n) {
+    std::string space = std::string(name) + "@" + std::to_string(n);
+    auto used = exists(c, kSpaceInUse, space);
+    if (!used.ok()) return used.status();
+    if (!*used) return space;
+  }
+}
+
+// Points `name` at a new, empty space and hands its old one to the sweeper
+// (when it holds rows) with its checkpoint gone. O(1) whatever the rows.
+Status retire(SqliteConnection& c, std::string_view name, const std::string& old_space) {
+  auto rows = exists(c, kHasRows, old_space);
+  if (!rows.ok()) return rows.status();
+  if (*rows) {
+    if (Status s = run(c, kTrash, old_space); !s) return s;
+  }
+  if (Status s = run(c, kDeleteCheckpoint, old_space); !s) return s;
+  auto fresh = fresh_space(c, name);
+  if (!fresh.ok()) return fresh.status();
+  return run(c, kSetSpace, name, *fresh);
+}
+
+// A transaction on the writer with synchronous=NORMAL for its commit only.
+// A projection is rebuilt from the log whenever it is lost (its checkpoint
+// commits with its rows), so its commits need not wait for an fsync (WAL
+// keeps it consistent; the next append's FULL commit syncs it too). Appends
+// run with FULL (SqliteEventStore sets it again before every group).
+class RelaxedTransaction {
+ public:
+  explicit RelaxedTransaction(SqliteConnection& c) : c_(c), txn_(c) {}
+  Status begin() {
+    if (Status s = c_.exec("PRAGMA synchronous=NORMAL"); !s) return s;
+    full_again_.c = &c_;
+    return txn_.begin();
+  }
+  Status commit() { return txn_.commit(); }
+
+ private:
+  struct FullAgain {
+    SqliteConnection* c = nullptr;
+    ~FullAgain() {
+      if (c) (void)c->exec("PRAGMA synchronous=FULL");
+    }
+  };
+  SqliteConnection& c_;
+  FullAgain full_again_;   // destroyed after txn_: FULL again once the
+  SqliteTransaction txn_;  // transaction is committed or rolled back
+};
+
 }  // namespace
+
+SqliteProjectionStore::SqliteProjectionStore(std::shared_ptr<SqliteDatabase> db)
+    : db_(std::move(db)) {
+  sweeper_ = std::thread([this] { sweeper_loop(); });
+  wake_sweeper();  // rows a previous process left in the trash
+}
+
+SqliteProjectionStore::~SqliteProjectionStore() {
+  {
+    std::lock_guard lock(sweep_mu_);
+    sweep_stop_ = true;
+  }
+  sweep_cv_.notify_all();
+  sweeper_.join();
+}
 
 Result<std::unique_ptr<SqliteProjectionStore>> SqliteProjectionStore::open(
     std::shared_ptr<SqliteDatabase> db) {
@@ -80,18 +187,10 @@ Status SqliteProjectionStore::commit(std::string_view projection, const std::vec
                                      Checkpoint checkpoint) {
   return guarded(kWho, [&]() -> Status {
     auto w = db_->writer();
-    // A projection is rebuilt from the log whenever it is lost (its
-    // checkpoint commits with its rows), so its commits need not wait for an
-    // fsync: synchronous=NORMAL for this transaction only (WAL keeps it
-    // consistent; the next append's FULL commit syncs it too). Appends run
-    // with FULL (SqliteEventStore sets it again before every group).
-    if (Status s = w->exec("PRAGMA synchronous=NORMAL"); !s) return s;
-    struct FullAgain {
-      SqliteConnection& c;
-      ~FullAgain() { (void)c.exec("PRAGMA synchronous=FULL"); }
-    } full_again{w.connection()};
-    SqliteTransaction txn(w.connection());
+    RelaxedTransaction txn(w.connection());
     if (Status s = txn.begin(); !s) return s;
+    auto space = space_of(w.connection(), projection);
+    if (!space.ok()) return space.status();
     {
       auto upsert = w->prepare(kUpsertRow);
       if (!upsert) return upsert.status();
@@ -100,13 +199,13 @@ Status SqliteProjectionStore::commit(std::string_view projection, const std::vec
       for (const KvWrite& kv : writes) {
         SqliteStatement& st = kv.value ? *upsert : *erase;
         st.reset();
-        st.bind_text(1, projection).bind_blob(2, kv.key);
+        st.bind_text(1, *space).bind_blob(2, kv.key);
         if (kv.value) st.bind_blob(3, *kv.value);
         if (Status s = st.run(); !s) return s;
       }
       auto cp = w->prepare(kUpsertCheckpoint);
       if (!cp) return cp.status();
-      cp->bind_text(1, projection).bind(2, checkpoint.position).bind(3, checkpoint.code_version);
+      cp->bind_text(1, *space).bind(2, checkpoint.position).bind(3, checkpoint.code_version);
       if (Status s = cp->run(); !s) return s;
     }
     return txn.commit();
@@ -189,40 +288,111 @@ Result<Checkpoint> SqliteProjectionStore::scan_all(
 }
 
 Status SqliteProjectionStore::drop(std::string_view projection) {
-  return guarded(kWho, [&]() -> Status {
+  Status s = guarded(kWho, [&]() -> Status {
     auto w = db_->writer();
-    SqliteTransaction txn(w.connection());
+    SqliteConnection& c = w.connection();
+    SqliteTransaction txn(c);
     if (Status s = txn.begin(); !s) return s;
-    if (Status s = run(w.connection(), kDeleteRows, projection); !s) return s;
-    if (Status s = run(w.connection(), kDeleteCheckpoint, projection); !s) return s;
+    auto space = space_of(c, projection);
+    if (!space.ok()) return space.status();
+    if (Status s = retire(c, projection, *space); !s) return s;
     return txn.commit();
   });
+  if (s) wake_sweeper();
+  return s;
 }
 
 Status SqliteProjectionStore::rename(std::string_view from, std::string_view to) {
-  return guarded(kWho, [&]() -> Status {
+  Status s = guarded(kWho, [&]() -> Status {
     if (from == to) return Status::ok();
     if (from.empty() || to.empty()) return Status::invalid("a projection name cannot be empty");
     auto w = db_->writer();
     SqliteConnection& c = w.connection();
     SqliteTransaction txn(c);
     if (Status s = txn.begin(); !s) return s;
-    {
-      auto st = c.prepare(kExists);
-      if (!st) return st.status();
-      st->bind_text(1, from);
-      auto row = st->step();
-      if (!row) return row.status();
-      if (!*row || st->int64(0) == 0)
-        return Status::not_found("projection " + std::string(from) + " does not exist");
-    }
-    // Readers see the old `to` until COMMIT, then the new one: never a mix.
-    if (Status s = run(c, kDeleteRows, to); !s) return s;
-    if (Status s = run(c, kDeleteCheckpoint, to); !s) return s;
-    if (Status s = run(c, kRenameRows, from, to); !s) return s;
-    if (Status s = run(c, kRenameCheckpoint, from, to); !s) return s;
+    auto from_space = space_of(c, from);
+    if (!from_space.ok()) return from_space.status();
+    auto to_space = space_of(c, to);
+    if (!to_space.ok()) return to_space.status();
+    auto has_rows = exists(c, kHasRows, *from_space);
+    if (!has_rows.ok()) return has_rows.status();
+    auto has_checkpoint = exists(c, kHasCheckpoint, *from_space);
+    if (!has_checkpoint.ok()) return has_checkpoint.status();
+    if (!*has_rows && !*has_checkpoint)
+      return Status::not_found("projection " + std::string(from) + " does not exist");
+    // `to` names `from`'s space; its old space goes to the sweeper, and
+    // `from` names a new, empty one. Readers see the old `to` until COMMIT,
+    // then the new one: never a mix.
+    if (Status s = retire(c, to, *to_space); !s) return s;
+    auto fresh = fresh_space(c, from);
+    if (!fresh.ok()) return fresh.status();
+    if (Status s = run(c, kSetSpace, from, *fresh); !s) return s;
+    if (Status s = run(c, kSetSpace, to, *from_space); !s) return s;
     return txn.commit();
   });
+  if (s) wake_sweeper();
+  return s;
+}
+
+Result<bool> SqliteProjectionStore::sweep_some(std::int64_t max_rows) {
+  return guarded(kWho, [&]() -> Result<bool> {
+    auto w = db_->writer();
+    SqliteConnection& c = w.connection();
+    RelaxedTransaction txn(c);
+    if (Status s = txn.begin(); !s) return s;
+    std::string space;
+    {
+      auto st = c.prepare(kFirstTrash);
+      if (!st) return st.status();
+      auto row = st->step();
+      if (!row) return row.status();
+      if (!*row) return false;
+      space = std::string(st->text(0));
+    }
+    auto st = c.prepare(kSweepRows);
+    if (!st) return st.status();
+    st->bind_text(1, space).bind(2, max_rows);
+    if (Status s = st->run(); !s) return s;
+    if (sqlite3_changes(c.handle()) == 0) {
+      if (Status s = run(c, kUntrash, space); !s) return s;
+    }
+    if (Status s = txn.commit(); !s) return s;
+    return true;
+  });
+}
+
+Status SqliteProjectionStore::sweep() {
+  for (;;) {
+    auto more = sweep_some(kSweepRowsPerTransaction);
+    if (!more.ok()) return more.status();
+    if (!*more) return Status::ok();
+  }
+}
+
+void SqliteProjectionStore::wake_sweeper() {
+  {
+    std::lock_guard lock(sweep_mu_);
+    sweep_wanted_ = true;
+  }
+  sweep_cv_.notify_all();
+}
+
+void SqliteProjectionStore::sweeper_loop() {
+  std::unique_lock lock(sweep_mu_);
+  for (;;) {
+    sweep_cv_.wait(lock, [this] { return sweep_wanted_ || sweep_stop_; });
+    if (sweep_stop_) return;
+    sweep_wanted_ = false;
+    // Small transactions with a pause between them, so appends waiting for
+    // the writer get it between two; a failure waits for the next wake-up.
+    while (!sweep_stop_) {
+      lock.unlock();
+      auto more = sweep_some(kSweepRowsPerTransaction);
+      lock.lock();
+      if (!more.ok() || !*more) break;
+      sweep_cv_.wait_for(lock, kSweepPause, [this] { return sweep_stop_; });
+    }
+  }
 }
 
 }  // namespace starlog::store

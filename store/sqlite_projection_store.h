@@ -3,7 +3,13 @@
 // store/sqlite_database.cpp).
 //
 // Commits, drops and renames run on the database's single writer connection
-// (shared with SqliteEventStore), each in one transaction. Reads use the
+// (shared with SqliteEventStore), each in one transaction. A projection's
+// name points at the space its rows live in (projection_names, see
+// store/sqlite_database.cpp): rename() and drop() only repoint names, so
+// they take the same short time whatever the number of rows, and the rows
+// they leave behind are deleted by a background sweeper in transactions of
+// kSweepRowsPerTransaction rows with a pause between them, so that appends
+// get the writer in between. Reads use the
 // read-only pool; a scan holds one read connection, and so one consistent
 // snapshot, until its visitor stops or the rows end. A visitor may call the
 // store again (reads take another connection, writes the writer), but its
@@ -13,7 +19,11 @@
 // (an exception thrown by a scan visitor is caught and returned as io_error).
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "store/projection_store.h"
 #include "store/sqlite_database.h"
@@ -22,8 +32,15 @@ namespace starlog::store {
 
 class SqliteProjectionStore final : public ProjectionStore {
  public:
-  // Nothing to load; open() is there for symmetry with SqliteEventStore::open.
-  explicit SqliteProjectionStore(std::shared_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
+  static constexpr std::int64_t kSweepRowsPerTransaction = 2000;
+  static constexpr std::chrono::milliseconds kSweepPause{2};
+
+  // Starts the sweeper, which first deletes what an earlier process left.
+  explicit SqliteProjectionStore(std::shared_ptr<SqliteDatabase> db);
+  // Stops the sweeper between two of its transactions.
+  ~SqliteProjectionStore() override;
+  SqliteProjectionStore(const SqliteProjectionStore&) = delete;
+  SqliteProjectionStore& operator=(const SqliteProjectionStore&) = delete;
   static Result<std::unique_ptr<SqliteProjectionStore>> open(std::shared_ptr<SqliteDatabase> db);
 
   Result<Checkpoint> checkpoint(std::string_view projection) override;
@@ -42,8 +59,22 @@ class SqliteProjectionStore final : public ProjectionStore {
   // Renaming a projection to itself is a no-op.
   Status rename(std::string_view from, std::string_view to) override;
 
+  // Deletes every row left behind by renames and drops, now, on the calling
+  // thread (the sweeper does the same in the background).
+  Status sweep();
+
  private:
+  // One transaction of the sweep; false when nothing was left to delete.
+  Result<bool> sweep_some(std::int64_t max_rows);
+  void wake_sweeper();
+  void sweeper_loop();
+
   std::shared_ptr<SqliteDatabase> db_;
+  std::mutex sweep_mu_;
+  std::condition_variable sweep_cv_;
+  bool sweep_wanted_ = false;
+  bool sweep_stop_ = false;
+  std::thread sweeper_;  // last: started once the members above exist
 };
 
 }  // namespace starlog::store

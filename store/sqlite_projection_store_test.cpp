@@ -47,6 +47,18 @@ struct Fixture {
     REQUIRE(r.ok());
     return *r;
   }
+  // One integer from raw SQL on a read connection.
+  std::int64_t count(const std::string& sql) {
+    auto r = db->reader();
+    REQUIRE(r.ok());
+    auto st = r->connection().prepare(sql);
+    REQUIRE(st.ok());
+    auto row = st->step();
+    REQUIRE(row.ok());
+    REQUIRE(*row);
+    return st->int64(0);
+  }
+  std::int64_t stored_rows() { return count("SELECT COUNT(*) FROM projection_rows"); }
 };
 
 std::vector<std::string> keys(const Rows& rows) {
@@ -184,6 +196,20 @@ TEST_CASE("rename replaces the target with the source, rows and checkpoint toget
     CHECK(seen == Rows{{"old1", "o"}, {"shared", "old"}});
     CHECK(keys(f.scan("timeline")) == std::vector<std::string>{"new1", "shared"});
   }
+  SUBCASE("...even when the old rows are swept meanwhile") {
+    Rows seen;
+    Status s = f.store->scan("timeline", "", "", false, [&](std::string_view k, std::string_view v) {
+      if (seen.empty()) {
+        CHECK(f.store->rename("timeline.rebuild", "timeline").is_ok());
+        CHECK(f.store->sweep().is_ok());
+      }
+      seen.emplace_back(std::string(k), std::string(v));
+      return true;
+    });
+    REQUIRE(s.is_ok());
+    CHECK(seen == Rows{{"old1", "o"}, {"shared", "old"}});
+    CHECK(f.stored_rows() == 2);
+  }
   SUBCASE("a missing source is not_found and changes nothing") {
     CHECK(f.store->rename("nothing", "timeline").code() == Code::not_found);
     CHECK(keys(f.scan("timeline")) == std::vector<std::string>{"old1", "shared"});
@@ -193,6 +219,107 @@ TEST_CASE("rename replaces the target with the source, rows and checkpoint toget
     CHECK(f.store->rename("timeline", "timeline").is_ok());
     CHECK(f.checkpoint("timeline").position == 10);
   }
+}
+
+TEST_CASE("a swap repoints the name; the replaced rows are swept, and only those") {
+  Fixture f;
+  std::vector<KvWrite> live, copy;
+  for (int i = 0; i < 5000; ++i) {
+    live.push_back({"k" + std::to_string(i), "live"});
+    copy.push_back({"k" + std::to_string(i), "copy"});
+  }
+  f.commit("timeline", live, 10);
+  f.commit("timeline~rebuild", copy, 10);
+  f.commit("other", {{"k", "v"}}, 3);
+  REQUIRE(f.store->rename("timeline~rebuild", "timeline").is_ok());
+  CHECK(f.get("timeline", "k42") == std::optional<std::string>("copy"));
+  CHECK(f.scan("timeline~rebuild").empty());
+  // More than kSweepRowsPerTransaction rows: several sweep transactions.
+  REQUIRE(f.store->sweep().is_ok());
+  CHECK(f.stored_rows() == 5001);
+  CHECK(f.count("SELECT COUNT(*) FROM projection_trash") == 0);
+  CHECK(f.scan("timeline").size() == 5000);
+  CHECK(f.get("other", "k") == std::optional<std::string>("v"));
+  CHECK(f.checkpoint("timeline").position == 10);
+}
+
+TEST_CASE("names stay right through repeated rebuilds, drops and resumed copies") {
+  Fixture f;
+  f.commit("timeline", {{"a", "v1"}}, 1);
+  for (int round = 2; round <= 6; ++round) {
+    const std::string v = "v" + std::to_string(round);
+    // A copy of the same name is built, sometimes dropped and built again.
+    f.commit("timeline~rebuild", {{"junk", "x"}}, 99);
+    if (round % 2 == 0) {
+      REQUIRE(f.store->drop("timeline~rebuild").is_ok());
+      CHECK(f.scan("timeline~rebuild").empty());
+      CHECK(f.checkpoint("timeline~rebuild").position == 0);
+      f.commit("timeline~rebuild", {{"a", v}}, round);
+    } else {
+      f.commit("timeline~rebuild", {{"a", v}, {"junk", std::nullopt}}, round);
+    }
+    REQUIRE(f.store->rename("timeline~rebuild", "timeline").is_ok());
+    CAPTURE(round);
+    CHECK(f.scan("timeline") == Rows{{"a", v}});
+    CHECK(f.checkpoint("timeline").position == round);
+    CHECK(f.scan("timeline~rebuild").empty());
+    CHECK(f.checkpoint("timeline~rebuild").position == 0);
+  }
+  REQUIRE(f.store->sweep().is_ok());
+  CHECK(f.stored_rows() == 1);
+  CHECK(f.count("SELECT COUNT(*) FROM projection_names") == 2);
+}
+
+TEST_CASE("rows a stopped process left in the trash are swept in the background") {
+  TempDir tmp;
+  auto db = testing::open_db(tmp.path());
+  {
+    auto w = db->writer();
+    REQUIRE(w->exec("INSERT INTO projection_rows(projection, key, value)"
+                    " VALUES('gone', CAST('a' AS BLOB), CAST('1' AS BLOB)),"
+                    " ('gone', CAST('b' AS BLOB), CAST('2' AS BLOB)),"
+                    " ('kept', CAST('a' AS BLOB), CAST('3' AS BLOB));"
+                    " INSERT INTO projection_trash(space) VALUES('gone');")
+                .is_ok());
+  }
+  auto store = SqliteProjectionStore::open(db).value();
+  auto left = [&] {
+    auto r = db->reader();
+    REQUIRE(r.ok());
+    auto st = r->connection().prepare("SELECT COUNT(*) FROM projection_rows");
+    REQUIRE(st.ok());
+    REQUIRE(st->step().ok());
+    return st->int64(0);
+  };
+  for (int i = 0; i < 500 && left() != 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(left() == 1);
+  auto kept = store->get("kept", "a");
+  REQUIRE(kept.ok());
+  CHECK(*kept == std::optional<std::string>("3"));
+}
+
+TEST_CASE("reads find a name's rows through the primary key, not a scan") {
+  Fixture f;
+  auto r = f.db->reader();
+  REQUIRE(r.ok());
+  // The shape of every read: the space looked up inside the statement.
+  auto st = r->connection().prepare(
+      "EXPLAIN QUERY PLAN SELECT key, value FROM projection_rows WHERE projection ="
+      " COALESCE((SELECT space FROM projection_names WHERE name = ?1), ?1)"
+      " AND key >= ?2 AND key < ?3 ORDER BY key DESC");
+  REQUIRE(st.ok());
+  std::string plan;
+  for (;;) {
+    auto row = st->step();
+    REQUIRE(row.ok());
+    if (!*row) break;
+    plan += std::string(st->text(3)) + "\n";
+  }
+  CAPTURE(plan);
+  CHECK(plan.find("SEARCH projection_rows USING PRIMARY KEY (projection=? AND key>? AND key<?)") !=
+        std::string::npos);
+  CHECK(plan.find("SCAN") == std::string::npos);
 }
 
 TEST_CASE("a commit that does not fit writes neither rows nor checkpoint") {
