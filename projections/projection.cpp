@@ -1,19 +1,45 @@
 #include "projections/projection.h"
 
+#include <algorithm>
+
 namespace starlog::projections {
-
-Result<std::optional<std::string>> PendingRows::get(const std::string& key) {
-  if (auto it = pending_.find(key); it != pending_.end()) return it->second;
-  return store_.get(projection_, key);
-}
-
 namespace {
 // What a buffered row costs beyond its bytes (map node, string headers).
 constexpr std::size_t kRowOverhead = 96;
 std::size_t size_of(const std::optional<std::string>& v) { return v ? v->size() : 0; }
 }  // namespace
 
+Result<std::optional<std::string>> PendingRows::get(const std::string& key) {
+  if (auto it = parsed_.find(key); it != parsed_.end()) {
+    if (it->second.is_null()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second.dump());
+  }
+  if (auto it = pending_.find(key); it != pending_.end()) return it->second;
+  return store_.get(projection_, key);
+}
+
+Result<Json*> PendingRows::edit_json(const std::string& key) {
+  if (auto it = parsed_.find(key); it != parsed_.end()) return &it->second;
+  auto raw = get(key);
+  if (!raw.ok()) return raw.status();
+  Json j = raw.value() ? Json::parse(**raw) : Json(nullptr);
+  if (auto it = pending_.find(key); it != pending_.end()) {
+    bytes_ -= key.size() + kRowOverhead + size_of(it->second);
+    pending_.erase(it);
+  }
+  bytes_ += key.size() + kRowOverhead + (raw.value() ? (*raw)->size() : 0);
+  return &parsed_.emplace(key, std::move(j)).first->second;
+}
+
+void PendingRows::forget_parsed(const std::string& key) {
+  if (auto it = parsed_.find(key); it != parsed_.end()) {
+    bytes_ -= std::min(bytes_, key.size() + kRowOverhead);
+    parsed_.erase(it);
+  }
+}
+
 void PendingRows::put(const std::string& key, std::string value) {
+  forget_parsed(key);
   auto [it, added] = pending_.try_emplace(key);
   if (added)
     bytes_ += key.size() + kRowOverhead;
@@ -24,6 +50,7 @@ void PendingRows::put(const std::string& key, std::string value) {
 }
 
 void PendingRows::erase(const std::string& key) {
+  forget_parsed(key);
   auto [it, added] = pending_.try_emplace(key);
   if (added)
     bytes_ += key.size() + kRowOverhead;
@@ -33,6 +60,13 @@ void PendingRows::erase(const std::string& key) {
 }
 
 std::vector<store::KvWrite> PendingRows::take() {
+  for (auto& [k, j] : parsed_) {
+    if (j.is_null())
+      pending_[k] = std::nullopt;
+    else
+      pending_[k] = j.dump();
+  }
+  parsed_.clear();
   std::vector<store::KvWrite> out;
   out.reserve(pending_.size());
   for (auto& [k, v] : pending_) out.push_back({k, std::move(v)});

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "domain/event.h"
+#include "domain/json.h"
 #include "domain/status.h"
 #include "store/projection_store.h"
 
@@ -19,7 +20,9 @@ namespace starlog::projections {
 
 // Writes of one fold step buffered over the store: get() sees the buffered
 // writes first, so several events can be folded into one atomic commit.
-// Not thread-safe; lives for one commit.
+// Rows that a fold changes again and again (a profile's counters) can be
+// kept parsed for the whole batch with edit_json(), and are serialized once,
+// by take(). Not thread-safe; lives for one commit.
 class PendingRows {
  public:
   PendingRows(store::ProjectionStore& store, std::string projection)
@@ -28,16 +31,22 @@ class PendingRows {
   Result<std::optional<std::string>> get(const std::string& key);
   void put(const std::string& key, std::string value);
   void erase(const std::string& key);
-  bool empty() const { return pending_.empty(); }
+  // The row parsed as JSON (null when absent), to change in place; the row
+  // is written as the object's dump() unless put() or erase() replace it.
+  Result<Json*> edit_json(const std::string& key);
+  bool empty() const { return pending_.empty() && parsed_.empty(); }
   // Approximate bytes held by the buffered writes (keys and values).
   std::size_t bytes() const { return bytes_; }
   // The buffered writes in key order; leaves the buffer empty.
   std::vector<store::KvWrite> take();
 
  private:
+  void forget_parsed(const std::string& key);
+
   store::ProjectionStore& store_;
   std::string projection_;
   std::map<std::string, std::optional<std::string>> pending_;
+  std::map<std::string, Json> parsed_;  // rows being edited; not in pending_
   std::size_t bytes_ = 0;
 };
 

@@ -53,14 +53,13 @@ Result<Json> load_json(PendingRows& rows, const std::string& key) {
 // where an absent profile is one left out, not a corrupt one.
 Status add_to_profile(PendingRows& rows, const std::string& celebrity, bool subset,
                       const std::function<void(Json&)>& change) {
-  auto profile = load_json(rows, keys::profile(celebrity));
+  auto profile = rows.edit_json(keys::profile(celebrity));
   if (!profile.ok()) return profile.status();
-  if (profile->is_null()) {
+  if ((*profile)->is_null()) {
     if (subset) return Status::ok();
     return Status::corrupt("no profile row for " + celebrity);
   }
-  change(*profile);
-  rows.put(keys::profile(celebrity), profile->dump());
+  change(**profile);
   return Status::ok();
 }
 
@@ -117,17 +116,18 @@ domain::Profile profile_from_row(const Json& j) {
 }
 
 Status apply_profile(const Event& e, PendingRows& rows) {
-  auto row = load_json(rows, keys::profile(e.stream));
+  auto row = rows.edit_json(keys::profile(e.stream));
   if (!row.ok()) return row.status();
+  Json& j = **row;
   domain::Profile p;
   std::int64_t fact_count = 0;
-  if (!row->is_null()) {
-    p = profile_from_row(*row);
-    fact_count = row->at("fact_count").get<std::int64_t>();
+  if (!j.is_null()) {
+    p = profile_from_row(j);
+    fact_count = j.at("fact_count").get<std::int64_t>();
   }
   p.id = e.stream;
   domain::apply_profile_event(p, e);
-  rows.put(keys::profile(e.stream), profile_row(p, e.version, fact_count).dump());
+  j = profile_row(p, e.version, fact_count);
   return Status::ok();
 }
 
