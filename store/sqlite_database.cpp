@@ -511,24 +511,34 @@ Status SqliteDatabase::start_checkpointer() {
 int SqliteDatabase::on_wal_commit(void* self, sqlite3* conn, const char* schema, int pages) {
   auto* db = static_cast<SqliteDatabase*>(self);
   db->wal_pages_.store(pages, std::memory_order_relaxed);
+  // A checkpoint is due once checkpoint_pages frames were added since the
+  // last one (or the WAL restarted from its beginning since): under
+  // sustained writes the WAL stays long (a PASSIVE checkpoint cannot restart
+  // it while readers use it), and checkpointing after every commit would
+  // write and fsync the database file once per commit, slowing the commits'
+  // own fsyncs on the same disk.
+  const std::int64_t last = db->wal_pages_at_checkpoint_.load(std::memory_order_relaxed);
+  const int threshold = db->options_.checkpoint_pages;
+  if (pages < threshold || (pages >= last && pages - last < threshold)) return SQLITE_OK;
   // Under sustained writes a background checkpoint never catches up with
   // the last frame, and the WAL restarts from its beginning only when one
   // has. Past kWalHardLimit the writer checkpoints itself, between its
   // transactions, as SQLite's automatic checkpoint does, so the WAL stays
   // bounded; below it, checkpoints stay off the writer's path.
-  if (pages >= db->options_.checkpoint_pages * kWalHardLimitFactor) {
+  if (pages >= threshold * kWalHardLimitFactor) {
     int log_frames = 0, backfilled = 0;
     sqlite3_wal_checkpoint_v2(conn, schema, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &backfilled);
+    db->wal_pages_at_checkpoint_.store(pages, std::memory_order_relaxed);
     db->writer_checkpoints_.fetch_add(1, std::memory_order_relaxed);
     if (log_frames > 0) db->checkpointed_frames_.fetch_add(backfilled, std::memory_order_relaxed);
     return SQLITE_OK;
   }
-  if (pages >= db->options_.checkpoint_pages) {
-    std::lock_guard lock(db->checkpoint_mutex_);
-    if (!db->checkpoint_wanted_) {
-      db->checkpoint_wanted_ = true;
-      db->checkpoint_cv_.notify_one();
-    }
+  std::lock_guard lock(db->checkpoint_mutex_);
+  if (!db->checkpoint_wanted_) {
+    db->checkpoint_wanted_ = true;
+    // Counted as done now: commits meanwhile do not ask again.
+    db->wal_pages_at_checkpoint_.store(pages, std::memory_order_relaxed);
+    db->checkpoint_cv_.notify_one();
   }
   return SQLITE_OK;
 }

@@ -145,8 +145,10 @@ class SqliteDatabase {
     int busy_timeout_ms = 5000;        // another process holding the lock
     int writer_cache_kib = 32 * 1024;  // page cache of the writer connection
     int reader_cache_kib = 8 * 1024;   // page cache of each read connection
-    // WAL pages after a commit that wake the checkpointer (SQLite's own
-    // automatic checkpoint uses 1000, on the committing connection).
+    // WAL pages that wake the checkpointer, counted since it last ran (or
+    // since the WAL restarted) so that a long WAL is not checkpointed after
+    // every commit (SQLite's own automatic checkpoint uses 1000, on the
+    // committing connection).
     int checkpoint_pages = 1000;
   };
 
@@ -239,6 +241,8 @@ class SqliteDatabase {
   std::atomic<std::int64_t> wal_pages_{0};
   std::atomic<std::int64_t> checkpointed_frames_{0};
   std::atomic<std::int64_t> writer_checkpoints_{0};
+  // WAL pages when the last checkpoint was asked for (on_wal_commit).
+  std::atomic<std::int64_t> wal_pages_at_checkpoint_{0};
   // WAL pages (as a multiple of Options::checkpoint_pages) past which the
   // writer checkpoints itself.
   static constexpr int kWalHardLimitFactor = 8;
