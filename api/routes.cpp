@@ -71,6 +71,14 @@ Response unknown_celebrity(const Request& req, std::string_view id) {
                  "no celebrity with id '" + std::string(id) + "'", req);
 }
 
+// Read-your-writes when appends are folded in the background: waits until
+// the projection reflects every append answered before this read began.
+// After Services::kFoldWait (a fold held up, e.g. by a full disk) the read
+// is served from the rows as they are; its answer names their position.
+void await_fold(Services& s) {
+  if (s.follower) s.follower->wait_for(s.log.head(), Services::kFoldWait);
+}
+
 Revision revision_of(Services& s, const Request& req, std::string_view celebrity) {
   auto r = s.reader.revision(celebrity);
   if (!r.ok()) return {0, problem_from_status(r.status(), req)};
@@ -193,9 +201,13 @@ Response append_events(Services& s, const Request& req, const RouteParams& p) {
   // Read-your-writes: the answer leaves only once the timeline shows it.
   // One fold serves a whole group commit: callers whose events it already
   // covers return without waiting (Projector::catch_up_to).
+  // With a Follower the fold runs beside the answer and reads wait for it
+  // (await_fold).
   std::int64_t last = 0;
   for (const auto& e : result->events) last = std::max(last, e.position);
-  if (auto caught = s.timeline.catch_up_to(last); !caught.ok()) {
+  if (s.follower) {
+    if (result->created) s.follower->wake();
+  } else if (auto caught = s.timeline.catch_up_to(last); !caught.ok()) {
     std::fprintf(stderr, "timeline projection: %s\n", caught.status().message().c_str());
   }
   Json out = {{"stream", stream}, {"events", Json::array()}};
@@ -209,6 +221,7 @@ Response append_events(Services& s, const Request& req, const RouteParams& p) {
 }
 
 Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
+  await_fold(s);
   projections::TimelineQuery q;
   q.celebrity = p.param("id");
   auto limit = int_param(req, p, "limit", 100, 1, 500);
@@ -307,6 +320,7 @@ Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
 }
 
 Response get_directory(Services& s, const Request& req, const RouteParams& p) {
+  await_fold(s);
   projections::DirectoryQuery q;
   auto limit = int_param(req, p, "limit", 100, 1, 500);
   if (limit.error) return *limit.error;
@@ -330,6 +344,7 @@ Response get_directory(Services& s, const Request& req, const RouteParams& p) {
 }
 
 Response get_profile(Services& s, const Request& req, const RouteParams& p) {
+  await_fold(s);
   const Revision rev = revision_of(s, req, p.param("id"));
   if (rev.error) return *rev.error;
   return conditional_get(req, derived_etag("profile", rev.value, kReadCodeVersion, p), [&] {
@@ -340,6 +355,7 @@ Response get_profile(Services& s, const Request& req, const RouteParams& p) {
 }
 
 Response get_fact(Services& s, const Request& req, const RouteParams& p) {
+  await_fold(s);
   // Fact ids are UUIDs, stored lower case; accept them as an append does.
   const std::string id = domain::normalize_uuid(p.param("fact_id")).value_or(p.param("fact_id"));
   auto fact = s.reader.fact(id);

@@ -10,6 +10,7 @@
 
 #include "api/body_cache.h"
 #include "api/router.h"
+#include "projections/follower.h"
 #include "projections/projector.h"
 #include "projections/timeline_reader.h"
 #include "store/event_store.h"
@@ -28,6 +29,12 @@ struct Services {
   // Serialized timeline answers by ETag (api/body_cache.h). Optional: null
   // builds every answer.
   BodyCache* bodies = nullptr;
+  // Folds appends into `timeline` in the background (projections/follower.h):
+  // an append is answered once committed, and reads of the projection wait
+  // (at most kFoldWait) until it reflects every append answered before they
+  // began. Optional: null folds on the append's request instead.
+  projections::Follower* follower = nullptr;
+  static constexpr std::chrono::seconds kFoldWait{10};
 };
 
 // Registers every route on `router`, each with the Permission it needs

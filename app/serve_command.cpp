@@ -17,6 +17,7 @@
 #include "app/commands.h"
 #include "app/observability.h"
 #include "app/serve_limits.h"
+#include "projections/follower.h"
 #include "store/sqlite_sync_timer.h"
 
 namespace starlog::app {
@@ -183,8 +184,13 @@ int serve_command(int argc, char** argv) {
     return 1;
   }
 
+  // Appends are folded beside their answers; reads wait for the fold.
+  projections::Follower follower(*r.timeline, *r.log, [](const Status& s) {
+    std::fprintf(stderr, "starlog: timeline projection: %s (retrying)\n", s.message().c_str());
+  });
   api::Router router;
   api::Services services{*r.log, *r.timeline, *r.reader};
+  services.follower = &follower;
   api::BodyCache bodies;
   services.bodies = &bodies;
   (*obs)->hook(services);

@@ -1,0 +1,65 @@
+#include "projections/follower.h"
+
+namespace starlog::projections {
+
+Follower::Follower(Projector& projector, store::EventStore& log,
+                   std::function<void(const Status&)> on_error)
+    : projector_(projector), log_(log), on_error_(std::move(on_error)) {
+  thread_ = std::thread([this] { loop(); });
+}
+
+Follower::~Follower() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_cv_.notify_all();
+  fold_cv_.notify_all();
+  thread_.join();
+}
+
+void Follower::wake() {
+  {
+    std::lock_guard lock(mu_);
+    wanted_ = true;
+  }
+  wake_cv_.notify_one();
+}
+
+bool Follower::wait_for(std::int64_t position, std::chrono::steady_clock::duration timeout) {
+  if (projector_.position() >= position) return true;
+  wake();
+  std::unique_lock lock(mu_);
+  return fold_cv_.wait_for(lock, timeout,
+                           [&] { return stop_ || projector_.position() >= position; }) &&
+         projector_.position() >= position;
+}
+
+void Follower::loop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    wake_cv_.wait(lock, [this] { return wanted_ || stop_; });
+    if (stop_) return;
+    wanted_ = false;
+    lock.unlock();
+    // Readers are told after every commit, not only at the end of a long
+    // catch-up (the lock makes a reader's check-then-sleep atomic).
+    auto at = projector_.catch_up([this](std::int64_t, std::int64_t) {
+      { std::lock_guard told(mu_); }
+      fold_cv_.notify_all();
+    });
+    lock.lock();
+    fold_cv_.notify_all();
+    if (!at.ok()) {
+      lock.unlock();
+      if (on_error_) on_error_(at.status());
+      lock.lock();
+      if (wake_cv_.wait_for(lock, kRetryAfter, [this] { return stop_; })) return;
+      wanted_ = true;
+    } else if (*at < log_.head()) {
+      wanted_ = true;  // appended while folding
+    }
+  }
+}
+
+}  // namespace starlog::projections

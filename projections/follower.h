@@ -1,0 +1,60 @@
+// Follower: keeps a Projector caught up with the log on a thread of its own,
+// so that an append's answer waits for its commit only, not for the fold.
+// Reads keep read-your-writes by waiting for the position they must reflect
+// (wait_for(log head when the read began)): a read that starts after an
+// append was answered shows that append, as when the append folded itself.
+//
+// Folding off the request path also folds more per commit: every append of
+// a busy moment is folded by one catch-up, in one projection commit.
+//
+// A failed catch-up (e.g. the disk is full) is reported to `on_error` and
+// retried after kRetryAfter or at the next wake(); waiting reads time out
+// meanwhile. Thread-safe. Destroying it stops and joins the thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "domain/status.h"
+#include "projections/projector.h"
+#include "store/event_store.h"
+
+namespace starlog::projections {
+
+class Follower {
+ public:
+  static constexpr std::chrono::milliseconds kRetryAfter{1000};
+
+  // References must outlive the Follower. Starts the thread, which folds to
+  // the head at once.
+  Follower(Projector& projector, store::EventStore& log,
+           std::function<void(const Status&)> on_error = {});
+  ~Follower();
+  Follower(const Follower&) = delete;
+  Follower& operator=(const Follower&) = delete;
+
+  // Events were appended: fold up to the head soon. Never blocks.
+  void wake();
+  // Blocks until the projection has folded `position`, at most `timeout`;
+  // true when it has.
+  bool wait_for(std::int64_t position, std::chrono::steady_clock::duration timeout);
+
+ private:
+  void loop();
+
+  Projector& projector_;
+  store::EventStore& log_;
+  std::function<void(const Status&)> on_error_;
+  std::mutex mu_;
+  std::condition_variable wake_cv_;  // the thread waits for work
+  std::condition_variable fold_cv_;  // readers wait for a position
+  bool wanted_ = true;
+  bool stop_ = false;
+  std::thread thread_;  // last: started once the members above exist
+};
+
+}  // namespace starlog::projections
