@@ -13,6 +13,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -172,6 +173,8 @@ class Server::Impl {
         signals_(strand_),
         shutdown_timer_(strand_) {
     opts_.threads = std::max(1, opts_.threads);
+    if (opts_.handler_threads > 0)
+      workers_.emplace(static_cast<std::size_t>(opts_.handler_threads));
   }
 
   ServerOptions opts_;
@@ -184,6 +187,9 @@ class Server::Impl {
   // sessions still pending when a Server is destroyed without having run to
   // the end are destroyed inside its destructor.
   asio::io_context ioc_;
+  // The Handler's pool (ServerOptions::handler_threads); after ioc_, so it
+  // is joined first.
+  std::optional<asio::thread_pool> workers_;
   // Serialises the acceptor, the signal set and the shutdown timer.
   asio::strand<asio::io_context::executor_type> strand_;
   tcp::acceptor acceptor_;
@@ -213,6 +219,8 @@ class Server::Impl {
   awaitable<void> session(std::shared_ptr<Connection> conn);
   awaitable<void> turn_away(std::shared_ptr<Connection> conn);
   Response respond(const Request& req);
+  // respond() on the handler pool, when there is one.
+  awaitable<Response> handle(const Request& req);
   void finalize(Response& res, const Request& req) const;
   awaitable<void> send_and_linger(Connection& conn, Response res, const Exchange& ex);
   void observe(const Exchange& ex) const;
@@ -537,7 +545,7 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
       break;
     }
 
-    Response res = respond(req);
+    Response res = co_await handle(req);
     res.set(kRequestIdField, request_id);
     stream.expires_after(opts_.read_timeout);
     auto [wec, wn] = co_await http::async_write(stream, res, kAsTuple);
@@ -590,6 +598,14 @@ awaitable<void> Server::Impl::turn_away(std::shared_ptr<Connection> conn) {
   ex.target = target;
   ex.remote = conn->remote;
   co_await send_and_linger(*conn, std::move(res), ex);
+}
+
+awaitable<Response> Server::Impl::handle(const Request& req) {
+  if (!workers_) co_return respond(req);
+  // `req` lives in the suspended session's frame until this resumes.
+  co_return co_await asio::co_spawn(
+      workers_->get_executor(), [this, &req]() -> awaitable<Response> { co_return respond(req); },
+      asio::use_awaitable);
 }
 
 Response Server::Impl::respond(const Request& req) {

@@ -27,7 +27,12 @@
 // restartable. REQUIRES: the Server outlives run().
 //
 // Threads: run() blocks and runs the io_context on `threads` threads (the
-// caller's included), so the Handler is called concurrently. stop() may be
+// caller's included), which read and write every connection. The Handler is
+// called on `handler_threads` threads of a pool of its own (0: on the I/O
+// threads), concurrently: a handler that blocks (an append waiting for its
+// group's fsync, a read waiting for the fold, an audit) then never holds up
+// I/O, while the few I/O threads keep cheap requests free of the scheduling
+// cost of many runnable threads. stop() may be
 // called from any thread, any number of times, before or during run().
 #pragma once
 
@@ -48,7 +53,8 @@ namespace starlog::api {
 struct ServerOptions {
   std::string host = "127.0.0.1";  // an address or a resolvable name
   unsigned short port = 8080;      // 0: an ephemeral port, see Server::port()
-  int threads = 2;                 // values below 1 mean 1
+  int threads = 2;                 // I/O threads; values below 1 mean 1
+  int handler_threads = 0;         // the Handler's pool; 0: on the I/O threads
   std::size_t body_limit = 1 << 20;
   std::size_t header_limit = 16 * 1024;
   std::chrono::seconds read_timeout{30};  // reading one request, writing one response

@@ -79,9 +79,10 @@ int serve_command(int argc, char** argv) {
         "Appends need a bearer token (see starlog token --help).\n"
         "  --db FILE          the store (default %s)\n"
         "  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
-        "  --threads N        threads serving requests (default: 16 per core, at least\n"
-        "                     32: an append waits for its fsync on its thread, and\n"
-        "                     waiting appends share one group commit)\n"
+        "  --threads N        threads running request handlers (default: 16 per core,\n"
+        "                     at least 32: an append waits for its fsync on its\n"
+        "                     thread, and waiting appends share one group commit);\n"
+        "                     sockets are served by one I/O thread per core\n"
         "  --private          reads need a token too (default: anonymous reads)\n"
         "  --demo DIR         when the store is empty, import DIR/*.ndjson first\n"
         "  --rebuild-max-rate N  events per second a projection rebuild may fold\n"
@@ -109,14 +110,18 @@ int serve_command(int argc, char** argv) {
     std::fprintf(stderr, "starlog serve: --listen must be HOST:PORT\n");
     return 2;
   }
-  // Handlers block (an append waits for its group's fsync), so more threads
-  // than cores: concurrent appends then wait together and share commits.
-  options.threads = static_cast<int>(std::max(32u, 16 * std::thread::hardware_concurrency()));
+  // One I/O thread per core. Handlers block (an append waits for its
+  // group's fsync), so they run on a pool of many more threads: concurrent
+  // appends then wait together and share commits.
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  options.threads = static_cast<int>(cores);
+  options.handler_threads = static_cast<int>(std::max(32u, 16 * cores));
   if (auto t = args.value("threads")) {
     try {
       std::size_t used = 0;
-      options.threads = std::stoi(*t, &used);
-      if (used != t->size() || options.threads < 1 || options.threads > 256) throw std::out_of_range("threads");
+      options.handler_threads = std::stoi(*t, &used);
+      if (used != t->size() || options.handler_threads < 1 || options.handler_threads > 256)
+        throw std::out_of_range("threads");
     } catch (const std::exception&) {
       std::fprintf(stderr, "starlog serve: --threads must be an integer from 1 to 256\n");
       return 2;
