@@ -13,7 +13,8 @@
 // "verified" is true only when the chain holds and every projection matches.
 //
 // Reads only; safe beside appends and rebuilds (the live digest and its
-// position come from one snapshot). The replay is held in memory.
+// position come from one snapshot). The replay folds into a temporary
+// file (store::ScratchProjectionStore), so memory stays bounded.
 #pragma once
 
 #include <cstdint>

@@ -57,6 +57,36 @@ TEST_CASE("the live projection and a replay of the log have the same digest at t
   CHECK(replay_digest(*s.log, s.projection, 99).status().code() == Code::corrupt);
 }
 
+TEST_CASE("a replay has the digest of a live fold into a memory store, over several pages") {
+  Store s;
+  s.register_celebrity("ann", "Ann", "1980-01-01");
+  s.register_celebrity("bob", "Bob");
+  // Enough events for the replay to commit several pages into its store.
+  const int n = 2 * static_cast<int>(Projector::kPageSize) + 100;
+  std::vector<domain::NewEvent> facts;
+  for (int i = 0; i < n; ++i)
+    facts.push_back(testing::new_event(
+        1000 + i, "album_released", {{"title", "F" + std::to_string(i)}},
+        "20" + std::to_string(10 + i % 10), i % 3 ? Json::array() : testing::with({"bob"})));
+  auto appended = s.log->append({"ann", store::Expected::any(), std::move(facts), true, "alice"});
+  REQUIRE_MESSAGE(appended.ok(), appended.status().message());
+
+  store::MemoryProjectionStore memory;
+  TimelineProjection fold;
+  Projector live(*s.log, memory, fold);
+  REQUIRE(live.catch_up().ok());
+  auto expected = digest(memory, "timeline");
+  REQUIRE(expected.ok());
+  CHECK(expected->position == s.log->head());
+
+  auto replay = replay_digest(*s.log, fold, s.log->head());
+  REQUIRE_MESSAGE(replay.ok(), replay.status().message());
+  CHECK(replay->hex == expected->hex);
+  CHECK(replay->rows == expected->rows);
+  CHECK(replay->position == expected->position);
+  CHECK(replay->code_version == expected->code_version);
+}
+
 TEST_CASE("verify passes an intact store") {
   Store s;
   demo(s);

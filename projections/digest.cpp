@@ -4,7 +4,7 @@
 
 #include "domain/sha256.h"
 #include "projections/projector.h"
-#include "store/memory_projection_store.h"
+#include "store/sqlite_scratch_projection_store.h"
 
 namespace starlog::projections {
 namespace {
@@ -39,14 +39,15 @@ Result<ProjectionDigest> digest(store::ProjectionStore& rows, std::string_view n
 
 Result<ProjectionDigest> replay_digest(store::EventStore& log, Projection& projection,
                                        std::int64_t position) {
-  store::MemoryProjectionStore scratch;
-  Projector replay(log, scratch, projection);
+  auto scratch = store::ScratchProjectionStore::open();
+  if (!scratch.ok()) return scratch.status();
+  Projector replay(log, **scratch, projection);
   auto at = replay.catch_up({}, position);
   if (!at.ok()) return at.status();
   if (*at != position)
     return Status::corrupt("the log ends at position " + std::to_string(*at) + ", before " +
                            std::to_string(position));
-  return digest(scratch, replay.store_name());
+  return digest(**scratch, replay.store_name());
 }
 
 }  // namespace starlog::projections

@@ -33,8 +33,11 @@ struct ProjectionDigest {
 Result<ProjectionDigest> digest(store::ProjectionStore& rows, std::string_view name);
 
 // Folds the log's events 1..position with `projection` into a fresh
-// in-memory store and digests the result: what the projection's rows must
-// be at `position`. corrupt when the log ends before `position`.
+// store::ScratchProjectionStore (a temporary SQLite file, deleted on return:
+// memory stays bounded by its page cache however long the log) and digests
+// the result: what the projection's rows must be at `position`. corrupt
+// when the log ends before `position`; io_error when the temporary file
+// cannot be created or written (e.g. its directory is full).
 Result<ProjectionDigest> replay_digest(store::EventStore& log, Projection& projection,
                                        std::int64_t position);
 

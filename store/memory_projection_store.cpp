@@ -42,6 +42,9 @@ Status MemoryProjectionStore::scan(
     auto t = tables_.find(projection);
     if (t == tables_.end()) return Status::ok();
     auto& rows = t->second.rows;
+    // An upper bound at or below `lower` is an empty range, not a walk off
+    // the end of the map.
+    if (!upper.empty() && upper <= lower) return Status::ok();
     auto first = rows.lower_bound(lower);
     auto last = upper.empty() ? rows.end() : rows.lower_bound(upper);
     for (auto it = first; it != last; ++it) range.emplace_back(it->first, it->second);

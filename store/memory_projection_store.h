@@ -1,6 +1,7 @@
 // MemoryProjectionStore: a ProjectionStore held in memory. The in-memory
-// fake for tests, and the scratch space of replays (as_of, verify), which
-// fold into it exactly as the live projection folds into SQLite.
+// fake for tests, and the scratch space of as-of replays (time_travel), which
+// fold one celebrity's events into it exactly as the live projection folds
+// into SQLite. Whole-log replays use ScratchProjectionStore instead.
 // Thread-safe (one mutex).
 #pragma once
 
