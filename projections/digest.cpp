@@ -41,7 +41,9 @@ Result<ProjectionDigest> replay_digest(store::EventStore& log, Projection& proje
                                        std::int64_t position) {
   auto scratch = store::ScratchProjectionStore::open();
   if (!scratch.ok()) return scratch.status();
-  Projector replay(log, **scratch, projection);
+  // Nobody reads the replay until it is done: bulk commits (Projector::kBulk)
+  // hold at most 16 MiB of rows in memory between them.
+  Projector replay(log, **scratch, projection, {}, Projector::kBulk);
   auto at = replay.catch_up({}, position);
   if (!at.ok()) return at.status();
   if (*at != position)
