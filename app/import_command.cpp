@@ -11,12 +11,9 @@
 namespace starlog::app {
 namespace {
 
-constexpr std::size_t kBatch = 500;
-
-struct Line {
-  std::int64_t number = 0;
-  domain::NewEvent event;
-};
+// Lines appended together: one group commit (one transaction, one fsync)
+// per kBatch lines, each line still its own request with its own verdict.
+constexpr std::size_t kBatch = 256;
 
 void report(const std::string& source, std::int64_t line, const Status& s) {
   std::string detail = s.message();
@@ -30,33 +27,26 @@ class Importer {
       : rt_(rt), source_(std::move(source)), recorded_by_(std::move(recorded_by)) {}
 
   void add(std::int64_t number, const std::string& stream, domain::NewEvent e) {
-    if (stream != stream_ || pending_.size() >= kBatch) flush();
-    stream_ = stream;
-    pending_.push_back({number, std::move(e)});
+    numbers_.push_back(number);
+    requests_.push_back({stream, store::Expected::any(), {std::move(e)}, false, recorded_by_});
+    if (requests_.size() >= kBatch) flush();
   }
 
-  // Appends the pending lines as one batch; if the batch fails as a whole,
-  // appends them one by one so each line gets its own verdict.
+  // Appends the pending lines in file order (EventStore::append_all), each
+  // as a request of its own, so each line gets its own verdict.
   void flush() {
-    if (pending_.empty()) return;
-    store::AppendRequest req{stream_, store::Expected::any(), {}, false, recorded_by_};
-    for (auto& l : pending_) req.events.push_back(l.event);
-    auto r = rt_.log->append(req);
-    if (r.ok()) {
-      (r->created ? summary.appended : summary.skipped) += static_cast<std::int64_t>(pending_.size());
-    } else {
-      for (auto& l : pending_) {
-        store::AppendRequest one{stream_, store::Expected::any(), {l.event}, false, recorded_by_};
-        auto r1 = rt_.log->append(one);
-        if (r1.ok()) {
-          ++(r1->created ? summary.appended : summary.skipped);
-        } else {
-          ++summary.rejected;
-          report(source_, l.number, r1.status());
-        }
+    if (requests_.empty()) return;
+    auto results = rt_.log->append_all(requests_);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      if (results[i].ok()) {
+        ++(results[i]->created ? summary.appended : summary.skipped);
+      } else {
+        ++summary.rejected;
+        report(source_, numbers_[i], results[i].status());
       }
     }
-    pending_.clear();
+    requests_.clear();
+    numbers_.clear();
   }
 
   ImportSummary summary;
@@ -65,8 +55,8 @@ class Importer {
   Runtime& rt_;
   std::string source_;
   std::string recorded_by_;
-  std::string stream_;
-  std::vector<Line> pending_;
+  std::vector<store::AppendRequest> requests_;
+  std::vector<std::int64_t> numbers_;
 };
 
 std::int64_t count_lines(const std::string& path) {

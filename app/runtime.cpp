@@ -46,7 +46,9 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& db_path) {
 
 Status Runtime::catch_up() {
   Progress progress("projecting timeline");
-  auto r = timeline->catch_up([&](std::int64_t at, std::int64_t head) { progress.update(at, head); });
+  // A backlog (start-up, import): bulk commits, far fewer page writes.
+  auto r = timeline->catch_up([&](std::int64_t at, std::int64_t head) { progress.update(at, head); },
+                              projections::Projector::kHead, projections::Projector::kBulk);
   progress.finish();
   return r.status();
 }

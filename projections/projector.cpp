@@ -14,22 +14,23 @@ Projector::Projector(store::EventStore& log, store::ProjectionStore& rows, Proje
       rows_version_(projection.code_version()) {}
 
 Result<std::int64_t> Projector::catch_up(
-    const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t up_to) {
+    const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t up_to,
+    std::optional<Batch> batch) {
   std::lock_guard lock(mu_);
-  return catch_up_locked(progress, up_to);
+  return catch_up_locked(progress, up_to, batch.value_or(batch_));
 }
 
 Result<std::int64_t> Projector::catch_up_to(std::int64_t target) {
   if (const std::int64_t at = position(); at >= target) return at;
   std::lock_guard lock(mu_);
   if (const std::int64_t at = position(); at >= target) return at;
-  return catch_up_locked({}, kHead);
+  return catch_up_locked({}, kHead, batch_);
 }
 
 Status Projector::exclusive(
     const std::function<Status(std::int64_t position, const Status& caught_up)>& f) {
   std::lock_guard lock(mu_);
-  auto at = catch_up_locked({}, kHead);
+  auto at = catch_up_locked({}, kHead, batch_);
   // A failed page committed nothing: the rows are at position().
   Status s = f(position(), at.status());
   if (Status reloaded = reload_locked(); !reloaded && s) return reloaded;
@@ -46,7 +47,8 @@ Status Projector::reload_locked() {
 }
 
 Result<std::int64_t> Projector::catch_up_locked(
-    const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t up_to) {
+    const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t up_to,
+    const Batch& batch) {
   if (Status s = reload_locked(); !s) return s;
   store::Checkpoint at{position(), rows_code_version()};
   PendingRows rows(rows_, store_name_);
@@ -68,8 +70,8 @@ Result<std::int64_t> Projector::catch_up_locked(
     }
     if (!page->empty()) folded = page->back().position;
     const bool end = page->size() < want;
-    if (end || folded >= up_to || static_cast<std::size_t>(folded - at.position) >= batch_.events ||
-        rows.bytes() >= batch_.bytes) {
+    if (end || folded >= up_to || static_cast<std::size_t>(folded - at.position) >= batch.events ||
+        rows.bytes() >= batch.bytes) {
       if (Status s = commit(); !s) return s;
     }
     if (end) break;

@@ -22,6 +22,7 @@
 #include <functional>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "projections/projection.h"
@@ -58,10 +59,12 @@ class Projector {
 
   // Folds every event after the checkpoint up to the log's head, or up to
   // `up_to` if that is lower; returns the new position.
-  // `progress(position, head)` is called after each commit.
+  // `progress(position, head)` is called after each commit. `batch`, when
+  // given, replaces the Projector's own for this call (a start-up or an
+  // import folding a backlog nobody reads yet: kBulk).
   Result<std::int64_t> catch_up(
       const std::function<void(std::int64_t, std::int64_t)>& progress = {},
-      std::int64_t up_to = kHead);
+      std::int64_t up_to = kHead, std::optional<Batch> batch = std::nullopt);
 
   // Read-your-writes for an append that ended at `position`: returns at
   // once, without the mutex, when the projection is already there (another
@@ -90,7 +93,8 @@ class Projector {
 
  private:
   Result<std::int64_t> catch_up_locked(
-      const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t up_to);
+      const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t up_to,
+      const Batch& batch);
   Status reload_locked();
 
   store::EventStore& log_;

@@ -70,6 +70,18 @@ class EventStore {
   // position, recorded_at (the store's clock), recorded_by and hash.
   virtual Result<AppendResult> append(const AppendRequest& request) = 0;
 
+  // Appends each request as append() would, in order, each with its own
+  // result (a refused one does not stop the others), as if they were made
+  // one after another by one caller. A store may commit them together (the
+  // SQLite store: one transaction and one fsync per up to kMaxGroup), which
+  // is what bulk loads such as `starlog import` want.
+  virtual std::vector<Result<AppendResult>> append_all(const std::vector<AppendRequest>& requests) {
+    std::vector<Result<AppendResult>> out;
+    out.reserve(requests.size());
+    for (const auto& r : requests) out.push_back(append(r));
+    return out;
+  }
+
   // Restores full envelopes from an export, keeping their recorded fields.
   // REQUIRES: events in log order. Refuses (corrupt, naming the position)
   // an event whose hash does not chain, whose position/version has a gap or

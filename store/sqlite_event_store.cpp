@@ -233,50 +233,88 @@ struct SqliteEventStore::Pending {
   bool done = false;
 };
 
+Status SqliteEventStore::precheck(const AppendRequest& request) {
+  // The log keeps whatever it is given forever; a stream id that is no
+  // celebrity id must never get in, whoever the caller is.
+  if (!domain::is_valid_slug(request.stream))
+    return Status::invalid("'" + request.stream + "' is not a celebrity id");
+  if (request.events.empty())
+    return Status::invalid("an append needs at least one event",
+                           {{"", "at least one event is required"}});
+  // A batch naming one id twice can never have been stored, so this is no
+  // retry: refuse it before looking at the log.
+  std::unordered_set<std::string_view> seen;
+  for (std::size_t i = 0; i < request.events.size(); ++i) {
+    if (!seen.insert(request.events[i].id).second)
+      return Status::invalid("event id " + request.events[i].id + " appears twice in the batch",
+                             {{pointer(request.is_batch, i, "id"), "duplicate event id in the batch"}});
+  }
+  return Status::ok();
+}
+
+void SqliteEventStore::commit_queued(const std::vector<Pending*>& mine) {
+  if (mine.empty()) return;
+  std::unique_lock lock(queue_mutex_);
+  for (Pending* p : mine) queue_.push_back(p);
+  // In FIFO order, so the last of mine is done after all the others.
+  Pending* const last_of_mine = mine.back();
+  while (!last_of_mine->done) {
+    if (leading_) {
+      queue_cv_.wait(lock);
+      continue;
+    }
+    // No commit in progress: lead one for everything queued, mine included
+    // (they are in the queue until a leader takes them).
+    leading_ = true;
+    std::vector<Pending*> group;
+    while (!queue_.empty() && group.size() < kMaxGroup) {
+      group.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    lock.unlock();
+    const std::int64_t head = commit_group(group);
+    if (head > 0) notify(head);
+    lock.lock();
+    for (Pending* p : group) p->done = true;
+    leading_ = false;
+    queue_cv_.notify_all();
+  }
+}
+
 Result<AppendResult> SqliteEventStore::append(const AppendRequest& request) {
   return guarded("event store", [&]() -> Result<AppendResult> {
-    // The log keeps whatever it is given forever; a stream id that is no
-    // celebrity id must never get in, whoever the caller is.
-    if (!domain::is_valid_slug(request.stream))
-      return Status::invalid("'" + request.stream + "' is not a celebrity id");
-    if (request.events.empty())
-      return Status::invalid("an append needs at least one event",
-                             {{"", "at least one event is required"}});
-    // A batch naming one id twice can never have been stored, so this is no
-    // retry: refuse it before looking at the log.
-    std::unordered_set<std::string_view> seen;
-    for (std::size_t i = 0; i < request.events.size(); ++i) {
-      if (!seen.insert(request.events[i].id).second)
-        return Status::invalid("event id " + request.events[i].id + " appears twice in the batch",
-                               {{pointer(request.is_batch, i, "id"), "duplicate event id in the batch"}});
-    }
+    if (Status s = precheck(request); !s) return s;
     Pending me{&request, std::nullopt};
-    std::unique_lock lock(queue_mutex_);
-    queue_.push_back(&me);
-    while (!me.done) {
-      if (leading_) {
-        queue_cv_.wait(lock);
-        continue;
-      }
-      // No commit in progress: lead one for everything queued, this one
-      // included (it is in the queue until a leader takes it).
-      leading_ = true;
-      std::vector<Pending*> group;
-      while (!queue_.empty() && group.size() < kMaxGroup) {
-        group.push_back(queue_.front());
-        queue_.pop_front();
-      }
-      lock.unlock();
-      const std::int64_t head = commit_group(group);
-      if (head > 0) notify(head);
-      lock.lock();
-      for (Pending* p : group) p->done = true;
-      leading_ = false;
-      queue_cv_.notify_all();
-    }
+    commit_queued({&me});
     // The leader wrote the result before setting `done` under the lock.
     return std::move(*me.result);
   });
+}
+
+std::vector<Result<AppendResult>> SqliteEventStore::append_all(
+    const std::vector<AppendRequest>& requests) {
+  std::vector<Pending> pending(requests.size());
+  std::vector<Pending*> queued;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    pending[i].request = &requests[i];
+    if (Status s = precheck(requests[i]); !s)
+      pending[i].result = s;
+    else
+      queued.push_back(&pending[i]);
+  }
+  Status failed = guarded("event store", [&]() -> Status {
+    commit_queued(queued);
+    return Status::ok();
+  });
+  std::vector<Result<AppendResult>> out;
+  out.reserve(requests.size());
+  for (Pending& p : pending) {
+    if (!failed || !p.result)
+      out.push_back(failed ? Status::io_error("event store: no result") : failed);
+    else
+      out.push_back(std::move(*p.result));
+  }
+  return out;
 }
 
 SqliteEventStore::GroupStats SqliteEventStore::group_stats() const {

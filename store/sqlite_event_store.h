@@ -48,6 +48,7 @@ class SqliteEventStore final : public EventStore {
                                                         domain::Clock& clock);
 
   Result<AppendResult> append(const AppendRequest& request) override;
+  std::vector<Result<AppendResult>> append_all(const std::vector<AppendRequest>& requests) override;
   Status restore(const std::vector<domain::Event>& events) override;
   Result<std::vector<domain::Event>> read_stream(std::string_view stream, std::int64_t from_version,
                                                  std::size_t limit) override;
@@ -81,6 +82,11 @@ class SqliteEventStore final : public EventStore {
   SqliteEventStore(std::shared_ptr<SqliteDatabase> db, domain::Clock& clock)
       : db_(std::move(db)), clock_(clock) {}
 
+  // What append() refuses before queueing a request.
+  static Status precheck(const AppendRequest& request);
+  // Queues `mine` (in order, together) and leads or waits for group commits
+  // until every one of them has its result.
+  void commit_queued(const std::vector<Pending*>& mine);
   // One request inside the open group transaction (no BEGIN/COMMIT).
   Result<AppendResult> append_in_transaction(SqliteConnection& w, const AppendRequest& request);
   // Runs `group` as one transaction and fills each result; returns the new

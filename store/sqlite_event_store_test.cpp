@@ -477,6 +477,42 @@ TEST_CASE("concurrent appends get gap-free positions and versions") {
   CHECK(chain_problem(log) == "");
 }
 
+TEST_CASE("append_all: in order, in one group commit, each request with its own verdict") {
+  Fixture f;
+  const auto before = f.store->group_stats();
+  std::vector<AppendRequest> requests;
+  requests.push_back(request("a", {registered(1, "A")}));
+  requests.push_back(request("a", {album(2, "First")}));
+  requests.push_back(request("nobody", {album(3, "Refused: no such celebrity")}));
+  requests.push_back(request("a", {album(4, "Second")}, Expected::exact(2)));
+  requests.push_back(request("a", {album(5, "Stale")}, Expected::exact(1)));
+  requests.push_back(request("NOT A SLUG", {album(6, "Refused before queueing")}));
+  requests.push_back(request("a", {album(2, "First")}));  // a retry of the second
+  const auto out = f.store->append_all(requests);
+  REQUIRE(out.size() == requests.size());
+  REQUIRE(out[0].ok());
+  REQUIRE(out[1].ok());
+  CHECK_FALSE(out[2].ok());
+  CHECK(out[2].status().code() == Code::invalid);
+  REQUIRE(out[3].ok());
+  CHECK(out[3]->stream_version == 3);
+  CHECK_FALSE(out[4].ok());
+  CHECK(out[4].status().code() == Code::precondition_failed);
+  CHECK_FALSE(out[5].ok());
+  CHECK(out[5].status().code() == Code::invalid);
+  REQUIRE(out[6].ok());
+  CHECK_FALSE(out[6]->created);
+  CHECK(out[6]->events[0].position == out[1]->events[0].position);
+  // File order, no gaps: the refused requests took no positions.
+  CHECK(out[0]->events[0].position == 1);
+  CHECK(out[1]->events[0].position == 2);
+  CHECK(out[3]->events[0].position == 3);
+  CHECK(f.store->head() == 3);
+  const auto after = f.store->group_stats();
+  CHECK(after.groups - before.groups == 1);  // one transaction, one fsync
+  CHECK(after.requests - before.requests == 6);
+}
+
 TEST_CASE("group commit: each request of a group gets its own answer, refusals write nothing") {
   Fixture f;
   f.append_ok(request("a", {registered(1, "A")}));
