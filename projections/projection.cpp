@@ -38,25 +38,19 @@ void PendingRows::forget_parsed(const std::string& key) {
   }
 }
 
-void PendingRows::put(const std::string& key, std::string value) {
-  forget_parsed(key);
-  auto [it, added] = pending_.try_emplace(key);
-  if (added)
-    bytes_ += key.size() + kRowOverhead;
-  else
-    bytes_ -= size_of(it->second);
-  bytes_ += value.size();
-  it->second = std::move(value);
-}
+void PendingRows::put(const std::string& key, std::string value) { set(key, std::move(value)); }
 
-void PendingRows::erase(const std::string& key) {
+void PendingRows::erase(const std::string& key) { set(key, std::nullopt); }
+
+void PendingRows::set(const std::string& key, std::optional<std::string> value) {
   forget_parsed(key);
   auto [it, added] = pending_.try_emplace(key);
   if (added)
     bytes_ += key.size() + kRowOverhead;
   else
     bytes_ -= size_of(it->second);
-  it->second = std::nullopt;
+  bytes_ += size_of(value);
+  it->second = std::move(value);
 }
 
 std::vector<store::KvWrite> PendingRows::take() {

@@ -42,6 +42,7 @@ class PendingRows {
 
  private:
   void forget_parsed(const std::string& key);
+  void set(const std::string& key, std::optional<std::string> value);
 
   store::ProjectionStore& store_;
   std::string projection_;

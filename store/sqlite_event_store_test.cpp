@@ -870,13 +870,7 @@ TEST_CASE("read_celebrity is answered through indexes, never a scan of the log")
   auto st = w->prepare("EXPLAIN QUERY PLAN " + SqliteEventStore::celebrity_query());
   REQUIRE(st.ok());
   st->bind_text(1, "c").bind(2, 0).bind(3, 100).bind(4, 10);
-  std::string plan;
-  for (;;) {
-    auto row = st->step();
-    REQUIRE(row.ok());
-    if (!*row) break;
-    plan += std::string(st->text(3)) + "\n";
-  }
+  const std::string plan = testing::query_plan(*st);
   CAPTURE(plan);
   CHECK(plan.find("SCAN events") == std::string::npos);
   CHECK(plan.find("SCAN e") == std::string::npos);

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "store/guard.h"
+#include "store/sqlite_rows.h"
 
 namespace starlog::store {
 namespace {
@@ -176,10 +177,7 @@ Result<Checkpoint> SqliteProjectionStore::checkpoint(std::string_view projection
     auto st = r->connection().prepare(kSelectCheckpoint);
     if (!st) return st.status();
     st->bind_text(1, projection);
-    auto row = st->step();
-    if (!row) return row.status();
-    if (!*row) return Checkpoint{};
-    return Checkpoint{st->int64(0), st->int64(1)};
+    return first_checkpoint(*st);
   });
 }
 
@@ -220,10 +218,7 @@ Result<std::optional<std::string>> SqliteProjectionStore::get(std::string_view p
     auto st = r->connection().prepare(kGetRow);
     if (!st) return st.status();
     st->bind_text(1, projection).bind_blob(2, key);
-    auto row = st->step();
-    if (!row) return row.status();
-    if (!*row) return std::optional<std::string>();
-    return std::optional<std::string>(std::string(st->blob(0)));
+    return first_blob(*st);
   });
 }
 
@@ -240,12 +235,7 @@ Status SqliteProjectionStore::scan(
     if (bounded) st->bind_blob(3, upper);
     // Row by row from the statement: a projection may be far larger than
     // what one caller wants to see.
-    for (;;) {
-      auto row = st->step();
-      if (!row) return row.status();
-      if (!*row) return Status::ok();
-      if (!visit(st->blob(0), st->blob(1))) return Status::ok();
-    }
+    return visit_rows(*st, visit);
   });
 }
 
@@ -265,24 +255,24 @@ Result<Checkpoint> SqliteProjectionStore::scan_all(
         if (c.in_transaction()) c.exec("COMMIT");  // a read: nothing to lose
       }
     } end{c};
-    Checkpoint cp;
+    Result<Checkpoint> cp = Checkpoint{};
     {
       auto st = c.prepare(kSelectCheckpoint);
       if (!st) return st.status();
       st->bind_text(1, projection);
-      auto row = st->step();
-      if (!row) return row.status();
-      if (*row) cp = Checkpoint{st->int64(0), st->int64(1)};
+      cp = first_checkpoint(*st);
+      if (!cp) return cp.status();
     }
     auto st = c.prepare(kScan[0][0]);
     if (!st) return st.status();
     st->bind_text(1, projection).bind_blob(2, std::string_view());
-    for (;;) {
-      auto row = st->step();
-      if (!row) return row.status();
-      if (!*row) break;
-      visit(st->blob(0), st->blob(1));
-    }
+    if (Status s = visit_rows(*st,
+                              [&](std::string_view k, std::string_view v) {
+                                visit(k, v);
+                                return true;
+                              });
+        !s)
+      return s;
     return cp;
   });
 }

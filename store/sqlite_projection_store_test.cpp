@@ -47,17 +47,7 @@ struct Fixture {
     REQUIRE(r.ok());
     return *r;
   }
-  // One integer from raw SQL on a read connection.
-  std::int64_t count(const std::string& sql) {
-    auto r = db->reader();
-    REQUIRE(r.ok());
-    auto st = r->connection().prepare(sql);
-    REQUIRE(st.ok());
-    auto row = st->step();
-    REQUIRE(row.ok());
-    REQUIRE(*row);
-    return st->int64(0);
-  }
+  std::int64_t count(const char* sql) { return testing::writer_int(*db, sql); }
   std::int64_t stored_rows() { return count("SELECT COUNT(*) FROM projection_rows"); }
 };
 
@@ -283,14 +273,7 @@ TEST_CASE("rows a stopped process left in the trash are swept in the background"
                 .is_ok());
   }
   auto store = SqliteProjectionStore::open(db).value();
-  auto left = [&] {
-    auto r = db->reader();
-    REQUIRE(r.ok());
-    auto st = r->connection().prepare("SELECT COUNT(*) FROM projection_rows");
-    REQUIRE(st.ok());
-    REQUIRE(st->step().ok());
-    return st->int64(0);
-  };
+  auto left = [&] { return testing::writer_int(*db, "SELECT COUNT(*) FROM projection_rows"); };
   for (int i = 0; i < 500 && left() != 1; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   CHECK(left() == 1);
@@ -309,13 +292,7 @@ TEST_CASE("reads find a name's rows through the primary key, not a scan") {
       " COALESCE((SELECT space FROM projection_names WHERE name = ?1), ?1)"
       " AND key >= ?2 AND key < ?3 ORDER BY key DESC");
   REQUIRE(st.ok());
-  std::string plan;
-  for (;;) {
-    auto row = st->step();
-    REQUIRE(row.ok());
-    if (!*row) break;
-    plan += std::string(st->text(3)) + "\n";
-  }
+  const std::string plan = testing::query_plan(*st);
   CAPTURE(plan);
   CHECK(plan.find("SEARCH projection_rows USING PRIMARY KEY (projection=? AND key>? AND key<?)") !=
         std::string::npos);

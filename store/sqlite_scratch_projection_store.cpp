@@ -2,6 +2,7 @@
 
 #include "store/guard.h"
 #include "store/sqlite_database.h"
+#include "store/sqlite_rows.h"
 
 namespace starlog::store {
 namespace {
@@ -59,24 +60,11 @@ Status run(SqliteConnection& c, const char* sql, std::string_view first,
   return st->run();
 }
 
-// Steps `st` to its end, or until `visit(key, value)` returns false.
-template <class Visit>
-Status visit_rows(SqliteStatement& st, Visit&& visit) {
-  for (;;) {
-    auto row = st.step();
-    if (!row) return row.status();
-    if (!*row || !visit(st.blob(0), st.blob(1))) return Status::ok();
-  }
-}
-
 Result<Checkpoint> read_checkpoint(SqliteConnection& c, std::string_view projection) {
   auto st = c.prepare(kReadCheckpoint);
   if (!st) return st.status();
   st->bind_text(1, projection);
-  auto row = st->step();
-  if (!row) return row.status();
-  if (!*row) return Checkpoint{};
-  return Checkpoint{st->int64(0), st->int64(1)};
+  return first_checkpoint(*st);
 }
 
 // A failure of SQLite here is the temporary file's, not the database's nor
@@ -183,10 +171,7 @@ Result<std::optional<std::string>> ScratchProjectionStore::get(std::string_view 
     auto st = conn_->prepare(kReadRow);
     if (!st) return st.status();
     st->bind_text(1, projection).bind_blob(2, key);
-    auto row = st->step();
-    if (!row) return row.status();
-    if (!*row) return std::optional<std::string>();
-    return std::optional<std::string>(std::string(st->blob(0)));
+    return first_blob(*st);
   });
 }
 

@@ -56,6 +56,18 @@ inline std::int64_t writer_int(SqliteDatabase& db, const char* sql) {
   return st->int64(0);
 }
 
+// The plan SQLite makes for `st` (prepared as "EXPLAIN QUERY PLAN ...", its
+// parameters bound), one line per step.
+inline std::string query_plan(SqliteStatement& st) {
+  std::string plan;
+  for (;;) {
+    auto row = st.step();
+    REQUIRE(row.ok());
+    if (!*row) return plan;
+    plan += std::string(st.text(3)) + "\n";
+  }
+}
+
 // Caps the file at its current size plus `extra_pages`, per connection
 // (PRAGMA max_page_count), to provoke SQLITE_FULL. 0 lifts the cap.
 inline void cap_pages(SqliteDatabase& db, std::int64_t extra_pages) {

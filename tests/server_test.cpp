@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <future>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -264,4 +265,37 @@ TEST_CASE("a stream route takes over the connection") {
   CHECK(r.body == "data: hello\n\n");
   CHECK(streamed == 1);
   CHECK(c.get("/normal").json()["target"] == "/normal");
+}
+
+TEST_CASE("handlers run on their own pool: a blocked handler holds up neither I/O nor other requests") {
+  ServerOptions opts = test_options();
+  opts.threads = 1;          // one I/O thread...
+  opts.handler_threads = 2;  // ...and a pool for handlers that block
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> waiting{false};
+  std::atomic<std::thread::id> waiter_thread{};
+  RunningServer s(opts, [&](const Request& req) {
+    if (req.target() == "/wait") {
+      waiter_thread = std::this_thread::get_id();
+      waiting = true;
+      // Bounded: a server that ran handlers on its only I/O thread would
+      // never read the /release request, and this answers 503 after 10 s.
+      const bool ok = released.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+      return json_response(ok ? http::status::ok : http::status::service_unavailable, {}, req);
+    }
+    if (req.target() == "/release") {
+      CHECK(std::this_thread::get_id() != waiter_thread.load());
+      release.set_value();
+    }
+    return echo(req);
+  });
+  s.start();
+  HttpResult blocked;
+  std::thread a([&] { blocked = s.client().get("/wait"); });
+  for (int i = 0; i < 1000 && !waiting; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(waiting);
+  CHECK(s.client().get("/release").status == 200);
+  a.join();
+  CHECK(blocked.status == 200);
 }
