@@ -1,6 +1,7 @@
 #include "projections/projector.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace starlog::projections {
 
@@ -55,8 +56,22 @@ Result<std::int64_t> Projector::catch_up_locked(
   std::int64_t folded = at.position;  // folded into `rows`, maybe not yet committed
   auto commit = [&]() -> Status {
     if (folded == at.position) return Status::ok();
+    std::vector<store::KvWrite> writes = rows.take();
+    const std::size_t slice = batch.rows_per_transaction;
+    if (slice > 0 && writes.size() > slice) {
+      // Every slice but the last leaves the checkpoint at the old position
+      // and marked unfinished: rows it does not describe may be stored.
+      const store::Checkpoint unfinished{at.position, kUnfinished};
+      std::size_t i = 0;
+      for (; writes.size() - i > slice; i += slice) {
+        std::vector<store::KvWrite> part(std::make_move_iterator(writes.begin() + static_cast<std::ptrdiff_t>(i)),
+                                         std::make_move_iterator(writes.begin() + static_cast<std::ptrdiff_t>(i + slice)));
+        if (Status s = rows_.commit(store_name_, part, unfinished); !s) return s;
+      }
+      writes.erase(writes.begin(), writes.begin() + static_cast<std::ptrdiff_t>(i));
+    }
     at.position = folded;
-    if (Status s = rows_.commit(store_name_, rows.take(), at); !s) return s;
+    if (Status s = rows_.commit(store_name_, writes, at); !s) return s;
     position_.store(at.position, std::memory_order_release);
     if (progress) progress(at.position, log_.head());
     return Status::ok();

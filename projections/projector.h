@@ -6,9 +6,11 @@
 // applied twice or skipped. A batch is one page for the live projection (a
 // short commit, so appends waiting for the writer are not held up); a
 // rebuild or a replay folds many pages per commit (Batch), which rewrites
-// each touched row and page once per batch instead of once per page. Callers serialize through an internal mutex; the writer side of
-// the API calls catch_up() after each acknowledged append, which gives
-// read-your-writes. position() is lock-free.
+// each touched row and page once per batch instead of once per page. A
+// rebuild's batch is written in slices (Batch::rows_per_transaction) so that
+// appends get the writer between them; until its last slice the checkpoint
+// says kUnfinished, and a copy left so by a crash is started over.
+// Callers serialize through an internal mutex. position() is lock-free.
 //
 // Rows written by another code version of the fold are not dropped: reads
 // keep being served from them while a Rebuilder (projections/rebuilder.h)
@@ -39,6 +41,9 @@ namespace starlog::projections {
 struct ProjectorBatch {
   std::size_t events = 512;
   std::size_t bytes = 8u << 20;
+  // Rows written per transaction; 0: the whole batch in one. Only for rows
+  // nobody reads until they are complete (a rebuild's copy).
+  std::size_t rows_per_transaction = 0;
 };
 
 class Projector {
@@ -50,6 +55,11 @@ class Projector {
   // than one commit per page, within 16 MiB of buffered rows (a 200k-event
   // verify: 67 MB RSS and 15.0 s, against 143 MB and 16.0 s with 64 MiB).
   static constexpr Batch kBulk{1u << 17, 16u << 20};
+  // A rebuild's copy, beside live appends that need the same writer: bulk
+  // batches written 4,000 rows per transaction.
+  static constexpr Batch kRebuild{1u << 17, 16u << 20, 4000};
+  // The code version a checkpoint names while a batch is written in slices.
+  static constexpr std::int64_t kUnfinished = -1;
 
   // Borrowed references must outlive the Projector. `store_name` names the
   // rows in `rows`; empty means the projection's own name (a rebuild folds a

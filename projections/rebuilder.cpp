@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "projections/digest.h"
 
 namespace starlog::projections {
@@ -50,6 +53,9 @@ bool Rebuilder::start(std::string reason, Options options) {
   if (!running_.compare_exchange_strong(idle, true)) return false;
   if (thread_.joinable()) thread_.join();  // the previous one, finished
   thread_ = std::thread([this, reason = std::move(reason), options] {
+    // The lowest CPU priority (Linux: per thread): requests come first, the
+    // rebuild takes what they leave.
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
     rebuild(reason, options);
     running_ = false;
   });
@@ -124,12 +130,15 @@ Rebuilder::Outcome Rebuilder::rebuild(const std::string& reason, const Options& 
 
   // 1. Build beside the live rows. A copy of this code version left by a
   // stopped rebuild is resumed; one of another version is of no use.
+  // A copy interrupted between the slices of a batch (Projector::kUnfinished)
+  // holds rows its checkpoint does not describe: started over too. (An
+  // empty name has code version 0: dropping it costs nothing.)
   auto left = rows_.checkpoint(copy);
   if (!left.ok()) return error(left.status());
-  if (left->position > 0 && left->code_version != projection.code_version()) {
+  if (left->code_version != projection.code_version()) {
     if (Status s = rows_.drop(copy); !s) return error(s);
   }
-  Projector builder(log_, rows_, projection, copy, Projector::kBulk);
+  Projector builder(log_, rows_, projection, copy, Projector::kRebuild);
   auto resumed = builder.catch_up({}, 0);  // reads the checkpoint only
   if (!resumed.ok()) return error(resumed.status());
   copy_position_ = *resumed;

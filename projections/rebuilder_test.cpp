@@ -168,6 +168,15 @@ TEST_CASE("a stopped rebuild leaves its copy, and the next one resumes from it")
   const auto out = second.run("requested");
   CHECK(out.result == "verified");
   CHECK_FALSE(copy_left(s));
+  SUBCASE("a copy left between the slices of a batch is started over") {
+    REQUIRE(s.rows->commit(Rebuilder::copy_name("timeline"), {{"junk", "x"}},
+                           {left, Projector::kUnfinished})
+                .is_ok());
+    const auto again = second.run("requested");
+    CAPTURE(again.detail);
+    CHECK(again.result == "verified");
+    CHECK_FALSE(copy_left(s));
+  }
   SUBCASE("a copy left by another code version is started over") {
     REQUIRE(s.rows->commit(Rebuilder::copy_name("timeline"), {{"junk", "x"}}, {3, 99}).is_ok());
     const auto again = second.run("requested");
