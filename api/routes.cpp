@@ -441,6 +441,20 @@ Response get_log(Services& s, const Request& req, const RouteParams& p) {
 
 }  // namespace
 
+bool answers_at_once(const Services& s, const Request& req) {
+  if (req.method() != http::verb::get && req.method() != http::verb::head) return false;
+  const std::string_view target = req.target();
+  constexpr std::string_view kCelebrity = "/v1/celebrities/";
+  if (target.substr(0, kCelebrity.size()) != kCelebrity) return false;
+  if (target.find("as_of") != std::string_view::npos) return false;
+  const std::string_view path = target.substr(0, target.find('?'));
+  const std::string_view rest = path.substr(kCelebrity.size());
+  const auto slash = rest.find('/');
+  if (rest.empty() || (slash != std::string_view::npos && rest.substr(slash) != "/timeline"))
+    return false;
+  return s.timeline.position() >= s.log.head();
+}
+
 void add_routes(Router& router, Services& s) {
   using domain::Permission;  // what each route needs: see domain/access.h
   auto bind = [&s](Response (*fn)(Services&, const Request&, const RouteParams&)) {

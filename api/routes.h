@@ -42,4 +42,12 @@ struct Services {
 // `services` must outlive the router.
 void add_routes(Router& router, Services& services);
 
+// True for a request the routes answer without waiting: a GET or HEAD of a
+// profile or a live timeline while the projection is caught up with the log
+// (a cache hit or one range scan). The server answers these on its I/O
+// threads (Server::set_inline_predicate). As-of reads (they fold the log),
+// directory searches (they scan), writes and any read that would wait for
+// the fold are not.
+bool answers_at_once(const Services& services, const Request& req);
+
 }  // namespace starlog::api

@@ -180,6 +180,7 @@ class Server::Impl {
   ServerOptions opts_;
   Handler handler_;
   StreamRoute stream_route_;
+  std::function<bool(const Request&)> inline_;  // Server::set_inline_predicate
   ExchangeObserver observer_;
   std::atomic<std::size_t> streams_{0};
 
@@ -601,7 +602,7 @@ awaitable<void> Server::Impl::turn_away(std::shared_ptr<Connection> conn) {
 }
 
 awaitable<Response> Server::Impl::handle(const Request& req) {
-  if (!workers_) co_return respond(req);
+  if (!workers_ || (inline_ && inline_(req))) co_return respond(req);
   // `req` lives in the suspended session's frame until this resumes.
   co_return co_await asio::co_spawn(
       workers_->get_executor(), [this, &req]() -> awaitable<Response> { co_return respond(req); },
@@ -688,6 +689,9 @@ Server::Server(ServerOptions options, Handler handler)
 Server::~Server() = default;
 
 void Server::set_stream_route(StreamRoute route) { impl_->stream_route_ = std::move(route); }
+void Server::set_inline_predicate(std::function<bool(const Request&)> cheap) {
+  impl_->inline_ = std::move(cheap);
+}
 
 void Server::set_observer(ExchangeObserver observer) { impl_->observer_ = std::move(observer); }
 

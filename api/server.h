@@ -112,6 +112,11 @@ class Server {
 
   // REQUIRES: before start().
   void set_stream_route(StreamRoute route);
+  // With a handler pool: requests for which `cheap` returns true are
+  // answered on the I/O thread that read them, without the hop to the pool
+  // (reads that never block, e.g. served from a cache). Must be thread-safe
+  // and fast. REQUIRES: before start().
+  void set_inline_predicate(std::function<bool(const Request&)> cheap);
   // REQUIRES: before start().
   void set_observer(ExchangeObserver observer);
 

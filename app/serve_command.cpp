@@ -225,6 +225,8 @@ int serve_command(int argc, char** argv) {
                                   [&router](const api::Request& req) { return router.dispatch(req); },
                                   router, cors));
   (*obs)->attach(server, router);
+  server.set_inline_predicate(
+      [&services](const api::Request& req) { return api::answers_at_once(services, req); });
   // The live feed takes its connection over only for a caller the guard lets
   // read; anyone else falls through to the router's GET /v1/events/live, where
   // the same guard answers 401/403.

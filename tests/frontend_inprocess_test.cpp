@@ -134,6 +134,37 @@ TEST_CASE("a 304 is decided from one row: no scan, no body built") {
   CHECK(c.rows.gets == 0);
 }
 
+TEST_CASE("profile and live timeline reads of a caught-up projection are answered at once; others go to the pool") {
+  Core c;
+  c.append("ann", {{"type", "celebrity_registered"}, {"data", {{"name", "Ann"}}}});
+  auto at_once = [&](http::verb method, std::string target) {
+    api::Request req{method, target, 11};
+    return api::answers_at_once(*c.services, req);
+  };
+  CHECK(at_once(http::verb::get, "/v1/celebrities/ann"));
+  CHECK(at_once(http::verb::get, "/v1/celebrities/ann/timeline"));
+  CHECK(at_once(http::verb::get, "/v1/celebrities/ann/timeline?limit=5&order=desc"));
+  CHECK(at_once(http::verb::head, "/v1/celebrities/ann/timeline"));
+  CHECK_FALSE(at_once(http::verb::post, "/v1/celebrities/ann/events"));
+  CHECK_FALSE(at_once(http::verb::get, "/v1/celebrities/ann/events"));
+  CHECK_FALSE(at_once(http::verb::get, "/v1/celebrities/ann/timeline?as_of_position=1"));
+  CHECK_FALSE(at_once(http::verb::get, "/v1/celebrities/ann/timeline?as_of=2026-01-01T00:00:00Z"));
+  CHECK_FALSE(at_once(http::verb::get, "/v1/celebrities?q=an"));
+  CHECK_FALSE(at_once(http::verb::get, "/v1/celebrities/"));
+  CHECK_FALSE(at_once(http::verb::get, "/v1/audit/verify"));
+  // Appended but not folded yet: the read would wait for the fold.
+  store::AppendRequest r{"ann", store::Expected::any(),
+                         {domain::NewEvent{.id = "7d9f6a2e-0c1b-4e8a-9f3d-2b6c5e4a1f00",
+                                           .type = "album_released",
+                                           .occurred = "2001",
+                                           .data = {{"title", "Unfolded"}}}},
+                         false, "test"};
+  REQUIRE(c.log->append(r).ok());
+  CHECK_FALSE(at_once(http::verb::get, "/v1/celebrities/ann/timeline"));
+  REQUIRE(c.projector->catch_up().ok());
+  CHECK(at_once(http::verb::get, "/v1/celebrities/ann/timeline"));
+}
+
 // A Server with the live feed on a background thread.
 struct LiveServer {
   explicit LiveServer(Core& core, api::LiveFeedOptions options)

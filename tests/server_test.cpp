@@ -6,6 +6,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <future>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -64,6 +66,7 @@ class RunningServer {
     thread_.join();
   }
   Server& server() { return server_; }
+  std::thread::id run_thread() const { return thread_.get_id(); }
   HttpClient client() { return HttpClient("127.0.0.1", server_.port()); }
 
  private:
@@ -298,4 +301,25 @@ TEST_CASE("handlers run on their own pool: a blocked handler holds up neither I/
   CHECK(s.client().get("/release").status == 200);
   a.join();
   CHECK(blocked.status == 200);
+}
+
+TEST_CASE("requests the inline predicate picks are answered on the I/O thread, the others on the pool") {
+  ServerOptions opts = test_options();
+  opts.threads = 1;  // run() on RunningServer's thread is the only I/O thread
+  opts.handler_threads = 2;
+  std::mutex mu;
+  std::map<std::string, std::thread::id> ran_on;
+  RunningServer s(opts, [&](const Request& req) {
+    std::lock_guard lock(mu);
+    ran_on[std::string(req.target())] = std::this_thread::get_id();
+    return echo(req);
+  });
+  s.server().set_inline_predicate([](const Request& req) { return req.target() == "/cheap"; });
+  s.start();
+  HttpClient c = s.client();
+  CHECK(c.get("/cheap").status == 200);
+  CHECK(c.get("/other").status == 200);
+  std::lock_guard lock(mu);
+  CHECK(ran_on.at("/cheap") == s.run_thread());
+  CHECK(ran_on.at("/other") != s.run_thread());
 }
