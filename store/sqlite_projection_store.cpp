@@ -228,14 +228,9 @@ Status SqliteProjectionStore::scan(
   return guarded(kWho, [&]() -> Status {
     auto r = db_->reader();
     if (!r) return r.status();
-    const bool bounded = !upper.empty();
-    auto st = r->connection().prepare(kScan[reverse ? 1 : 0][bounded ? 1 : 0]);
-    if (!st) return st.status();
-    st->bind_text(1, projection).bind_blob(2, lower);
-    if (bounded) st->bind_blob(3, upper);
     // Row by row from the statement: a projection may be far larger than
     // what one caller wants to see.
-    return visit_rows(*st, visit);
+    return scan_range(r->connection(), kScan, projection, lower, upper, reverse, visit);
   });
 }
 
@@ -263,16 +258,7 @@ Result<Checkpoint> SqliteProjectionStore::scan_all(
       cp = first_checkpoint(*st);
       if (!cp) return cp.status();
     }
-    auto st = c.prepare(kScan[0][0]);
-    if (!st) return st.status();
-    st->bind_text(1, projection).bind_blob(2, std::string_view());
-    if (Status s = visit_rows(*st,
-                              [&](std::string_view k, std::string_view v) {
-                                visit(k, v);
-                                return true;
-                              });
-        !s)
-      return s;
+    if (Status s = scan_every(c, kScan, projection, visit); !s) return s;
     return cp;
   });
 }

@@ -181,13 +181,8 @@ Status ScratchProjectionStore::scan(
   return guard([&]() -> Status {
     std::lock_guard lock(mu_);
     if (Status s = usable(); !s) return s;
-    const bool bounded = !upper.empty();
     // A nested scan of the same text gets a statement of its own.
-    auto st = conn_->prepare(kRange[reverse ? 1 : 0][bounded ? 1 : 0]);
-    if (!st) return st.status();
-    st->bind_text(1, projection).bind_blob(2, lower);
-    if (bounded) st->bind_blob(3, upper);
-    return visit_rows(*st, visit);
+    return scan_range(*conn_, kRange, projection, lower, upper, reverse, visit);
   });
 }
 
@@ -201,16 +196,7 @@ Result<Checkpoint> ScratchProjectionStore::scan_all(
     if (Status s = usable(); !s) return s;
     auto cp = read_checkpoint(*conn_, projection);
     if (!cp) return cp.status();
-    auto st = conn_->prepare(kRange[0][0]);
-    if (!st) return st.status();
-    st->bind_text(1, projection).bind_blob(2, std::string_view());
-    if (Status s = visit_rows(*st,
-                              [&](std::string_view k, std::string_view v) {
-                                visit(k, v);
-                                return true;
-                              });
-        !s)
-      return s;
+    if (Status s = scan_every(*conn_, kRange, projection, visit); !s) return s;
     return *cp;
   });
 }
