@@ -46,11 +46,17 @@ openapi-deps:
 	  npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-lock; \
 	fi
 
+configure = cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSTARLOG_SANITIZE=$(SANITIZE) >/dev/null
+
 build: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSTARLOG_SANITIZE=$(SANITIZE) >/dev/null
+	$(configure)
 	cmake --build $(BUILD) -j $(JOBS)
 
-run: build
+# `run` and `bench` build only the programs they start (no test binaries):
+# on 2 cores that halves the first build.
+run: deps
+	$(configure)
+	cmake --build $(BUILD) -j $(JOBS) --target starlog
 	mkdir -p $(dir $(DB))
 	./$(BUILD)/starlog serve --db $(DB) --listen 127.0.0.1:$(PORT) --demo data/demo \
 	  $(foreach o,$(CORS_ORIGIN),--cors-origin $(o))
@@ -76,7 +82,9 @@ fuzz: fuzz-build
 
 # Benchmarks against same-run baselines (bench/run.sh; sizes and knobs in
 # its header). Not part of `make test`, which runs a small smoke of it.
-bench: build
+bench: deps
+	$(configure)
+	cmake --build $(BUILD) -j $(JOBS) --target starlog bench_generate bench_sqlite_baseline bench_append_load
 	bash bench/run.sh
 
 clean:
