@@ -378,7 +378,6 @@ struct Identity {
 };
 
 Result<Identity> read_identity(SqliteConnection& conn) {
-  Identity id;
   auto app = query_int(conn, "PRAGMA application_id");
   if (!app) return app.status();
   auto ver = query_int(conn, "PRAGMA user_version");
