@@ -47,6 +47,24 @@ Status Projector::reload_locked() {
   return Status::ok();
 }
 
+Status Projector::commit_leading_slices(std::vector<store::KvWrite>& writes, std::int64_t committed,
+                                        const Batch& batch) {
+  const std::size_t slice = batch.rows_per_transaction;
+  if (slice == 0 || writes.size() <= slice) return Status::ok();
+  // Every slice but the last leaves the checkpoint at the old position and
+  // marked unfinished: rows it does not describe may be stored.
+  const store::Checkpoint unfinished{committed, kUnfinished};
+  auto from = writes.begin();
+  while (writes.end() - from > static_cast<std::ptrdiff_t>(slice)) {
+    const auto to = from + static_cast<std::ptrdiff_t>(slice);
+    const std::vector<store::KvWrite> part(std::make_move_iterator(from), std::make_move_iterator(to));
+    if (Status s = rows_.commit(store_name_, part, unfinished); !s) return s;
+    from = to;
+  }
+  writes.erase(writes.begin(), from);
+  return Status::ok();
+}
+
 Result<std::int64_t> Projector::catch_up_locked(
     const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t up_to,
     const Batch& batch) {
@@ -57,19 +75,7 @@ Result<std::int64_t> Projector::catch_up_locked(
   auto commit = [&]() -> Status {
     if (folded == at.position) return Status::ok();
     std::vector<store::KvWrite> writes = rows.take();
-    const std::size_t slice = batch.rows_per_transaction;
-    if (slice > 0 && writes.size() > slice) {
-      // Every slice but the last leaves the checkpoint at the old position
-      // and marked unfinished: rows it does not describe may be stored.
-      const store::Checkpoint unfinished{at.position, kUnfinished};
-      std::size_t i = 0;
-      for (; writes.size() - i > slice; i += slice) {
-        std::vector<store::KvWrite> part(std::make_move_iterator(writes.begin() + static_cast<std::ptrdiff_t>(i)),
-                                         std::make_move_iterator(writes.begin() + static_cast<std::ptrdiff_t>(i + slice)));
-        if (Status s = rows_.commit(store_name_, part, unfinished); !s) return s;
-      }
-      writes.erase(writes.begin(), writes.begin() + static_cast<std::ptrdiff_t>(i));
-    }
+    if (Status s = commit_leading_slices(writes, at.position, batch); !s) return s;
     at.position = folded;
     if (Status s = rows_.commit(store_name_, writes, at); !s) return s;
     position_.store(at.position, std::memory_order_release);

@@ -106,6 +106,10 @@ class Projector {
       const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t up_to,
       const Batch& batch);
   Status reload_locked();
+  // Commits all but the last Batch::rows_per_transaction slice of `writes`
+  // (checkpoint: `committed`, kUnfinished) and leaves that last slice.
+  Status commit_leading_slices(std::vector<store::KvWrite>& writes, std::int64_t committed,
+                               const Batch& batch);
 
   store::EventStore& log_;
   store::ProjectionStore& rows_;

@@ -308,12 +308,10 @@ std::vector<Result<AppendResult>> SqliteEventStore::append_all(
   });
   std::vector<Result<AppendResult>> out;
   out.reserve(requests.size());
-  for (Pending& p : pending) {
-    if (!failed || !p.result)
-      out.push_back(failed ? Status::io_error("event store: no result") : failed);
-    else
-      out.push_back(std::move(*p.result));
-  }
+  // Only a throw out of the queue (caught by guarded: `failed`) leaves a
+  // result unset.
+  const Status unset = failed.is_ok() ? Status::io_error("event store: no result") : failed;
+  for (Pending& p : pending) out.push_back(p.result ? std::move(*p.result) : Result<AppendResult>(unset));
   return out;
 }
 
