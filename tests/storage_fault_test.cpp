@@ -40,12 +40,13 @@ struct StartResult {
   std::string output;
 };
 
-// Runs `[prefix] starlog serve --db <db> ...` expecting it to refuse to start.
-// A server that does start is stopped after 10 s by `timeout`, and then
-// fails the test by its exit code.
-StartResult try_serve(const TempDir& dir, const std::string& db, const std::string& prefix = "") {
+// Runs `[prefix] <binary> serve --db <db> ...` expecting it to refuse to
+// start. A server that does start is stopped after 10 s by `timeout`, and
+// then fails the test by its exit code.
+StartResult try_serve(const TempDir& dir, const std::string& db, const std::string& prefix = "",
+                      const std::string& binary = ServerProcess::binary()) {
   const std::string out = dir.file("serve.out");
-  const std::string cmd = prefix + "timeout 10 '" + ServerProcess::binary() + "' serve --db '" +
+  const std::string cmd = prefix + "timeout 10 '" + binary + "' serve --db '" +
                           db + "' --listen 127.0.0.1:" +
                           std::to_string(ServerProcess::free_port()) + " >'" + out + "' 2>&1";
   const int status = std::system(cmd.c_str());
@@ -258,12 +259,19 @@ TEST_CASE("a read-only database file is a clear start-up error") {
   }
   REQUIRE(::chmod(db.c_str(), 0444) == 0);
   // root writes through file modes, so run the server as nobody there.
+  // nobody may not be able to reach the build tree (a clone under a private
+  // directory such as root's home), so it runs a copy of the binary that
+  // sits in the temporary directory, which it may enter.
   std::string prefix;
+  std::string binary = ServerProcess::binary();
   if (::geteuid() == 0) {
     REQUIRE(::chmod(dir.path().c_str(), 0755) == 0);
+    binary = dir.file("starlog");
+    std::filesystem::copy_file(ServerProcess::binary(), binary);
+    REQUIRE(::chmod(binary.c_str(), 0755) == 0);
     prefix = "setpriv --reuid=nobody --regid=nogroup --clear-groups ";
   }
-  const StartResult r = try_serve(dir, db, prefix);
+  const StartResult r = try_serve(dir, db, prefix, binary);
   CAPTURE(r.output);
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("read-only") != std::string::npos);
