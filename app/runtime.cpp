@@ -26,12 +26,37 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& db_path) {
   auto db = store::SqliteDatabase::open(db_path);
   if (!db.ok()) return db.status();
   rt->db = *db;
+  if (const std::int64_t from = rt->db->upgraded_from(); from != 0) {
+    std::fprintf(stderr,
+                 "starlog: upgraded %s from store format %lld to %lld: events and tokens are kept;"
+                 " the read models now live in %s and are folded again from the log\n",
+                 db_path.c_str(), static_cast<long long>(from),
+                 static_cast<long long>(store::log_schema().version),
+                 store::read_model_path(db_path).c_str());
+  }
   auto log = store::SqliteEventStore::open(rt->db, rt->clock);
   if (!log.ok()) return log.status();
   rt->log = std::move(*log);
-  auto rows = store::SqliteProjectionStore::open(rt->db);
+  auto views = store::SqliteDatabase::open_read_models(store::read_model_path(db_path));
+  if (!views.ok()) return views.status();
+  rt->read_models = *views;
+  auto rows = store::SqliteProjectionStore::open(rt->read_models);
   if (!rows.ok()) return rows.status();
   rt->rows = std::move(*rows);
+  // Read models that reflect more of the log than it holds belong to
+  // another log (a store copied without its .projections file, a log put
+  // back from an older backup): they are folded again rather than served.
+  const std::string live(projections::TimelineProjection::kName);
+  auto cp = rt->rows->checkpoint(live);
+  if (!cp.ok()) return cp.status();
+  if (cp->position > rt->log->head()) {
+    std::fprintf(stderr,
+                 "starlog: %s reflects log position %lld but the log ends at %lld: folding the"
+                 " read models again from the log\n",
+                 store::read_model_path(db_path).c_str(), static_cast<long long>(cp->position),
+                 static_cast<long long>(rt->log->head()));
+    if (Status s = rt->rows->drop(live); !s) return s;
+  }
   rt->timeline =
       std::make_unique<projections::Projector>(*rt->log, *rt->rows, rt->timeline_projection);
   rt->reader = std::make_unique<projections::TimelineReader>(

@@ -1,6 +1,6 @@
-// Runtime: the wired core of one process. Opens the SQLite file, the event
-// store, the projection store and the timeline projection, and catches the
-// projection up with the log. Every command builds one; nothing else wires.
+// Runtime: the wired core of one process. Opens the log file and the
+// read-model file beside it, the event store, the projection store and the
+// timeline projection, and catches the projection up with the log. Every command builds one; nothing else wires.
 #pragma once
 
 #include <memory>
@@ -20,7 +20,8 @@ namespace starlog::app {
 
 struct Runtime {
   domain::SystemClock clock;
-  std::shared_ptr<store::SqliteDatabase> db;
+  std::shared_ptr<store::SqliteDatabase> db;           // the log (and tokens)
+  std::shared_ptr<store::SqliteDatabase> read_models;  // db_path + ".projections"
   std::unique_ptr<store::SqliteEventStore> log;
   std::unique_ptr<store::SqliteProjectionStore> rows;
   projections::TimelineProjection timeline_projection;

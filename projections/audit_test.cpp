@@ -155,7 +155,7 @@ TEST_CASE("verify names the first position where history was rewritten behind th
 TEST_CASE("verify finds a live projection that no longer matches the log") {
   Store s;
   demo(s);
-  s.raw_sql(
+  s.raw_sql_read_models(
       "UPDATE projection_rows SET value = CAST('{}' AS BLOB) WHERE projection = 'timeline'"
       " AND key = CAST('c/jay-z' AS BLOB)");
   const Json r = verify_report(s);

@@ -63,7 +63,7 @@ TEST_CASE("a rebuild of an intact projection proves it equals the live one and s
 TEST_CASE("a rebuild repairs live rows that differ from the log, proven by a replay") {
   Store s;
   some_facts(s, 20);
-  s.raw_sql(
+  s.raw_sql_read_models(
       "DELETE FROM projection_rows WHERE projection = 'timeline' AND key = CAST('c/bob' AS BLOB)");
   CHECK_FALSE(verified(s));
   Rebuilder rebuilder(*s.log, *s.rows, s.live, s.clock);
@@ -81,7 +81,7 @@ TEST_CASE(
   Store s;
   some_facts(s, 20);
   // As if an older Starlog had written them.
-  s.raw_sql("UPDATE projection_checkpoints SET code_version = 0 WHERE projection = 'timeline'");
+  s.raw_sql_read_models("UPDATE projection_checkpoints SET code_version = 0 WHERE projection = 'timeline'");
   REQUIRE(s.live.catch_up().ok());
   Rebuilder rebuilder(*s.log, *s.rows, s.live, s.clock);
   CHECK(rebuilder.needed());

@@ -53,8 +53,10 @@ struct Store {
   domain::FakeClock clock{kStart};
   std::shared_ptr<store::SqliteDatabase> db = store::testing::open_db(tmp.path());
   std::unique_ptr<store::SqliteEventStore> log = store::SqliteEventStore::open(db, clock).value();
+  std::shared_ptr<store::SqliteDatabase> read_models =
+      store::testing::open_read_model_db(store::read_model_path(tmp.path()));
   std::unique_ptr<store::SqliteProjectionStore> rows =
-      store::SqliteProjectionStore::open(db).value();
+      store::SqliteProjectionStore::open(read_models).value();
   TimelineProjection projection;
   Projector live{*log, *rows, projection};
   TimelineReader reader{*rows, std::string(TimelineProjection::kName)};
@@ -98,10 +100,15 @@ struct Store {
            new_event(next_id, "fact_retracted", {{"fact_id", fact_id}, {"reason", "withdrawn"}}));
   }
 
-  // Runs SQL on the file as the sqlite3 shell would (a second connection).
-  void raw_sql(const std::string& sql) {
+  // Runs SQL on the log file as the sqlite3 shell would (a second
+  // connection); raw_sql_read_models on the read-model file.
+  void raw_sql(const std::string& sql) { raw_sql_on(tmp.path(), sql); }
+  void raw_sql_read_models(const std::string& sql) {
+    raw_sql_on(store::read_model_path(tmp.path()), sql);
+  }
+  static void raw_sql_on(const std::string& file, const std::string& sql) {
     sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(tmp.path().c_str(), &raw) == SQLITE_OK);
+    REQUIRE(sqlite3_open(file.c_str(), &raw) == SQLITE_OK);
     sqlite3_busy_timeout(raw, 5000);
     char* err = nullptr;
     const int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err);

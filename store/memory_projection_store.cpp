@@ -13,6 +13,9 @@ Result<Checkpoint> MemoryProjectionStore::checkpoint(std::string_view projection
 Status MemoryProjectionStore::commit(std::string_view projection,
                                      const std::vector<KvWrite>& writes, Checkpoint checkpoint) {
   std::lock_guard lock(mu_);
+  // Under the lock that reads take too: a read that saw the old generation
+  // may see these rows (never the reverse).
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   auto& t = tables_[std::string(projection)];
   for (const auto& w : writes) {
     if (w.value) t.rows[w.key] = *w.value;
@@ -71,12 +74,14 @@ Result<Checkpoint> MemoryProjectionStore::scan_all(
 
 Status MemoryProjectionStore::drop(std::string_view projection) {
   std::lock_guard lock(mu_);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   if (auto it = tables_.find(projection); it != tables_.end()) tables_.erase(it);
   return Status::ok();
 }
 
 Status MemoryProjectionStore::rename(std::string_view from, std::string_view to) {
   std::lock_guard lock(mu_);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   auto it = tables_.find(from);
   Table moved = it == tables_.end() ? Table{} : std::move(it->second);
   if (it != tables_.end()) tables_.erase(it);

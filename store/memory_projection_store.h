@@ -5,6 +5,8 @@
 // Thread-safe (one mutex).
 #pragma once
 
+#include <atomic>
+
 #include <map>
 #include <mutex>
 
@@ -27,6 +29,9 @@ class MemoryProjectionStore final : public ProjectionStore {
       const std::function<void(std::string_view key, std::string_view value)>& visit) override;
   Status drop(std::string_view projection) override;
   Status rename(std::string_view from, std::string_view to) override;
+  std::optional<std::uint64_t> generation() const override {
+    return generation_.load(std::memory_order_acquire);
+  }
 
  private:
   struct Table {
@@ -34,6 +39,7 @@ class MemoryProjectionStore final : public ProjectionStore {
     Checkpoint checkpoint;
   };
   std::mutex mu_;
+  std::atomic<std::uint64_t> generation_{0};  // grown under mu_ by every write
   std::map<std::string, Table, std::less<>> tables_;
 };
 

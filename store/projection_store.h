@@ -65,6 +65,13 @@ class ProjectionStore {
   // Atomically replaces `to` (rows and checkpoint) with `from`, which is
   // then gone. Used to swap a rebuilt copy in.
   virtual Status rename(std::string_view from, std::string_view to) = 0;
+
+  // A number that grows once a commit, drop or rename made through this
+  // object is visible to reads, or nullopt when the store cannot tell (then
+  // readers must not keep what they read). A reader that takes the
+  // generation before a read may keep the result while the generation is
+  // unchanged. Writes by other processes are not counted. Lock-free.
+  virtual std::optional<std::uint64_t> generation() const { return std::nullopt; }
 };
 
 }  // namespace starlog::store

@@ -1,149 +1,15 @@
-// The Starlog database file: one SQLite 3 file in WAL mode.
-//
-// Identity: PRAGMA application_id = 0x53544C47 ("STLG") and PRAGMA
-// user_version = 1, the schema below. A file holding any schema object but
-// another application_id is not a Starlog database (refused as corrupt, and
-// left untouched: not even switched to WAL); a higher user_version was
-// written by a newer Starlog (refused as io_error).
-//
-// events: the log, one row per event, never updated or deleted.
-//   position        INTEGER PRIMARY KEY  1, 2, 3, ... over the whole log (the rowid)
-//   id              TEXT NOT NULL UNIQUE the event's UUID, lower case; the idempotency key
-//   stream          TEXT NOT NULL        the celebrity id
-//   version         INTEGER NOT NULL     1, 2, 3, ... within the stream; UNIQUE(stream, version)
-//   type            TEXT NOT NULL
-//   occurred        TEXT                 as sent; NULL for types without a date
-//   data            TEXT NOT NULL        canonical JSON object
-//   participants    TEXT NOT NULL        canonical JSON array
-//   sources         TEXT NOT NULL        canonical JSON array
-//   recorded_at     INTEGER NOT NULL     Unix time in milliseconds, UTC
-//   recorded_by     TEXT NOT NULL        the appending token's name
-//   fact_id         TEXT                 Event::fact_id(); NULL for profile events; indexed
-//   content_digest  TEXT NOT NULL        SHA-256 hex of canonical(content) (CONTRACT §7)
-//   hash            TEXT NOT NULL        chain hash, hex: SHA-256(hash(n-1) || canonical(header n))
-//
-// How positions and versions are assigned: there is one writer connection
-// per process, behind a mutex, and every append runs in BEGIN IMMEDIATE,
-// which also holds off writers in other processes. Inside it an append's
-// events take position = max(position)+1, +2, ... and version = max(version
-// of the stream)+1, +2, ..., and are committed together. So positions follow
-// commit order, and a reader, which only ever sees whole committed
-// transactions, never sees position N+1 before N. There is no separate
-// streams table: max(version) comes from the (stream, version) index.
-//
-// What the triggers forbid (so that even the sqlite3 shell cannot rewrite
-// history without first dropping them, and `verify` then finds the break):
-//   events_no_update  BEFORE UPDATE ON events: RAISE(ABORT, 'events are append-only')
-//   events_no_delete  BEFORE DELETE ON events: RAISE(ABORT, 'events are append-only')
-//   events_no_gap     BEFORE INSERT ON events: a new row must take position
-//                     max+1 and version max-of-its-stream+1 and an id not yet
-//                     stored. Besides keeping the log gap-free, this closes
-//                     INSERT OR REPLACE, whose implicit delete of a
-//                     conflicting row does not fire delete triggers.
-//
-// fact_participants, the trigger events_fact_participants and the index
-// events_recorded_at serve audits and time travel; they are described in
-// store/sqlite_audit_index.h and created (with a backfill) in any file that
-// lacks them.
-//
-// projection_rows: read models as ordered key/value rows.
-//   (projection TEXT, key BLOB, value BLOB, PRIMARY KEY(projection, key)) WITHOUT ROWID
-//   Keys and values are always bound as BLOBs, so keys compare with memcmp.
-// projection_checkpoints: per projection, the last log position folded in.
-//   (projection TEXT PRIMARY KEY, position INTEGER, code_version INTEGER)
-//   Written in the same transaction as that projection's rows.
-// In both tables `projection` is the *space* a projection's rows live in.
-// projection_names maps a projection's name to its space; a name without a
-// row there lives in the space of its own name (every file before the
-// mapping existed). A rebuilt copy replaces the live rows by pointing the
-// name at the copy's space: an O(1) swap (store/sqlite_projection_store.h).
-//   projection_names(name TEXT PRIMARY KEY, space TEXT NOT NULL UNIQUE)
-//   projection_trash(space TEXT PRIMARY KEY): spaces no name points at any
-//   more, whose rows are deleted in the background in small transactions.
-//
-// tokens: API tokens (store/sqlite_token_store.h); never the secret itself.
-//   name           TEXT PRIMARY KEY   a slug; becomes recorded_by; never reused
-//   role           TEXT NOT NULL      reader | editor | auditor | admin
-//   secret_sha256  TEXT NOT NULL UNIQUE  SHA-256 hex of the secret
-//   created_at     INTEGER NOT NULL   Unix ms, UTC
-//   revoked_at     INTEGER            Unix ms, UTC; NULL while valid
-//
-// Tables added after user_version 1 was fixed (kSchemaAdditions: `tokens`,
-// `projection_names`, `projection_trash`) are created with CREATE TABLE IF
-// NOT EXISTS on every open, inside the same write transaction as the schema.
-// A version-1 file written before them thus gains them on its next open; an
-// older binary ignores them (after a swap it finds the name's own space: the
-// rows it had, or none, and folds on from their checkpoint). Only a change to
-// an existing table needs a user_version bump and a migration.
+// SqliteDatabase: connections, statements, transactions and the WAL
+// checkpointer for one Starlog SQLite file. Which file it is (the log or the
+// read models) and its tables are described in store/sqlite_schema.cpp.
 #include "store/sqlite_database.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
 
-#include "store/sqlite_audit_index.h"
 
 namespace starlog::store {
 namespace {
-
-constexpr const char* kSchema = R"sql(
-CREATE TABLE events(
-  position       INTEGER PRIMARY KEY,
-  id             TEXT NOT NULL UNIQUE,
-  stream         TEXT NOT NULL,
-  version        INTEGER NOT NULL,
-  type           TEXT NOT NULL,
-  occurred       TEXT,
-  data           TEXT NOT NULL,
-  participants   TEXT NOT NULL,
-  sources        TEXT NOT NULL,
-  recorded_at    INTEGER NOT NULL,
-  recorded_by    TEXT NOT NULL,
-  fact_id        TEXT,
-  content_digest TEXT NOT NULL,
-  hash           TEXT NOT NULL,
-  UNIQUE(stream, version)
-);
-CREATE INDEX events_fact_id ON events(fact_id) WHERE fact_id IS NOT NULL;
-CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-CREATE TRIGGER events_no_delete BEFORE DELETE ON events
-BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-CREATE TRIGGER events_no_gap BEFORE INSERT ON events
-WHEN NEW.position IS NOT (SELECT COALESCE(MAX(position), 0) + 1 FROM events)
-  OR NEW.version IS NOT (SELECT COALESCE(MAX(version), 0) + 1 FROM events WHERE stream = NEW.stream)
-  OR EXISTS (SELECT 1 FROM events WHERE id = NEW.id)
-BEGIN SELECT RAISE(ABORT, 'events are append-only: a new event continues its stream and the log without gaps'); END;
-CREATE TABLE projection_rows(
-  projection TEXT NOT NULL,
-  key        BLOB NOT NULL,
-  value      BLOB NOT NULL,
-  PRIMARY KEY(projection, key)
-) WITHOUT ROWID;
-CREATE TABLE projection_checkpoints(
-  projection   TEXT PRIMARY KEY,
-  position     INTEGER NOT NULL,
-  code_version INTEGER NOT NULL
-);
-)sql";
-
-// See "Tables added after user_version 1" above.
-constexpr const char* kSchemaAdditions = R"sql(
-CREATE TABLE IF NOT EXISTS tokens(
-  name          TEXT PRIMARY KEY,
-  role          TEXT NOT NULL,
-  secret_sha256 TEXT NOT NULL UNIQUE,
-  created_at    INTEGER NOT NULL,
-  revoked_at    INTEGER
-);
-CREATE TABLE IF NOT EXISTS projection_names(
-  name  TEXT PRIMARY KEY,
-  space TEXT NOT NULL UNIQUE
-);
-CREATE TABLE IF NOT EXISTS projection_trash(
-  space TEXT PRIMARY KEY
-);
-)sql";
 
 // A non-null pointer for empty text and blobs: sqlite3_bind_blob(nullptr)
 // would bind NULL instead of an empty value.
@@ -387,16 +253,19 @@ Result<Identity> read_identity(SqliteConnection& conn) {
   return Identity{*app, *ver, *objects};
 }
 
-// A file another program owns, or one a newer Starlog wrote.
-Status check_identity(const Identity& id, const std::string& path) {
+// A file another program owns (or a Starlog file of the other kind), or
+// one a newer Starlog wrote.
+Status check_identity(const Identity& id, const SqliteSchema& schema, const std::string& path) {
   if (id.objects == 0 && id.application_id == 0 && id.user_version == 0) return Status::ok();
-  if (id.application_id != SqliteDatabase::kApplicationId)
-    return Status::corrupt("'" + path + "' is an SQLite database but not a Starlog database");
-  if (id.user_version > SqliteDatabase::kSchemaVersion)
-    return Status::io_error("'" + path + "' has schema version " + std::to_string(id.user_version) +
+  if (id.application_id != schema.application_id)
+    return Status::corrupt("'" + path + "' is an SQLite database but not a Starlog " +
+                           schema.what + " database");
+  if (id.user_version > schema.version)
+    return Status::io_error("'" + path + "' has " + schema.what + " schema version " +
+                            std::to_string(id.user_version) +
                             ", newer than this Starlog supports (" +
-                            std::to_string(SqliteDatabase::kSchemaVersion) + ")");
-  if (id.user_version < SqliteDatabase::kSchemaVersion)
+                            std::to_string(schema.version) + ")");
+  if (id.user_version < schema.oldest_upgradable)
     return Status::corrupt("'" + path + "' has no valid Starlog schema version");
   return Status::ok();
 }
@@ -405,6 +274,12 @@ Status check_identity(const Identity& id, const std::string& path) {
 
 Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& path) {
   return open(path, Options{});
+}
+
+Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::open_read_models(const std::string& path) {
+  Options options;
+  options.schema = &read_model_schema();
+  return open(path, options);
 }
 
 Result<std::shared_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& path,
@@ -451,8 +326,14 @@ Status SqliteDatabase::init() {
                              identity.status().message() + ")");
     return identity.status();
   }
-  if (Status s = check_identity(*identity, path_); !s) return s;
+  const SqliteSchema& schema = *options_.schema;
+  if (Status s = check_identity(*identity, schema, path_); !s) return s;
 
+  // The page size of a new file is set before anything is written (it
+  // cannot change once the file is in WAL mode).
+  if (identity->objects == 0 && schema.page_size > 0) {
+    if (Status s = w.exec("PRAGMA page_size=" + std::to_string(schema.page_size)); !s) return s;
+  }
   {
     auto mode = w.prepare("PRAGMA journal_mode=WAL");
     if (!mode) return mode.status();
@@ -461,7 +342,8 @@ Status SqliteDatabase::init() {
     if (!*row || mode->text(0) != "wal")
       return Status::io_error("database '" + path_ + "': cannot switch to WAL mode");
   }
-  if (Status s = w.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-" +
+  if (Status s = w.exec(std::string("PRAGMA synchronous=") + schema.synchronous +
+                        "; PRAGMA foreign_keys=ON; PRAGMA cache_size=-" +
                         std::to_string(options_.writer_cache_kib) +
                         "; PRAGMA journal_size_limit=67108864;");
       !s)
@@ -474,16 +356,20 @@ Status SqliteDatabase::init() {
     if (Status s = txn.begin(); !s) return s;
     auto again = read_identity(w);
     if (!again) return again.status();
-    if (Status s = check_identity(*again, path_); !s) return s;
+    if (Status s = check_identity(*again, schema, path_); !s) return s;
     if (again->objects == 0) {
-      if (Status s = w.exec(kSchema); !s) return s;
-      if (Status s = w.exec("PRAGMA application_id=" + std::to_string(kApplicationId) +
-                            "; PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";");
+      if (Status s = w.exec(schema.create); !s) return s;
+      if (Status s = w.exec("PRAGMA application_id=" + std::to_string(schema.application_id) +
+                            "; PRAGMA user_version=" + std::to_string(schema.version) + ";");
           !s)
         return s;
+    } else if (again->user_version < schema.version) {
+      if (!schema.upgrade) return Status::io_error("no upgrade for " + path_);
+      if (Status s = schema.upgrade(w, again->user_version); !s) return s;
+      if (Status s = w.exec("PRAGMA user_version=" + std::to_string(schema.version)); !s) return s;
+      upgraded_from_ = again->user_version;
     }
-    if (Status s = w.exec(kSchemaAdditions); !s) return s;
-    if (Status s = ensure_audit_indexes(w); !s) return s;
+    if (Status s = schema.ensure(w); !s) return s;
     if (Status s = txn.commit(); !s) return s;
   }
 

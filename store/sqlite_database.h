@@ -1,10 +1,10 @@
-// SqliteDatabase: the one SQLite file behind SqliteEventStore and
-// SqliteProjectionStore (the file format is described at the top of
-// store/sqlite_database.cpp).
+// SqliteDatabase: one Starlog SQLite file, the log (behind SqliteEventStore
+// and SqliteTokenStore) or the read models (behind SqliteProjectionStore);
+// the two formats are described at the top of store/sqlite_schema.cpp.
 //
 // It owns one writer connection, guarded by a mutex (SQLite admits one writer
-// per file anyway, so both stores share it), and a small pool of read-only
-// connections that read in WAL mode while the writer writes.
+// per file anyway, so the stores on one file share it), and a small pool of
+// read-only connections that read in WAL mode while the writer writes.
 //
 // This is the only header that names SQLite types; only store/, app/ and
 // tests include it. Other layers see EventStore and ProjectionStore.
@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "domain/status.h"
+#include "store/sqlite_schema.h"
 
 namespace starlog::store {
 
@@ -150,6 +151,8 @@ class SqliteDatabase {
     // every commit (SQLite's own automatic checkpoint uses 1000, on the
     // committing connection).
     int checkpoint_pages = 1000;
+    // Which kind of file: its identity, tables, upgrades and durability.
+    const SqliteSchema* schema = &log_schema();
   };
 
   // How many background checkpoints ran, and the WAL pages after the last
@@ -163,18 +166,24 @@ class SqliteDatabase {
   CheckpointStats checkpoint_stats() const;
 
   // Opens or creates the file at `path` (its directory must exist), sets WAL,
-  // synchronous=FULL, foreign_keys=ON and the busy timeout, and creates the
-  // schema in a new file. Fails with a Status, never a crash: io_error when
+  // the schema's synchronous mode, foreign_keys=ON and the busy timeout,
+  // creates the schema in a new file and upgrades an older one (in one
+  // transaction: all of the upgrade or none). Fails with a Status, never a crash: io_error when
   // the directory is missing, the file is read-only or cannot be opened, or
   // was written by a newer schema; corrupt when it is not a Starlog database.
   static Result<std::shared_ptr<SqliteDatabase>> open(const std::string& path);
   static Result<std::shared_ptr<SqliteDatabase>> open(const std::string& path, Options options);
+  // open() with read_model_schema().
+  static Result<std::shared_ptr<SqliteDatabase>> open_read_models(const std::string& path);
 
   ~SqliteDatabase();
   SqliteDatabase(const SqliteDatabase&) = delete;
   SqliteDatabase& operator=(const SqliteDatabase&) = delete;
 
   const std::string& path() const { return path_; }
+  const SqliteSchema& schema() const { return *options_.schema; }
+  // The user_version this open upgraded the file from; 0 when it did not.
+  std::int64_t upgraded_from() const { return upgraded_from_; }
 
   // Exclusive use of the writer connection while alive. Blocks until the
   // writer is free; not reentrant (a thread holding one must not ask again).
@@ -211,9 +220,6 @@ class SqliteDatabase {
   };
   Result<Reader> reader();
 
-  static constexpr int kSchemaVersion = 1;       // PRAGMA user_version
-  static constexpr int kApplicationId = 0x53544C47;  // PRAGMA application_id, "STLG"
-
  private:
   SqliteDatabase(std::string path, Options options) : path_(std::move(path)), options_(options) {}
   Status init();
@@ -228,6 +234,7 @@ class SqliteDatabase {
 
   const std::string path_;
   const Options options_;
+  std::int64_t upgraded_from_ = 0;
   std::unique_ptr<SqliteConnection> writer_;
   std::mutex writer_mutex_;
   std::mutex pool_mutex_;

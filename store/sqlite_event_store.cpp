@@ -348,8 +348,6 @@ std::int64_t SqliteEventStore::commit_group(const std::vector<Pending*>& group) 
   Result<std::int64_t> head = guarded("event store", [&]() -> Result<std::int64_t> {
     auto w = db_->writer();
     SqliteConnection& c = w.connection();
-    // Durable appends, whatever another user of the writer left set.
-    if (Status s = c.exec("PRAGMA synchronous=FULL"); !s) return s;
     SqliteTransaction txn(c);
     if (Status s = txn.begin(); !s) return s;
     std::int64_t last = 0;

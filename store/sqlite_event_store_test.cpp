@@ -741,7 +741,7 @@ TEST_CASE("opening a file that cannot hold a Starlog database fails with a clear
     { testing::open_db(tmp.path()); }
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open(tmp.path().c_str(), &raw) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(raw, "PRAGMA user_version=2", nullptr, nullptr, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw, "PRAGMA user_version=99", nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(raw);
     auto db = SqliteDatabase::open(tmp.path());
     REQUIRE_FALSE(db.ok());
@@ -767,8 +767,8 @@ TEST_CASE("opening a file that cannot hold a Starlog database fails with a clear
 TEST_CASE("a new file is WAL, synchronous=FULL, and carries its schema version") {
   TempDir tmp;
   auto db = testing::open_db(tmp.path());
-  CHECK(testing::writer_int(*db, "PRAGMA user_version") == SqliteDatabase::kSchemaVersion);
-  CHECK(testing::writer_int(*db, "PRAGMA application_id") == SqliteDatabase::kApplicationId);
+  CHECK(testing::writer_int(*db, "PRAGMA user_version") == log_schema().version);
+  CHECK(testing::writer_int(*db, "PRAGMA application_id") == log_schema().application_id);
   CHECK(testing::writer_int(*db, "PRAGMA synchronous") == 2);  // FULL
   CHECK(testing::writer_int(*db, "PRAGMA foreign_keys") == 1);
   {
@@ -780,7 +780,7 @@ TEST_CASE("a new file is WAL, synchronous=FULL, and carries its schema version")
   }
   db.reset();
   auto again = testing::open_db(tmp.path());  // an existing file opens as well
-  CHECK(testing::writer_int(*again, "PRAGMA user_version") == SqliteDatabase::kSchemaVersion);
+  CHECK(testing::writer_int(*again, "PRAGMA user_version") == log_schema().version);
 }
 
 }  // namespace

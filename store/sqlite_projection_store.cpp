@@ -120,33 +120,6 @@ Status retire(SqliteConnection& c, std::string_view name, const std::string& old
   return run(c, kSetSpace, name, *fresh);
 }
 
-// A transaction on the writer with synchronous=NORMAL for its commit only.
-// A projection is rebuilt from the log whenever it is lost (its checkpoint
-// commits with its rows), so its commits need not wait for an fsync (WAL
-// keeps it consistent; the next append's FULL commit syncs it too). Appends
-// run with FULL (SqliteEventStore sets it again before every group).
-class RelaxedTransaction {
- public:
-  explicit RelaxedTransaction(SqliteConnection& c) : c_(c), txn_(c) {}
-  Status begin() {
-    if (Status s = c_.exec("PRAGMA synchronous=NORMAL"); !s) return s;
-    full_again_.c = &c_;
-    return txn_.begin();
-  }
-  Status commit() { return txn_.commit(); }
-
- private:
-  struct FullAgain {
-    SqliteConnection* c = nullptr;
-    ~FullAgain() {
-      if (c) (void)c->exec("PRAGMA synchronous=FULL");
-    }
-  };
-  SqliteConnection& c_;
-  FullAgain full_again_;   // destroyed after txn_: FULL again once the
-  SqliteTransaction txn_;  // transaction is committed or rolled back
-};
-
 }  // namespace
 
 SqliteProjectionStore::SqliteProjectionStore(std::shared_ptr<SqliteDatabase> db)
@@ -167,6 +140,8 @@ SqliteProjectionStore::~SqliteProjectionStore() {
 Result<std::unique_ptr<SqliteProjectionStore>> SqliteProjectionStore::open(
     std::shared_ptr<SqliteDatabase> db) {
   if (!db) return Status::io_error("projection store: no database");
+  if (&db->schema() != &read_model_schema())
+    return Status::io_error("projection store: '" + db->path() + "' is not a read-model file");
   return std::make_unique<SqliteProjectionStore>(std::move(db));
 }
 
@@ -183,9 +158,9 @@ Result<Checkpoint> SqliteProjectionStore::checkpoint(std::string_view projection
 
 Status SqliteProjectionStore::commit(std::string_view projection, const std::vector<KvWrite>& writes,
                                      Checkpoint checkpoint) {
-  return guarded(kWho, [&]() -> Status {
+  Status s = guarded(kWho, [&]() -> Status {
     auto w = db_->writer();
-    RelaxedTransaction txn(w.connection());
+    SqliteTransaction txn(w.connection());
     if (Status s = txn.begin(); !s) return s;
     auto space = space_of(w.connection(), projection);
     if (!space.ok()) return space.status();
@@ -208,6 +183,9 @@ Status SqliteProjectionStore::commit(std::string_view projection, const std::vec
     }
     return txn.commit();
   });
+  // Even after a failure: a failed COMMIT may still have made it.
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  return s;
 }
 
 Result<std::optional<std::string>> SqliteProjectionStore::get(std::string_view projection,
@@ -274,6 +252,7 @@ Status SqliteProjectionStore::drop(std::string_view projection) {
     if (Status s = retire(c, projection, *space); !s) return s;
     return txn.commit();
   });
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   if (s) wake_sweeper();
   return s;
 }
@@ -306,6 +285,7 @@ Status SqliteProjectionStore::rename(std::string_view from, std::string_view to)
     if (Status s = run(c, kSetSpace, to, *from_space); !s) return s;
     return txn.commit();
   });
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   if (s) wake_sweeper();
   return s;
 }
@@ -314,7 +294,7 @@ Result<bool> SqliteProjectionStore::sweep_some(std::int64_t max_rows) {
   return guarded(kWho, [&]() -> Result<bool> {
     auto w = db_->writer();
     SqliteConnection& c = w.connection();
-    RelaxedTransaction txn(c);
+    SqliteTransaction txn(c);
     if (Status s = txn.begin(); !s) return s;
     std::string space;
     {

@@ -1,9 +1,11 @@
-// SqliteProjectionStore: the ProjectionStore on a SqliteDatabase, in the
-// tables projection_rows and projection_checkpoints (format at the top of
-// store/sqlite_database.cpp).
+// SqliteProjectionStore: the ProjectionStore on the read-model file (a
+// SqliteDatabase opened with read_model_schema()), in the tables
+// projection_rows and projection_checkpoints (format at the top of
+// store/sqlite_schema.cpp). That file is not the log's: its commits do not
+// wait for an fsync, and the log's fsyncs never carry them.
 //
-// Commits, drops and renames run on the database's single writer connection
-// (shared with SqliteEventStore), each in one transaction. A projection's
+// Commits, drops and renames run on that file's single writer connection,
+// each in one transaction. A projection's
 // name points at the space its rows live in (projection_names, see
 // store/sqlite_database.cpp): rename() and drop() only repoint names, so
 // they take the same short time whatever the number of rows, and the rows
@@ -19,6 +21,7 @@
 // (an exception thrown by a scan visitor is caught and returned as io_error).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -41,6 +44,7 @@ class SqliteProjectionStore final : public ProjectionStore {
   ~SqliteProjectionStore() override;
   SqliteProjectionStore(const SqliteProjectionStore&) = delete;
   SqliteProjectionStore& operator=(const SqliteProjectionStore&) = delete;
+  // io_error when `db` is not a read-model file.
   static Result<std::unique_ptr<SqliteProjectionStore>> open(std::shared_ptr<SqliteDatabase> db);
 
   Result<Checkpoint> checkpoint(std::string_view projection) override;
@@ -58,6 +62,9 @@ class SqliteProjectionStore final : public ProjectionStore {
   // checkpoint: replacing a live projection with nothing is never intended.
   // Renaming a projection to itself is a no-op.
   Status rename(std::string_view from, std::string_view to) override;
+  std::optional<std::uint64_t> generation() const override {
+    return generation_.load(std::memory_order_acquire);
+  }
 
   // Deletes every row left behind by renames and drops, now, on the calling
   // thread (the sweeper does the same in the background).
@@ -70,6 +77,9 @@ class SqliteProjectionStore final : public ProjectionStore {
   void sweeper_loop();
 
   std::shared_ptr<SqliteDatabase> db_;
+  // Grown after each commit, drop or rename has committed (the sweeper only
+  // deletes rows no name points at: invisible to reads).
+  std::atomic<std::uint64_t> generation_{0};
   std::mutex sweep_mu_;
   std::condition_variable sweep_cv_;
   bool sweep_wanted_ = false;

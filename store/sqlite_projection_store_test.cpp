@@ -20,7 +20,7 @@ using Rows = std::vector<std::pair<std::string, std::string>>;
 
 struct Fixture {
   TempDir tmp;
-  std::shared_ptr<SqliteDatabase> db = testing::open_db(tmp.path());
+  std::shared_ptr<SqliteDatabase> db = testing::open_read_model_db(tmp.path());
   std::unique_ptr<SqliteProjectionStore> store = SqliteProjectionStore::open(db).value();
 
   void commit(const std::string& projection, std::vector<KvWrite> writes, std::int64_t position) {
@@ -262,7 +262,7 @@ TEST_CASE("names stay right through repeated rebuilds, drops and resumed copies"
 
 TEST_CASE("rows a stopped process left in the trash are swept in the background") {
   TempDir tmp;
-  auto db = testing::open_db(tmp.path());
+  auto db = testing::open_read_model_db(tmp.path());
   {
     auto w = db->writer();
     REQUIRE(w->exec("INSERT INTO projection_rows(projection, key, value)"
@@ -320,11 +320,11 @@ TEST_CASE("a commit that does not fit writes neither rows nor checkpoint") {
 TEST_CASE("rows and checkpoints survive reopening the file") {
   TempDir tmp;
   {
-    auto db = testing::open_db(tmp.path());
+    auto db = testing::open_read_model_db(tmp.path());
     SqliteProjectionStore store(db);
     REQUIRE(store.commit("p", {{"a", "1"}}, Checkpoint{4, 2}).is_ok());
   }
-  auto db = testing::open_db(tmp.path());
+  auto db = testing::open_read_model_db(tmp.path());
   SqliteProjectionStore store(db);
   auto cp = store.checkpoint("p");
   REQUIRE(cp.ok());

@@ -45,6 +45,13 @@ inline std::shared_ptr<SqliteDatabase> open_db(const std::string& path) {
   return *db;
 }
 
+// A read-model file (SqliteProjectionStore's), as the log's neighbour.
+inline std::shared_ptr<SqliteDatabase> open_read_model_db(const std::string& path) {
+  auto db = SqliteDatabase::open_read_models(path);
+  REQUIRE_MESSAGE(db.ok(), db.status().message());
+  return *db;
+}
+
 // One integer from `sql` on the writer connection (e.g. PRAGMA page_count).
 inline std::int64_t writer_int(SqliteDatabase& db, const char* sql) {
   auto w = db.writer();

@@ -288,7 +288,7 @@ TEST_CASE("a live projection the sqlite3 shell damaged is found by verify and re
   ServerProcess server(db, {"--demo", demo_dir()});
   auto c = admin_client(server);
   REQUIRE(c.get("/v1/celebrities/jay-z").status == 200);
-  auto damaged = run_shell(dir, cat("sqlite3 ", shell_quote(db),
+  auto damaged = run_shell(dir, cat("sqlite3 ", shell_quote(db + ".projections"),
                                     " \"DELETE FROM projection_rows WHERE projection = 'timeline'"
                                     " AND key = CAST('c/jay-z' AS BLOB)\""));
   REQUIRE_MESSAGE(damaged.exit_code == 0, damaged.err);
@@ -310,7 +310,7 @@ TEST_CASE("a projection written by an older code version is rebuilt at start-up 
   TempDir dir;
   const std::string db = big_store(dir, 30, 50);
   // As if an older Starlog had written the timeline rows.
-  auto old = run_shell(dir, cat("sqlite3 ", shell_quote(db),
+  auto old = run_shell(dir, cat("sqlite3 ", shell_quote(db + ".projections"),
                                 " \"UPDATE projection_checkpoints SET code_version = 0"
                                 " WHERE projection = 'timeline'\""));
   REQUIRE_MESSAGE(old.exit_code == 0, old.err);

@@ -1,0 +1,157 @@
+// Upgrade in place: a store written by the previous storage format (format
+// 1: log, tokens and read models in one file) opens with this binary, is
+// upgraded on the first start, and serves exactly what it served before.
+// The fixture was made by the previous release's binary (tests/fixtures/
+// store-v1/README.md says how); this test never regenerates it.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tests/support/command.h"
+#include "tests/support/http_client.h"
+#include "tests/support/log_check.h"
+#include "tests/support/server_process.h"
+
+namespace starlog::test {
+namespace {
+
+const std::string kFixture = std::string(STARLOG_SOURCE_DIR) + "/tests/fixtures/store-v1";
+// The admin token `starlog token create` printed when the fixture was made.
+const std::string kFixtureSecret = "stl_4hBUuTJEX9SNgpmOWDL7ilpTJLTeF6JAx-dK9oiq82U";
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string what = "cannot read " + path;
+  REQUIRE_MESSAGE(in.good(), what);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A copy of the fixture's log in `dir`; returns its path.
+std::string copy_fixture(const TempDir& dir) {
+  const std::string db = dir.file("starlog.db");
+  std::filesystem::remove(db);
+  std::filesystem::copy_file(kFixture + "/starlog.db", db);
+  return db;
+}
+
+// GET of the fixture's answer `name` (NAME.target, NAME.json) on `c` gives
+// the same JSON the previous binary gave.
+void check_answer(HttpClient& c, const std::string& name) {
+  CAPTURE(name);
+  const std::string target = read_file(kFixture + "/" + name + ".target");
+  const HttpResult now = c.get(target.substr(0, target.find('\n')));
+  REQUIRE(now.status == 200);
+  CHECK(Json::parse(now.body) == Json::parse(read_file(kFixture + "/" + name + ".json")));
+}
+
+std::int64_t sqlite_int(const TempDir& dir, const std::string& db, const std::string& sql) {
+  const auto r = run_shell(dir, cat("sqlite3 ", shell_quote(db), " ", shell_quote(sql)));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  return std::stoll(r.out);
+}
+
+TEST_CASE("a format-1 store is upgraded on first start and serves what it served before") {
+  TempDir dir;
+  const std::string db = copy_fixture(dir);
+  REQUIRE(sqlite_int(dir, db, "PRAGMA user_version") == 1);
+  const std::int64_t events = sqlite_int(dir, db, "SELECT count(*) FROM events");
+  REQUIRE(events > 0);
+
+  ServerProcess server(db);
+  HttpClient c = server.client();
+  REQUIRE(wait_ready(c));
+  CHECK(server.output().find("upgraded " + db + " from store format 1 to 2") != std::string::npos);
+
+  // Read models folded again from the log give the same answers, byte for
+  // byte, as the previous binary's did from its own rows.
+  for (const std::string name : {"timeline-kanye-west", "profile-kanye-west", "directory"})
+    check_answer(c, name);
+  // Tokens are kept: the fixture's admin token still works, and the chain
+  // and the projection verify.
+  const Headers admin = {{"Authorization", "Bearer " + kFixtureSecret}};
+  const HttpResult verify = c.get("/v1/audit/verify", admin);
+  REQUIRE(verify.status == 200);
+  CHECK(verify.json().at("verified") == true);
+  CHECK(verify.json().at("events") == events);
+  // And the store takes appends again.
+  const Json fact = {{"type", "statement_made"},
+                     {"occurred", "2026-12-01"},
+                     {"data", {{"quote", "After the upgrade"}}}};
+  CHECK(c.post_json("/v1/celebrities/kanye-west/events", fact, admin).status == 201);
+  REQUIRE(server.stop() == 0);
+
+  // The log file is format 2 without the old read-model tables; they live
+  // in the file beside it now.
+  CHECK(sqlite_int(dir, db, "PRAGMA user_version") == 2);
+  CHECK(sqlite_int(dir, db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'projection%'") == 0);
+  CHECK(sqlite_int(dir, db, "SELECT count(*) FROM events") == events + 1);
+  CHECK(sqlite_int(dir, db + ".projections",
+                   "SELECT position FROM projection_checkpoints WHERE projection ="
+                   " COALESCE((SELECT space FROM projection_names WHERE name = 'timeline'),"
+                   " 'timeline')") == events + 1);
+
+  // A second start has nothing to upgrade.
+  server.restart();
+  const std::string log = server.output();
+  CHECK(log.find("upgraded") == log.rfind("upgraded"));
+  const auto cli = run_starlog(dir, cat("verify --db ", shell_quote(db)));
+  CAPTURE(cli.out);
+  CAPTURE(cli.err);
+  CHECK(cli.exit_code == 0);
+}
+
+TEST_CASE("an upgraded store whose read-model file is lost folds it again on the next start") {
+  TempDir dir;
+  const std::string db = copy_fixture(dir);
+  // The upgrade commits the new format at once; a kill -9 and the loss of
+  // everything the refold wrote (as if it had been killed before its first
+  // commit) leave a format-2 log without read models.
+  {
+    ServerProcess server(db);
+    server.kill9();
+  }
+  std::filesystem::remove(db + ".projections");
+  std::filesystem::remove(db + ".projections-wal");
+  std::filesystem::remove(db + ".projections-shm");
+  ServerProcess server(db);
+  HttpClient c = server.client();
+  REQUIRE(wait_ready(c));
+  check_answer(c, "timeline-kanye-west");
+  REQUIRE(server.stop() == 0);
+  const auto cli = run_starlog(dir, cat("verify --db ", shell_quote(db)));
+  CHECK(cli.exit_code == 0);
+}
+
+TEST_CASE("read models ahead of their log are folded again, not served") {
+  TempDir dir;
+  const std::string db = copy_fixture(dir);
+  {
+    ServerProcess server(db);
+    HttpClient c = server.client();
+    REQUIRE(wait_ready(c));
+    REQUIRE(server.stop() == 0);
+  }
+  // The log put back from the fixture again (an older backup, say), while
+  // the read models beside it saw one more event.
+  {
+    ServerProcess server(db);
+    const Headers admin = {{"Authorization", "Bearer " + kFixtureSecret}};
+    const Json reg = {{"type", "celebrity_registered"}, {"data", {{"name", "Only Later"}}}};
+    REQUIRE(server.client().post_json("/v1/celebrities/only-later/events", reg, admin).status == 201);
+    REQUIRE(server.stop() == 0);
+  }
+  copy_fixture(dir);
+  ServerProcess server(db);
+  HttpClient c = server.client();
+  REQUIRE(wait_ready(c));
+  CHECK(server.output().find("folding the read models again") != std::string::npos);
+  CHECK(c.get("/v1/celebrities/only-later").status == 404);
+  CHECK(c.get("/v1/celebrities/kanye-west").status == 200);
+}
+
+}  // namespace
+}  // namespace starlog::test
