@@ -223,6 +223,32 @@ Result<std::optional<domain::Fact>> TimelineReader::fact(std::string_view fact_i
 }
 
 Result<std::optional<std::int64_t>> TimelineReader::revision(std::string_view celebrity) {
+  const std::optional<std::uint64_t> at = rows_.generation();  // before the read
+  if (!at) return read_revision(celebrity);
+  {
+    std::lock_guard lock(revisions_mu_);
+    if (*at > revisions_at_) {
+      revisions_.clear();
+      revisions_at_ = *at;
+    }
+    if (*at == revisions_at_) {
+      if (auto it = revisions_.find(celebrity); it != revisions_.end())
+        return std::optional<std::int64_t>(it->second);
+    }
+  }
+  auto r = read_revision(celebrity);
+  if (!r.ok() || !r->has_value()) return r;
+  std::lock_guard lock(revisions_mu_);
+  // Kept only for the generation it was read at: a write since then asks
+  // again (what was read may be newer than `at`, never older).
+  if (revisions_at_ == *at) {
+    if (revisions_.size() >= kMaxRevisions) revisions_.clear();
+    revisions_.emplace(std::string(celebrity), **r);
+  }
+  return r;
+}
+
+Result<std::optional<std::int64_t>> TimelineReader::read_revision(std::string_view celebrity) {
   auto raw = rows_.get(projection_, keys::revision(celebrity));
   if (!raw.ok()) return raw.status();
   if (!raw.value()) return std::optional<std::int64_t>();

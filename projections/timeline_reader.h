@@ -1,12 +1,15 @@
 // TimelineReader: answers the read side of the API (CONTRACT §6 "Reads")
 // from the timeline projection's rows. Returns JSON documents exactly as
-// served; knows nothing of HTTP. Thread-safe (reads only).
+// served; knows nothing of HTTP. Thread-safe (reads only; revisions are
+// remembered under a mutex while the rows' generation is unchanged).
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include "domain/fact.h"
 #include "domain/json.h"
@@ -58,15 +61,29 @@ class TimelineReader {
   // The folded fact, or nullopt when unknown.
   Result<std::optional<domain::Fact>> fact(std::string_view fact_id);
   // The log position of the last event that changed the celebrity's profile
-  // or timeline (keys::revision), nullopt for an unknown celebrity. One key
-  // lookup: a validator to read before building an answer, so that an answer
-  // is never older than the revision it is tagged with.
+  // or timeline (keys::revision), nullopt for an unknown celebrity: a
+  // validator to read before building an answer, so that an answer is never
+  // older than the revision it is tagged with. Answered from memory while
+  // the store's generation() is the one it was read at (no store work for
+  // a cached read); otherwise one key lookup.
   Result<std::optional<std::int64_t>> revision(std::string_view celebrity);
 
  private:
   Result<std::optional<Json>> load(const std::string& key);
+  Result<std::optional<std::int64_t>> read_revision(std::string_view celebrity);
   store::ProjectionStore& rows_;
   std::string projection_;
+
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // Known celebrities' revisions, all read at generation revisions_at_.
+  // Bounded: cleared when it would pass kMaxRevisions.
+  static constexpr std::size_t kMaxRevisions = 1u << 20;
+  std::mutex revisions_mu_;
+  std::uint64_t revisions_at_ = 0;
+  std::unordered_map<std::string, std::int64_t, Hash, std::equal_to<>> revisions_;
 };
 
 }  // namespace starlog::projections

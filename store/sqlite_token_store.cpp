@@ -21,6 +21,12 @@ constexpr const char* kFind =
     "SELECT name, role, created_at, revoked_at, secret_sha256 FROM tokens"
     " WHERE secret_sha256 = ?1";
 
+// What changes whenever a token is created or revoked (tokens are never
+// deleted, and a revocation is never undone): read only after the file
+// changed at all.
+constexpr const char* kGeneration =
+    "SELECT count(*), count(revoked_at), total(created_at), total(revoked_at) FROM tokens";
+
 domain::Millis millis(std::int64_t ms) { return domain::Millis(std::chrono::milliseconds(ms)); }
 
 // Columns name, role, created_at, revoked_at of the current row.
@@ -112,6 +118,10 @@ Status SqliteTokenStore::revoke(std::string_view name) {
 
 Result<std::optional<TokenMatch>> SqliteTokenStore::find_by_hash(std::string_view secret_sha256_hex) {
   return guarded(kWho, [&]() -> Result<std::optional<TokenMatch>> {
+    std::lock_guard lock(cache_mu_);
+    if (Status s = refresh_locked(); !s) return s;
+    if (auto it = cache_.find(secret_sha256_hex); it != cache_.end())
+      return std::optional<TokenMatch>(it->second);
     auto r = db_->reader();
     if (!r) return r.status();
     auto st = r->connection().prepare(kFind);
@@ -119,11 +129,44 @@ Result<std::optional<TokenMatch>> SqliteTokenStore::find_by_hash(std::string_vie
     st->bind_text(1, secret_sha256_hex);
     auto row = st->step();
     if (!row) return row.status();
+    // Unknown secrets are not remembered: only stored tokens take memory.
     if (!*row) return std::optional<TokenMatch>();
     auto info = info_of(*st);
     if (!info) return info.status();
-    return std::optional<TokenMatch>(TokenMatch{std::move(*info), std::string(st->text(4))});
+    TokenMatch match{std::move(*info), std::string(st->text(4))};
+    cache_.emplace(match.secret_sha256, match);
+    return std::optional<TokenMatch>(std::move(match));
   });
+}
+
+Status SqliteTokenStore::refresh_locked() {
+  if (!watch_) {
+    auto conn = SqliteConnection::open(db_->path(), SQLITE_OPEN_READONLY, 5000);
+    if (!conn) return conn.status();
+    watch_ = std::move(*conn);
+  }
+  // PRAGMA data_version changes when any other connection, of this process
+  // or another, committed to the file: one look at the WAL index, no page.
+  auto version = watch_->prepare("PRAGMA data_version");
+  if (!version) return version.status();
+  auto row = version->step();
+  if (!row) return row.status();
+  if (!*row) return Status::io_error("PRAGMA data_version: no result");
+  const std::int64_t v = version->int64(0);
+  if (v == data_version_ && data_version_ != kUnread) return Status::ok();
+  auto gen = watch_->prepare(kGeneration);
+  if (!gen) return gen.status();
+  auto g = gen->step();
+  if (!g) return g.status();
+  if (!*g) return Status::io_error("token generation: no result");
+  const Generation now{gen->int64(0), gen->int64(1), std::string(gen->text(2)),
+                       std::string(gen->text(3))};
+  if (now != generation_) {
+    cache_.clear();
+    generation_ = now;
+  }
+  data_version_ = v;
+  return Status::ok();
 }
 
 }  // namespace starlog::store

@@ -116,7 +116,47 @@ TEST_CASE("a revocation by another connection to the file is seen by the next lo
   CHECK((*after)->info.revoked());
 }
 
-TEST_CASE("a version-1 file written before the tokens table gains it when opened") {
+TEST_CASE("a remembered token is forgotten once tokens change, and an unknown one is not kept") {
+  Fixture f;
+  REQUIRE(f.tokens->create("alice", Role::editor, hash_of("a")).is_ok());
+  // Remembered: found again while nothing is written.
+  for (int i = 0; i < 3; ++i) {
+    auto again = f.tokens->find_by_hash(hash_of("a"));
+    REQUIRE(again.ok());
+    REQUIRE(again->has_value());
+    CHECK_FALSE((*again)->info.revoked());
+  }
+  // A secret not stored yet, looked up before another process creates it.
+  auto missing = f.tokens->find_by_hash(hash_of("b"));
+  REQUIRE(missing.ok());
+  CHECK_FALSE(missing->has_value());
+  {
+    auto other_db = testing::open_db(f.tmp.path());
+    auto other = SqliteTokenStore::open(other_db, f.clock).value();
+    REQUIRE(other->create("bob", Role::reader, hash_of("b")).is_ok());
+  }
+  auto found = f.tokens->find_by_hash(hash_of("b"));
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  CHECK((*found)->info.name == "bob");
+  // A commit that is not about tokens leaves what is remembered valid.
+  {
+    auto w = f.db->writer();
+    REQUIRE(w->exec("CREATE TABLE unrelated(x); INSERT INTO unrelated VALUES(1);").is_ok());
+  }
+  auto still = f.tokens->find_by_hash(hash_of("a"));
+  REQUIRE(still.ok());
+  REQUIRE(still->has_value());
+  CHECK_FALSE((*still)->info.revoked());
+  // The same process revoking through its own writer is seen too.
+  REQUIRE(f.tokens->revoke("alice").is_ok());
+  auto revoked = f.tokens->find_by_hash(hash_of("a"));
+  REQUIRE(revoked.ok());
+  REQUIRE(revoked->has_value());
+  CHECK((*revoked)->info.revoked());
+}
+
+TEST_CASE("a file written before the tokens table gains it when opened") {
   testing::TempDir tmp;
   {
     auto db = testing::open_db(tmp.path());
@@ -124,7 +164,7 @@ TEST_CASE("a version-1 file written before the tokens table gains it when opened
     REQUIRE(w->exec("DROP TABLE tokens").is_ok());
   }
   auto db = testing::open_db(tmp.path());
-  CHECK(testing::writer_int(*db, "PRAGMA user_version") == 1);
+  CHECK(testing::writer_int(*db, "PRAGMA user_version") == log_schema().version);
   CHECK(testing::writer_int(
             *db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'tokens'") == 1);
   domain::FakeClock clock{kStart};

@@ -8,9 +8,9 @@
 // reused, not even after revocation, so that `recorded_by` always names one
 // token. Tokens are never deleted: a revoked token stays listed.
 //
-// Every method reads or writes the backing storage directly (no cache), so a
-// revocation made by another process on the same storage is seen by the
-// very next find_by_hash. Thread-safe.
+// A creation or revocation made by another process on the same storage is
+// seen by the very next find_by_hash: an implementation may answer from
+// memory only while the stored tokens are unchanged. Thread-safe.
 #pragma once
 
 #include <optional>
