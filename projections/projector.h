@@ -50,6 +50,8 @@ class Projector {
  public:
   static constexpr std::int64_t kHead = std::numeric_limits<std::int64_t>::max();
   static constexpr std::size_t kPageSize = 512;  // events read from the log at a time
+  // The same for bulk batches, whose next page is read while one is folded.
+  static constexpr std::size_t kBulkPageSize = 4096;
   using Batch = ProjectorBatch;
   // For folds nobody waits on (rebuilds, replays): far fewer page writes
   // than one commit per page, within 16 MiB of buffered rows (a 200k-event
