@@ -1,14 +1,38 @@
 #!/usr/bin/env bash
 # make bench: measures Starlog against baselines taken in the same run and
-# prints a table of figures and ratios, also written to bench/RESULTS.md.
+# prints a table of figures, ratios and verdicts; writes the generated part
+# of bench/RESULTS.md (the hand-written part below its END marker is kept)
+# and the plot bench/append_rebuild_vs_log_size.png.
 #
 # Sizes (environment): BENCH_CELEBRITIES (10000), BENCH_EVENTS (1000000),
-# BENCH_HEAVY (facts of celeb-00000, 1000), BENCH_SECONDS per load phase (10),
-# BENCH_CONNECTIONS (64), BENCH_DIR (build/bench), BENCH_RESULTS
-# (bench/RESULTS.md; empty: don't write). The data set is generated and
-# imported once per size and reused by later runs.
+# BENCH_HEAVY (facts of celeb-00000, 1000), BENCH_SECONDS per HTTP phase
+# (10), BENCH_SERIES_SECONDS per append phase at the smaller log sizes of the
+# size series (5, at most BENCH_SECONDS), BENCH_STEPS (the series' log sizes
+# in percent of BENCH_EVENTS, "10 30 100"), BENCH_CONNECTIONS (64),
+# BENCH_DIR (build/bench), BENCH_RESULTS (bench/RESULTS.md; empty: write
+# neither it nor the plot into the source tree).
+#
+# The NDJSON data set (and its split into the series' steps) is generated
+# once per size and reused by later runs; the import is measured in every
+# run: the steps are imported one after the other into a fresh store, with
+# appends and a rebuild measured on a copy after each step but the last, so
+# the store of the last step is the big store of the other rows.
+#
+# Phases, in order:
+#   1 data set          generate / split (cached)
+#   2 empty store       SQLite single-row commits, then appends to one stream
+#   3 import + series   SQLite bulk insert of the lines, then the import in
+#                       steps, appends and a rebuild after each step
+#   4 verify            a plain scan, then `starlog verify --db`
+#   5 big store         appends over all streams
+#   6 GETs              nginx on the same bytes, then the cached timeline
+#   7 as-of             live timeline, then as-of at a new position per request
+#   8 rebuild           a plain scan, then a rebuild, server RSS sampled
+#   9 during rebuild    appends while a rebuild runs (restarted if it ends)
+#  10 report            table, RESULTS.md, plot
 set -euo pipefail
 cd "$(dirname "$0")/.."
+T0=$SECONDS
 
 BUILD=${BUILD:-build}
 BIN=$BUILD/starlog
@@ -16,9 +40,16 @@ CELEBS=${BENCH_CELEBRITIES:-10000}
 EVENTS=${BENCH_EVENTS:-1000000}
 HEAVY=${BENCH_HEAVY:-1000}
 SECS=${BENCH_SECONDS:-10}
+SERIES_SECS=${BENCH_SERIES_SECONDS:-5}
+STEPS=${BENCH_STEPS:-10 30 100}
 CONNS=${BENCH_CONNECTIONS:-64}
 DIR=${BENCH_DIR:-$BUILD/bench}
 RESULTS=${BENCH_RESULTS-bench/RESULTS.md}
+TOOLS=$PWD/bench/tools.py
+SERIES_SECS=$(python3 -c "print(min($SERIES_SECS, $SECS))")
+for tool in "$BIN" "$BUILD/bench_generate" "$BUILD/bench_sqlite_baseline" "$BUILD/bench_append_load"; do
+  [ -x "$tool" ] || { echo "bench: $tool is missing (make bench builds it)" >&2; exit 1; }
+done
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 
@@ -26,50 +57,200 @@ say() { printf '%s\n' "$*" >&2; }
 json_get() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-PIDS=()
-cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
+# Every process started in the background is listed here and stopped by
+# its pid (on exit too).
+PIDS=" "
+track() { PIDS="$PIDS$1 "; }
+stop_pid() {  # pid: SIGTERM, up to 30 s to exit, then SIGKILL
+  local p=$1 state
+  PIDS=${PIDS// $p / }
+  kill "$p" 2>/dev/null || return 0
+  for _ in $(seq 300); do
+    state=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null || true)
+    [ -z "$state" ] || [ "$state" = Z ] && break
+    sleep 0.1
+  done
+  [ -n "$state" ] && [ "$state" != Z ] && kill -9 "$p" 2>/dev/null
+  wait "$p" 2>/dev/null || true
+}
+cleanup() { for p in $PIDS; do stop_pid "$p"; done; }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-# --- data set --------------------------------------------------------------
-DATA="$DIR/data-$CELEBS-$EVENTS-$HEAVY"
-DB="$DATA/starlog.db"
-if [ ! -f "$DATA/ready" ]; then
-  rm -rf "$DATA"; mkdir -p "$DATA"
-  say "generating $EVENTS events for $CELEBS celebrities"
-  "$BUILD/bench_generate" --celebrities "$CELEBS" --events "$EVENTS" --heavy-facts "$HEAVY" > "$DATA/events.ndjson"
-  say "importing (starlog import)"
-  start=$(date +%s.%N)
-  "$BIN" import --db "$DB" "$DATA/events.ndjson"
-  end=$(date +%s.%N)
-  python3 -c "print(f'{$EVENTS/($end-$start):.0f}')" > "$DATA/import_rate"
-  rm -f "$DATA/events.ndjson"
-  touch "$DATA/ready"
-fi
-IMPORT_RATE=$(cat "$DATA/import_rate")
-# The load phases write to a copy, so every run starts from the same log.
+# The figures, one "key<TAB>value" (JSON or text) a line, for the report.
 RUN="$DIR/run"
 rm -rf "$RUN"; mkdir -p "$RUN"
-cp "$DB" "$RUN/starlog.db"
-[ -f "$DB-wal" ] && cp "$DB-wal" "$RUN/starlog.db-wal"
-TOKEN=$("$BIN" token create --db "$RUN/starlog.db" --name bench --role admin)
+FIG="$RUN/figures.tsv"
+put() { printf '%s\t%s\n' "$1" "$2" >> "$FIG"; }
 
-PORT=$(free_port)
-"$BIN" serve --db "$RUN/starlog.db" --listen "127.0.0.1:$PORT" > "$RUN/server.log" 2>&1 &
-SERVER=$!; PIDS+=("$SERVER")
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
-B="http://127.0.0.1:$PORT"
-AUTH="Authorization: Bearer $TOKEN"
-HEAD=$(curl -sf "$B/v1/events?limit=1" | json_get '["head"]')
+# A store is two SQLite files, the log PATH and the read models
+# PATH.projections, each perhaps with a -wal: all are copied (not the -shm),
+# or the server would refold the whole log at start.
+copy_store() {  # src dst
+  local f
+  mkdir -p "$(dirname "$2")"
+  for f in "$1" "$1"-wal "$1".projections "$1".projections-wal; do
+    [ -f "$f" ] && cp "$f" "$2${f#"$1"}"
+  done
+  return 0
+}
+new_token() { "$BIN" token create --db "$1" --name bench --role admin 2>>"$RUN/cli.log"; }
 
-# --- 1. durable appends ----------------------------------------------------
-say "1/5 appends: SQLite baseline, then $CONNS clients for ${SECS}s"
+SERVER= PORT= B=
+start_server() {  # db log: sets SERVER, PORT, B
+  PORT=$(free_port)
+  "$BIN" serve --db "$1" --listen "127.0.0.1:$PORT" > "$2" 2>&1 &
+  SERVER=$!; track "$SERVER"
+  B="http://127.0.0.1:$PORT"
+  for _ in $(seq 600); do  # at most 60 s
+    curl -sf "$B/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$SERVER" 2>/dev/null || break
+    sleep 0.1
+  done
+  say "bench: the server did not start; the end of $2:"; tail -20 "$2" >&2
+  exit 1
+}
+head_of() { curl -sf "$B/v1/events?limit=1" | json_get '["head"]'; }
+hwm_kib() { awk '/^VmHWM/{print $2}' "/proc/$1/status"; }
+
+append_load() {  # streams seconds -> the load's JSON (errors are counted, not fatal)
+  "$BUILD/bench_append_load" --port "$PORT" --connections "$CONNS" --seconds "$2" \
+    --celebrities "$1" --token "$TOKEN" || true
+}
+wrk_run() {  # url [header] [lua script] -> JSON {rps, p99_ms, requests, non2xx, socket_errors}
+  local args=(-t1 -c"$CONNS" -d"${SECS}s" --timeout 10s --latency)
+  [ -n "${2:-}" ] && args+=(-H "$2")
+  [ -n "${3:-}" ] && args+=(-s "$3")
+  wrk "${args[@]}" "$1" | python3 "$TOOLS" wrk
+}
+rebuild_once() { python3 "$TOOLS" rebuild-once "$B" "$TOKEN" "$SERVER"; }
+
+put celebrities "$CELEBS"; put events "$EVENTS"; put heavy "$HEAVY"; put secs "$SECS"
+put series_secs "$SERIES_SECS"; put conns "$CONNS"
+
+# --- 1. data set (cached per size) ---------------------------------------------
+say "[1/10] data set: $EVENTS events for $CELEBS celebrities"
+DATA="$DIR/data-$CELEBS-$EVENTS-$HEAVY"
+NDJSON="$DATA/events.ndjson"
+GENERATED=0
+if [ ! -f "$DATA/ready" ] || [ ! -f "$NDJSON" ]; then  # (older runs cached a store, not the file)
+  rm -rf "$DATA"; mkdir -p "$DATA"
+  say "  generating"
+  "$BUILD/bench_generate" --celebrities "$CELEBS" --events "$EVENTS" --heavy-facts "$HEAVY" > "$NDJSON"
+  touch "$DATA/ready"
+  GENERATED=1
+fi
+put generated "$GENERATED"
+put ndjson_mib "$(( $(stat -c %s "$NDJSON") / 1048576 ))"
+# The series' log sizes, ascending, the last one the whole data set.
+CUTS=""; prev=0
+for pct in $STEPS; do
+  n=$(( EVENTS * pct / 100 ))
+  [ "$n" -gt "$prev" ] && [ "$n" -lt "$EVENTS" ] && { CUTS="$CUTS $n"; prev=$n; }
+done
+CUTS="${CUTS# } $EVENTS"; CUTS=${CUTS# }
+PARTS="$DATA/parts-${CUTS// /-}"
+if [ ! -f "$PARTS/ready" ]; then
+  say "  splitting at $CUTS lines"
+  rm -rf "$PARTS"; mkdir -p "$PARTS"
+  awk -v cuts="$CUTS" -v dir="$PARTS" 'BEGIN { n = split(cuts, c, " "); k = 1; f = dir "/part-1.ndjson" }
+    { print > f; if (NR == c[k] && k < n) { close(f); k++; f = dir "/part-" k ".ndjson" } }' "$NDJSON"
+  touch "$PARTS/ready"
+fi
+
+# --- 2. appends to one stream of an empty store ------------------------------------
+say "[2/10] empty store: SQLite single-row commits for ${SECS}s, then $CONNS clients appending to one stream for ${SECS}s"
 BASE_APPENDS=$("$BUILD/bench_sqlite_baseline" appends "$RUN/baseline.db" "$SECS" | json_get '["per_second"]')
-APPENDS_JSON=$("$BUILD/bench_append_load" --port "$PORT" --connections "$CONNS" --seconds "$SECS" --celebrities "$CELEBS" --token "$TOKEN")
-APPENDS=$(echo "$APPENDS_JSON" | json_get '["per_second"]')
-APPENDS_P99=$(echo "$APPENDS_JSON" | json_get '["p99_ms"]')
+rm -f "$RUN"/baseline.db*
+head -n 1 "$NDJSON" > "$RUN/one.ndjson"  # celeb-00000's registration
+mkdir -p "$RUN/empty"
+"$BIN" import --db "$RUN/empty/starlog.db" "$RUN/one.ndjson" 2>>"$RUN/cli.log"
+TOKEN=$(new_token "$RUN/empty/starlog.db")
+start_server "$RUN/empty/starlog.db" "$RUN/server-empty.log"
+J=$(append_load 1 "$SECS")
+put empty_base "$BASE_APPENDS"
+put empty_appends "$(echo "$J" | json_get '["per_second"]')"
+put empty_p99 "$(echo "$J" | json_get '["p99_ms"]')"
+put empty_errors "$(echo "$J" | json_get '["errors"]')"
+stop_pid "$SERVER"
+rm -rf "$RUN/empty"
 
-# --- 2. cached timeline GETs vs nginx --------------------------------------
-say "2/5 timeline GETs: nginx on the same bytes, then starlog"
+# --- 3. import in steps, with the size series ------------------------------------------
+say "[3/10] import: SQLite bulk insert of the $EVENTS lines, then starlog import in steps to $CUTS events"
+put bulk_rate "$("$BUILD/bench_sqlite_baseline" bulk "$RUN/bulk.db" "$NDJSON" | json_get '["per_second"]')"
+rm -f "$RUN"/bulk.db*
+STORE="$DIR/store/starlog.db"  # the big store once the last step is in
+rm -rf "$DIR/store"; mkdir -p "$DIR/store"
+SERIES="$RUN/series.dat"; : > "$SERIES"
+put series_file "$SERIES"
+IMPORT_SECS=0; IMPORT_PEAK=0; k=0; prev=0
+for n in $CUTS; do
+  k=$((k + 1))
+  say "  step $k: lines $((prev + 1))-$n"
+  python3 "$TOOLS" measure "$RUN/import-$k.json" "import step $k@notty" "$BIN" import --db "$STORE" "$PARTS/part-$k.ndjson"
+  rc=$(json_get '["rc"]' < "$RUN/import-$k.json")
+  [ "$rc" = 0 ] || { say "bench: starlog import failed (exit $rc)"; exit 1; }
+  secs=$(json_get '["seconds"]' < "$RUN/import-$k.json")
+  peak=$(json_get '["peak_kib"]' < "$RUN/import-$k.json")
+  [ "$peak" -gt "$IMPORT_PEAK" ] && IMPORT_PEAK=$peak
+  IMPORT_SECS=$(python3 -c "print($IMPORT_SECS + $secs)")
+  STEP_RATE=$(python3 -c "print(round($((n - prev)) / $secs, 1))")
+  say "  step $k: $((n - prev)) events in $(printf '%.1f' "$secs") s, $STEP_RATE/s"
+  if [ "$n" -lt "$EVENTS" ]; then
+    streams=$(( n < CELEBS ? n : CELEBS ))
+    # Each on its own copy of the store as imported: the rebuild covers
+    # exactly the $n events, and the appends do not run beside the sweep of
+    # the rows a rebuild replaced.
+    say "  series at $n events: a rebuild, then appends over $streams streams for ${SERIES_SECS}s (each on a copy)"
+    copy_store "$STORE" "$RUN/series/starlog.db"
+    TOKEN=$(new_token "$RUN/series/starlog.db")
+    start_server "$RUN/series/starlog.db" "$RUN/server-series-$k-rebuild.log"
+    J=$(rebuild_once)
+    stop_pid "$SERVER"
+    rm -rf "$RUN/series"
+    copy_store "$STORE" "$RUN/series/starlog.db"
+    TOKEN=$(new_token "$RUN/series/starlog.db")
+    start_server "$RUN/series/starlog.db" "$RUN/server-series-$k-appends.log"
+    A=$(append_load "$streams" "$SERIES_SECS" | json_get '["per_second"]')
+    stop_pid "$SERVER"
+    rm -rf "$RUN/series"
+    # log size, appends/s, their seconds, rebuild events/s, import step
+    # events/s, events rebuilt
+    echo "$n $A $SERIES_SECS $(echo "$J" | json_get '["per_second"]') $STEP_RATE $(echo "$J" | json_get '["position"]')" >> "$SERIES"
+  fi
+  prev=$n
+done
+put import_seconds "$IMPORT_SECS"
+put import_rate "$(python3 -c "print($EVENTS / $IMPORT_SECS)")"
+put import_peak_kib "$IMPORT_PEAK"
+
+# --- 4. verify ---------------------------------------------------------------------------
+say "[4/10] verify: a plain scan of the events table, then starlog verify --db of the big store"
+put verify_scan "$("$BUILD/bench_sqlite_baseline" scan "$STORE" | json_get '["per_second"]')"
+python3 "$TOOLS" measure "$RUN/verify.json" "verify" "$BIN" verify --db "$STORE" > "$RUN/verify-report.json"
+VSECS=$(json_get '["seconds"]' < "$RUN/verify.json")
+VEVENTS=$(json_get '["events"]' < "$RUN/verify-report.json" 2>/dev/null || echo "$EVENTS")
+put verify_seconds "$VSECS"
+put verify_events "$VEVENTS"
+put verify_rate "$(python3 -c "print($VEVENTS / $VSECS)")"
+put verify_peak_kib "$(json_get '["peak_kib"]' < "$RUN/verify.json")"
+put verify_ok "$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])).get("verified")))' "$RUN/verify-report.json" 2>/dev/null || echo "no report")"
+
+# --- 5. appends over every stream of the big store ---------------------------------------
+TOKEN=$(new_token "$STORE")
+AUTH="Authorization: Bearer $TOKEN"
+start_server "$STORE" "$RUN/server.log"
+MAIN_SERVER=$SERVER
+put big_head_before "$(head_of)"
+say "[5/10] big store: $CONNS clients appending over $CELEBS streams for ${SECS}s"
+J=$(append_load "$CELEBS" "$SECS")
+BIG_APPENDS=$(echo "$J" | json_get '["per_second"]')
+put big_appends "$BIG_APPENDS"
+put big_p99 "$(echo "$J" | json_get '["p99_ms"]')"
+put big_errors "$(echo "$J" | json_get '["errors"]')"
+
+# --- 6. cached timeline GETs vs nginx ----------------------------------------------------
+say "[6/10] timeline GETs: nginx on the same bytes for ${SECS}s, then starlog for ${SECS}s (wrk -t1 -c$CONNS)"
 TL="/v1/celebrities/celeb-00000/timeline?limit=100"
 mkdir -p "$RUN/www" "$RUN/nginx"
 curl -sf "$B$TL" > "$RUN/www/timeline.json"
@@ -88,93 +269,121 @@ http {
 }
 CONF
 nginx -c "$RUN/nginx/nginx.conf" -p "$RUN/nginx" -g 'daemon off;' &
-PIDS+=("$!")
+NGINX=$!; track "$NGINX"
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$NPORT/timeline.json" >/dev/null && break; sleep 0.1; done
-wrk_run() {  # url [header] -> "rps p99_ms"
-  local out
-  if [ -n "${2:-}" ]; then out=$(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -H "$2" "$1"); else out=$(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "$1"); fi
-  echo "$out" | python3 -c '
-import re,sys
-t=sys.stdin.read()
-rps=float(re.search(r"Requests/sec:\s+([\d.]+)",t).group(1))
-m=re.search(r"99%\s+([\d.]+)(us|ms|s)",t)
-v=float(m.group(1)); u=m.group(2)
-print(rps, v/1000 if u=="us" else (v*1000 if u=="s" else v))
-non=re.search(r"Non-2xx or 3xx responses:\s+(\d+)",t)
-if non: sys.stderr.write("wrk: %s non-2xx answers\n" % non.group(1))'
-}
-read NGINX_RPS NGINX_P99 < <(wrk_run "http://127.0.0.1:$NPORT/timeline.json")
-read GET_RPS GET_P99 < <(wrk_run "$B$TL")
+J=$(wrk_run "http://127.0.0.1:$NPORT/timeline.json")
+put nginx_rps "$(echo "$J" | json_get '["rps"]')"; put nginx_p99 "$(echo "$J" | json_get '["p99_ms"]')"
+stop_pid "$NGINX"
+J=$(wrk_run "$B$TL")
+put get_rps "$(echo "$J" | json_get '["rps"]')"; put get_p99 "$(echo "$J" | json_get '["p99_ms"]')"
+put get_bad "$(echo "$J" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["non2xx"]+j["socket_errors"])')"
 
-# --- 3. as-of vs live --------------------------------------------------------
-say "3/5 as-of timeline vs live timeline"
-read LIVE_RPS LIVE_P99 < <(wrk_run "$B$TL" "$AUTH")
-read ASOF_RPS ASOF_P99 < <(wrk_run "$B$TL&as_of_position=$HEAD" "$AUTH")
+# --- 7. as-of (uncached) vs live ---------------------------------------------------------
+# A new as_of_position on every request, cycling down from the head through
+# the positions at which celeb-00000 already has all its facts: each answer
+# is folded afresh (the body cache is keyed by position).
+HEAD=$(head_of)
+LO=$(( CELEBS + HEAVY < HEAD ? CELEBS + HEAVY : HEAD ))
+cat > "$RUN/asof.lua" <<LUA
+local lo, hi, n = $LO, $HEAD, 0
+request = function()
+  local p = hi - (n % (hi - lo + 1))
+  n = n + 1
+  return wrk.format(nil, "$TL&as_of_position=" .. p)
+end
+LUA
+say "[7/10] live timeline for ${SECS}s, then as-of at a new position per request (positions $LO-$HEAD) for ${SECS}s"
+J=$(wrk_run "$B$TL" "$AUTH")
+put live_rps "$(echo "$J" | json_get '["rps"]')"; put live_p99 "$(echo "$J" | json_get '["p99_ms"]')"
+put live_bad "$(echo "$J" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["non2xx"]+j["socket_errors"])')"
+J=$(wrk_run "$B/" "$AUTH" "$RUN/asof.lua")
+put asof_rps "$(echo "$J" | json_get '["rps"]')"; put asof_p99 "$(echo "$J" | json_get '["p99_ms"]')"
+REQS=$(echo "$J" | json_get '["requests"]')
+put asof_bad "$(echo "$J" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["non2xx"]+j["socket_errors"])')"
+put asof_requests "$REQS"
+put asof_distinct "$(( REQS < HEAD - LO + 1 ? REQS : HEAD - LO + 1 ))"
 
-# --- 4 & 5. rebuild (full replay) and appends during it -----------------------
-say "4/5 full replay (rebuild) vs a plain SQLite scan"
-SCAN=$("$BUILD/bench_sqlite_baseline" scan "$RUN/starlog.db" | json_get '["per_second"]')
-RSS_BEFORE=$(awk '/VmRSS/{print $2}' /proc/$SERVER/status)
-start=$(date +%s.%N)
-curl -sf -X POST -H "$AUTH" "$B/v1/projections/timeline/rebuild" > /dev/null
-PEAK=0
-rebuilt() { curl -sf "$B/v1/projections" | python3 -c '
-import json,sys
-ps=json.load(sys.stdin); ps=ps.get("projections",ps) if isinstance(ps,dict) else ps
-t=[p for p in ps if p["name"]=="timeline"][0]
-sys.exit(0 if t["status"]=="live" and t["lag"]==0 else 1)'; }
-sleep 0.2
-for _ in $(seq 9000); do  # at most 30 minutes
-  rebuilt && break
-  rss=$(awk '/VmRSS/{print $2}' /proc/$SERVER/status); [ "$rss" -gt "$PEAK" ] && PEAK=$rss
-  printf '\r  rebuilding: %s ' "$(curl -sf "$B/v1/projections" | python3 -c '
-import json,sys
-ps=json.load(sys.stdin); ps=ps.get("projections",ps) if isinstance(ps,dict) else ps
-r=[p for p in ps if p["name"]=="timeline"][0].get("rebuild") or {}
-print("%s/%s %s" % (r.get("position",0), r.get("head",0), r.get("phase","")))' 2>/dev/null)" >&2
-  sleep 0.2
-done
-printf '\n' >&2
-end=$(date +%s.%N)
-REPLAY=$(python3 -c "print(f'{$HEAD/($end-$start):.1f}')")
-REPLAY_RSS_MB=$(python3 -c "print(f'{max($PEAK,$RSS_BEFORE)/1024:.0f}')")
+# --- 8. rebuild -----------------------------------------------------------------------------
+say "[8/10] rebuild: a plain scan of the events table, then POST /v1/projections/timeline/rebuild until live"
+put rebuild_scan "$("$BUILD/bench_sqlite_baseline" scan "$STORE" | json_get '["per_second"]')"
+J=$(rebuild_once)
+REBUILD_RATE=$(echo "$J" | json_get '["per_second"]')
+put rebuild_rate "$REBUILD_RATE"
+REBUILT=$(echo "$J" | json_get '["position"]')
+put rebuild_events "$REBUILT"
+put rebuild_seconds "$(echo "$J" | json_get '["seconds"]')"
+put rebuild_result "$(echo "$J" | json_get '["result"]')"
+put rebuild_peak_kib "$(echo "$J" | json_get '["peak_rss_kib"]')"
+echo "$EVENTS $BIG_APPENDS $SECS $REBUILD_RATE $STEP_RATE $REBUILT" >> "$SERIES"
 
-say "5/5 appends while a rebuild runs"
-curl -sf -X POST -H "$AUTH" "$B/v1/projections/timeline/rebuild" > /dev/null
-DURING=$("$BUILD/bench_append_load" --port "$PORT" --connections "$CONNS" --seconds "$SECS" --celebrities "$CELEBS" --token "$TOKEN" | json_get '["per_second"]')
-# The rebuild is not waited for: the server stops on exit (a stopped rebuild
-# leaves its copy in this run's throw-away database).
+# --- 9. appends while a rebuild runs ------------------------------------------------------
+say "[9/10] appends over $CELEBS streams for ${SECS}s while a rebuild runs (started again whenever one ends)"
+python3 "$TOOLS" rebuild-keep "$B" "$TOKEN" "$SECS" > "$RUN/keep.json" &
+KEEP=$!; track "$KEEP"
+sleep 0.5
+J=$(append_load "$CELEBS" "$SECS")
+wait "$KEEP" || true; PIDS=${PIDS// $KEEP / }
+put during_appends "$(echo "$J" | json_get '["per_second"]')"
+put during_p99 "$(echo "$J" | json_get '["p99_ms"]')"
+put during_errors "$(echo "$J" | json_get '["errors"]')"
+put during_rebuilds "$(json_get '["started"]' < "$RUN/keep.json")"
+put during_rebuilding_fraction "$(json_get '["rebuilding_fraction"]' < "$RUN/keep.json")"
+# The last rebuild is not waited for: the server stops it on exit, and the
+# store is rebuilt from the data set by the next run.
+put server_hwm_kib "$(hwm_kib "$MAIN_SERVER")"
+stop_pid "$MAIN_SERVER"
 
-# --- report ------------------------------------------------------------------
-python3 - "$RESULTS" <<PY
-import platform, subprocess, sys
-r = lambda a, b: a / b if b else float("nan")
-rows = [
- ("durable single-event appends/s, $CONNS clients", $APPENDS, "SQLite single-row txns, synchronous=FULL", $BASE_APPENDS,
-  ">= 8x and >= 30,000/s; p99 <= 10 ms", f"p99 {$APPENDS_P99:.1f} ms"),
- ("cached timeline GETs/s (100 entries), $CONNS conns", $GET_RPS, "nginx, same bytes as a static file", $NGINX_RPS,
-  ">= 0.5x; p99 <= 5 ms", f"p99 {$GET_P99:.2f} ms (nginx {$NGINX_P99:.2f} ms)"),
- ("full replay (rebuild) of $HEAD events, events/s", $REPLAY, "plain SQLite scan of the events table", $SCAN,
-  ">= 250,000/s and >= 0.25x; RSS <= 256 MiB", f"server RSS peak {$REPLAY_RSS_MB} MiB"),
- ("as-of timeline GETs/s, celebrity with $HEAVY facts", $ASOF_RPS, "live timeline GETs/s, same celebrity", $LIVE_RPS,
-  "<= 10x slower (ratio >= 0.1)", f"p99 {$ASOF_P99:.2f} ms vs {$LIVE_P99:.2f} ms"),
- ("appends/s while a rebuild runs", $DURING, "appends/s without it (figure 1)", $APPENDS,
-  ">= 0.7x", ""),
-]
-cpu = next((l.split(":",1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
-mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "?")
-lines = ["| figure | Starlog | baseline (same run) | baseline value | ratio | target | notes |", "|---|---|---|---|---|---|---|"]
-for name, v, bname, b, target, note in rows:
-    lines.append(f"| {name} | {v:,.0f} | {bname} | {b:,.0f} | {r(v,b):.2f}x | {target} | {note} |")
-table = "\n".join(lines)
-print(table)
-out = sys.argv[1]
-if out:
-    with open(out, "w") as f:
-        f.write("# Benchmark results\n\n")
-        f.write(f"Machine: {subprocess.getoutput('nproc')} cores ({cpu}), {int(mem)//1024} MiB RAM, {platform.system()} {platform.release()}.\n")
-        f.write("Data set: $CELEBS celebrities, $EVENTS events ($HEAVY facts on celeb-00000), imported at $IMPORT_RATE events/s.\n")
-        f.write("Each load phase runs ${SECS}s with $CONNS connections; the baselines are measured in the same run.\n\n")
-        f.write(table + "\n")
-    sys.stderr.write(f"written to {out}\n")
-PY
+# --- 10. report ------------------------------------------------------------------------------
+say "[10/10] report"
+PLOT_NAME=append_rebuild_vs_log_size.png
+PLOT_OK=0
+if command -v gnuplot >/dev/null 2>&1; then
+  { read -r XTICS; read -r XMIN; read -r XMAX; } < <(python3 -c '
+import sys
+rows = [l.split() for l in open(sys.argv[1])]
+xs = sorted(int(r[0]) for r in rows)
+def label(n):
+    for d, s in ((10**6, "M"), (10**3, "k")):
+        if n >= d: return ("%g" % (n / d)) + s
+    return str(n)
+print(",".join("\"%s\" %d" % (label(x), x) for x in xs))
+print(int(xs[0] * 0.8))
+print(int(max(int(r[5]) for r in rows) * 1.1))' "$SERIES")
+  MACHINE="$(nproc) cores, $(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo), $(( $(awk '/^MemTotal/{print $2}' /proc/meminfo) / 1024 )) MiB RAM, Linux $(uname -r)"
+  if gnuplot > "$RUN/gnuplot.log" 2>&1 <<GP
+set terminal pngcairo size 960,560 noenhanced
+set output "$RUN/$PLOT_NAME"
+set title "Starlog: append and rebuild rate against log size\n$CELEBS celebrities, up to $EVENTS events; $MACHINE"
+set xlabel "events in the log"
+set ylabel "appends/s ($CONNS clients, over all streams)"
+set y2label "rebuild, events/s"
+set ytics nomirror
+set y2tics
+set yrange [0:*]
+set y2range [0:*]
+set logscale x
+set xtics ($XTICS)
+set xrange [$XMIN:$XMAX]
+set grid
+set key top right
+plot "$SERIES" using 1:2 axes x1y1 with linespoints lw 2 pt 7 title "appends/s at that log size (left axis)", \
+     "$SERIES" using 6:4 axes x1y2 with linespoints lw 2 pt 5 title "rebuild of the log, events/s (right axis)"
+GP
+  then PLOT_OK=1; else say "bench: gnuplot failed (see $RUN/gnuplot.log)"; fi
+else
+  say "bench: gnuplot is missing (the Debian package gnuplot-nox; make deps installs it): no plot"
+fi
+put plot_ok "$PLOT_OK"
+put date "$(date -u +%Y-%m-%dT%H:%MZ)"
+put commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+DIRTY=$(git --no-optional-locks status --porcelain --untracked-files=no 2>/dev/null | wc -l || echo 0)
+[ "$DIRTY" -gt 0 ] && put dirty " with uncommitted changes in $DIRTY tracked files" || put dirty ""
+put elapsed "$(( SECONDS - T0 ))"
+PLOT_OUT=""
+if [ -n "$RESULTS" ]; then
+  PLOT_OUT="$(dirname "$RESULTS")/$PLOT_NAME"
+  [ "$PLOT_OK" = 1 ] && cp "$RUN/$PLOT_NAME" "$PLOT_OUT"
+fi
+python3 "$TOOLS" report "$FIG" "$RESULTS" "$PLOT_OUT"
+[ "$PLOT_OK" = 1 ] && say "plot: ${PLOT_OUT:-$RUN/$PLOT_NAME}"
+say "bench: $(( SECONDS - T0 )) s end to end"

@@ -5,12 +5,17 @@
 //                                        synchronous=FULL: rows/s
 //   sqlite_baseline scan DB              a plain scan of the events table of a
 //                                        Starlog database: rows/s
+//   sqlite_baseline bulk DB FILE         the lines of FILE (NDJSON) inserted in
+//                                        one transaction into a table with one
+//                                        TEXT column, WAL, synchronous=FULL:
+//                                        rows/s, reading the file included
 // Prints one JSON object.
 #include <sqlite3.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 namespace {
@@ -79,11 +84,48 @@ int scan(const char* path) {
   return 0;
 }
 
+int bulk(const char* path, const char* file) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((std::string(path) + suffix).c_str());
+  const double start = now_s();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "sqlite_baseline: cannot read %s\n", file);
+    return 1;
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path, &db) != SQLITE_OK) return die(db, "open");
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE lines(line TEXT);",
+               nullptr, nullptr, nullptr);
+  sqlite3_stmt* ins = nullptr;
+  if (sqlite3_prepare_v2(db, "INSERT INTO lines(line) VALUES(?)", -1, &ins, nullptr) != SQLITE_OK)
+    return die(db, "prepare");
+  if (sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) return die(db, "begin");
+  long n = 0;
+  std::size_t bytes = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    sqlite3_bind_text(ins, 1, line.data(), static_cast<int>(line.size()), SQLITE_STATIC);
+    if (sqlite3_step(ins) != SQLITE_DONE) return die(db, "insert");
+    sqlite3_reset(ins);
+    bytes += line.size();
+    ++n;
+  }
+  if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return die(db, "commit");
+  sqlite3_finalize(ins);
+  sqlite3_close(db);
+  const double secs = now_s() - start;
+  std::printf("{\"rows\": %ld, \"bytes\": %zu, \"seconds\": %.3f, \"per_second\": %.1f}\n", n, bytes,
+              secs, n / secs);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc == 4 && std::string(argv[1]) == "appends") return appends(argv[2], std::atof(argv[3]));
   if (argc == 3 && std::string(argv[1]) == "scan") return scan(argv[2]);
-  std::fprintf(stderr, "usage: sqlite_baseline appends DB SECONDS | scan DB\n");
+  if (argc == 4 && std::string(argv[1]) == "bulk") return bulk(argv[2], argv[3]);
+  std::fprintf(stderr, "usage: sqlite_baseline appends DB SECONDS | scan DB | bulk DB FILE\n");
   return 2;
 }
