@@ -247,6 +247,13 @@ int serve_command(int argc, char** argv) {
                  static_cast<long long>(r.timeline->rows_code_version()),
                  static_cast<long long>(r.timeline_projection.code_version()));
     r.timeline_rebuilder->start("code_version", rebuild_options);
+  } else if (auto left = r.timeline_rebuilder->interrupted(); left.ok() && left->has_value()) {
+    // A rebuild stopped mid-way (killed, or the server stopped) goes on
+    // from its copy's checkpoint rather than being silently forgotten.
+    std::fprintf(stderr, "starlog: a rebuild of the timeline projection was interrupted at log"
+                 " position %lld of %lld; resuming it\n",
+                 static_cast<long long>((*left)->position), static_cast<long long>(r.log->head()));
+    r.timeline_rebuilder->start("resumed", rebuild_options);
   }
   std::fprintf(stderr, "starlog: serving http://%s:%u with %s (log head %lld)%s\n",
                options.host.c_str(), server.port(), db_path.c_str(),

@@ -47,6 +47,16 @@ std::string Rebuilder::copy_name(std::string_view live_store_name) {
   return name;
 }
 
+Result<std::optional<store::Checkpoint>> Rebuilder::interrupted() const {
+  if (running()) return std::optional<store::Checkpoint>();
+  auto left = rows_.checkpoint(copy_name(live_.store_name()));
+  if (!left.ok()) return left.status();
+  const bool ours = left->code_version == live_.projection().code_version() ||
+                    left->code_version == Projector::kUnfinished;
+  if (left->position == 0 || !ours) return std::optional<store::Checkpoint>();
+  return std::optional<store::Checkpoint>(*left);
+}
+
 bool Rebuilder::start(std::string reason, Options options) {
   std::lock_guard lock(thread_mu_);
   bool idle = false;

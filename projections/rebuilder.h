@@ -79,6 +79,10 @@ class Rebuilder {
   // The live rows were written by another code version (as the live
   // Projector last read its checkpoint).
   bool needed() const { return live_.stale(); }
+  // The checkpoint of a copy a stopped rebuild left behind (a kill, a
+  // restart, a failure mid-way), of this code version or unfinished;
+  // nullopt when there is none. start("resumed") carries it on.
+  Result<std::optional<store::Checkpoint>> interrupted() const;
   // Starts a rebuild on a background thread. false when one is running.
   bool start(std::string reason, Options options = {});
   // Runs a rebuild on the calling thread and returns its outcome; an

@@ -339,5 +339,44 @@ TEST_CASE("a projection written by an older code version is rebuilt at start-up 
         std::string::npos);
 }
 
+TEST_CASE("a rebuild killed mid-way is resumed at the next start, from its copy's checkpoint") {
+  TempDir dir;
+  const std::string db = big_store(dir, 30, 50);
+  ServerProcess server(db, {"--rebuild-max-rate", "400"});
+  auto c = admin_client(server);
+  const std::string quiet = c.get("/v1/celebrities/quiet/timeline").body;
+  REQUIRE(c.post("/v1/projections/timeline/rebuild", "").status == 202);
+  // Killed once the copy has committed part of the log, well short of it.
+  std::int64_t reached = 0;
+  REQUIRE(eventually([&] {
+    const Json p = projection(c);
+    if (p.at("rebuild").is_null()) return false;
+    reached = p.at("rebuild").at("position").get<std::int64_t>();
+    return reached >= 200;
+  }));
+  REQUIRE(reached < projection(c).at("head").get<std::int64_t>());
+  server.kill9();
+
+  server.restart();
+  CHECK(server.output().find("a rebuild of the timeline projection was interrupted at log position") !=
+        std::string::npos);
+  const Json resumed = projection(c);
+  CAPTURE(resumed.dump());
+  if (resumed.at("status") == "rebuilding") {
+    CHECK(resumed.at("rebuild").at("reason") == "resumed");
+    // It goes on from where the copy stood, not from 0.
+    CHECK(resumed.at("rebuild").at("position").get<std::int64_t>() >= 200);
+  }
+  CHECK(c.get("/v1/celebrities/quiet/timeline").body == quiet);
+  const Json done = wait_until_live(c);
+  CAPTURE(done.dump());
+  CHECK(done.at("last_rebuild").at("reason") == "resumed");
+  CHECK(done.at("last_rebuild").at("result") == "verified");
+  CHECK(c.get("/v1/audit/verify").json().at("verified") == true);
+  // Nothing is left to resume afterwards.
+  server.restart();
+  CHECK(server.output().rfind("resuming it") == server.output().find("resuming it"));
+}
+
 }  // namespace
 }  // namespace starlog::test
