@@ -1,5 +1,8 @@
 // starlog: the command line (CONTRACT §8). Dispatches to one command.
+#include <malloc.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -23,6 +26,13 @@ void usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // glibc gives each thread that allocates concurrently an arena of its own
+  // (up to 8 per core), and memory freed in one is not reused by another:
+  // with a handler pool, a follower, a rebuild and their page reads, that
+  // nearly doubled the peak RSS of a rebuild (measured in bench/RESULTS.md).
+  // 4 arenas keep two cores busy without contention. An explicit
+  // MALLOC_ARENA_MAX in the environment still wins.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 4);
   if (argc < 2) {
     usage(stderr);
     return 2;
