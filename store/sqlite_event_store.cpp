@@ -339,6 +339,18 @@ bool is_refusal(const Status& s) {
 
 }  // namespace
 
+namespace {
+
+// A statement without results through the connection's statement cache
+// (exec() would parse it again on every call: one savepoint per request).
+Status run_prepared(SqliteConnection& c, std::string_view sql) {
+  auto st = c.prepare(sql);
+  if (!st) return st.status();
+  return st->run();
+}
+
+}  // namespace
+
 std::int64_t SqliteEventStore::commit_group(const std::vector<Pending*>& group) {
   auto fail_all = [&](const Status& s) {
     for (Pending* p : group) {
@@ -352,14 +364,16 @@ std::int64_t SqliteEventStore::commit_group(const std::vector<Pending*>& group) 
     if (Status s = txn.begin(); !s) return s;
     std::int64_t last = 0;
     for (Pending* p : group) {
-      if (Status s = c.exec("SAVEPOINT request"); !s) return s;
+      if (Status s = run_prepared(c, "SAVEPOINT request"); !s) return s;
       Result<AppendResult> r = append_in_transaction(c, *p->request);
       if (!r.ok() && !is_refusal(r.status())) {
         p->result = r.status();
         return r.status();  // the transaction rolls back: nothing of the group is written
       }
-      const char* end = r.ok() ? "RELEASE request" : "ROLLBACK TO request; RELEASE request";
-      if (Status s = c.exec(end); !s) return s;
+      if (!r.ok()) {
+        if (Status s = run_prepared(c, "ROLLBACK TO request"); !s) return s;
+      }
+      if (Status s = run_prepared(c, "RELEASE request"); !s) return s;
       if (r.ok() && r->created) last = r->events.back().position;
       p->result = std::move(r);
     }

@@ -12,7 +12,14 @@
 #include <sstream>
 #include <thread>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "domain/uuid.h"
+#include "tests/support/command.h"
 #include "tests/support/log_check.h"
 #include "tests/support/server_process.h"
 
@@ -163,6 +170,65 @@ TEST_CASE("acknowledged appends survive SIGKILL; the chain verifies; projections
   // Different kill moments: at the first acknowledgements, and later under
   // steady load with the projection committing pages behind the appends.
   for (const int kill_after : {1, 20, 90, 250}) crash_and_check(kill_after);
+}
+
+// `starlog import` killed mid-way, then run again: every line ends up in
+// the log exactly once, and the store verifies (chain and projection).
+TEST_CASE("an import killed with SIGKILL mid-way is completed by running it again") {
+  TempDir dir;
+  const std::string db = dir.file("starlog.db");
+  const std::string file = dir.file("events.ndjson");
+  constexpr int kLines = 20000;
+  {
+    std::string ndjson;
+    // Every line has an id: that is what makes a second run skip the lines
+    // the first one stored (a line without one would be appended again).
+    ndjson += R"({"stream":"imported","id":")" + domain::make_uuid_v7() +
+              R"(","type":"celebrity_registered","data":{"name":"Imported One"}})";
+    ndjson += "\n";
+    for (int i = 1; i < kLines; ++i) {
+      Json line = song(domain::make_uuid_v7(), i);
+      line["stream"] = "imported";
+      ndjson += line.dump();
+      ndjson += "\n";
+    }
+    write_file(file, ndjson);
+  }
+  const std::string bin = ServerProcess::binary();
+  std::vector<std::string> args = {bin, "import", "--db", db, file};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, dir.file("import.err").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  REQUIRE(posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), environ) == 0);
+  posix_spawn_file_actions_destroy(&actions);
+  // Killed once some lines are committed, before all are (bounded: 30 s).
+  std::int64_t seen = 0;
+  for (int i = 0; i < 3000 && seen < 1000; ++i) {
+    const auto r = run_shell(dir, cat("sqlite3 ", shell_quote(db), " 'SELECT count(*) FROM events'"));
+    if (r.exit_code == 0 && !r.out.empty()) seen = std::stoll(r.out);
+    if (seen < 1000) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(seen >= 1000);
+  CAPTURE(seen);
+  CHECK(WIFSIGNALED(status));  // killed, not finished: it had ~19,000 lines to go
+
+  const auto again = run_starlog(dir, cat("import --db ", shell_quote(db), " ", shell_quote(file)));
+  CAPTURE(again.err);
+  CHECK(again.exit_code == 0);
+  CHECK(again.err.find(std::to_string(kLines) + " lines:") != std::string::npos);
+  const auto count = run_shell(dir, cat("sqlite3 ", shell_quote(db), " 'SELECT count(*) FROM events'"));
+  CHECK(std::stoll(count.out) == kLines);
+  const auto verify = run_starlog(dir, cat("verify --db ", shell_quote(db)));
+  CAPTURE(verify.out);
+  CHECK(verify.exit_code == 0);
 }
 
 }  // namespace
