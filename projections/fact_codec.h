@@ -1,5 +1,6 @@
-// How a folded fact is kept in a projection row: JSON, with every field of
-// domain::Fact. Stable within one projection code version (see
+// How a folded fact is kept in a projection row: a JSON value with every
+// field of domain::Fact, stored as MessagePack (projections/row_codec.h).
+// Stable within one projection code version (see
 // TimelineProjection::kCodeVersion); a change here needs a version bump.
 #pragma once
 

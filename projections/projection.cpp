@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "projections/row_codec.h"
+
 namespace starlog::projections {
 namespace {
 // What a buffered row costs beyond its bytes (map node, string headers).
@@ -12,7 +14,7 @@ std::size_t size_of(const std::optional<std::string>& v) { return v ? v->size() 
 Result<std::optional<std::string>> PendingRows::get(const std::string& key) {
   if (auto it = parsed_.find(key); it != parsed_.end()) {
     if (it->second.is_null()) return std::optional<std::string>();
-    return std::optional<std::string>(it->second.dump());
+    return std::optional<std::string>(encode_row(it->second));
   }
   if (auto it = pending_.find(key); it != pending_.end()) return it->second;
   return store_.get(projection_, key);
@@ -22,7 +24,7 @@ Result<Json*> PendingRows::edit_json(const std::string& key) {
   if (auto it = parsed_.find(key); it != parsed_.end()) return &it->second;
   auto raw = get(key);
   if (!raw.ok()) return raw.status();
-  Json j = raw.value() ? Json::parse(**raw) : Json(nullptr);
+  Json j = raw.value() ? decode_row(**raw) : Json(nullptr);
   if (auto it = pending_.find(key); it != pending_.end()) {
     bytes_ -= key.size() + kRowOverhead + size_of(it->second);
     pending_.erase(it);
@@ -58,7 +60,7 @@ std::vector<store::KvWrite> PendingRows::take() {
     if (j.is_null())
       pending_[k] = std::nullopt;
     else
-      pending_[k] = j.dump();
+      pending_[k] = encode_row(j);
   }
   parsed_.clear();
   std::vector<store::KvWrite> out;

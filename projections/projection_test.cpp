@@ -2,14 +2,15 @@
 
 #include <doctest/doctest.h>
 
+#include "projections/row_codec.h"
 #include "store/memory_projection_store.h"
 
 namespace starlog::projections {
 namespace {
 
-TEST_CASE("PendingRows: edited JSON rows are seen by get and written once, by take") {
+TEST_CASE("PendingRows: edited rows are seen by get and written once, by take") {
   store::MemoryProjectionStore store;
-  REQUIRE(store.commit("p", {{"c/ann", R"({"n":1})"}, {"c/bob", R"({"n":5})"}}, {1, 1}).is_ok());
+  REQUIRE(store.commit("p", {{"c/ann", encode_row(Json{{"n", 1}})}, {"c/bob", encode_row(Json{{"n", 5}})}}, {1, 1}).is_ok());
   PendingRows rows(store, "p");
 
   auto ann = rows.edit_json("c/ann");
@@ -19,7 +20,7 @@ TEST_CASE("PendingRows: edited JSON rows are seen by get and written once, by ta
   REQUIRE(again.ok());
   CHECK(*again == *ann);  // the same object: parsed once per batch
   (**again)["n"] = (**again)["n"].get<int>() + 1;
-  CHECK(rows.get("c/ann").value() == std::optional<std::string>(R"({"n":3})"));
+  CHECK(rows.get("c/ann").value() == std::optional<std::string>(encode_row(Json{{"n", 3}})));
 
   auto missing = rows.edit_json("c/zed");
   REQUIRE(missing.ok());
@@ -28,23 +29,23 @@ TEST_CASE("PendingRows: edited JSON rows are seen by get and written once, by ta
 
   auto bob = rows.edit_json("c/bob");
   REQUIRE(bob.ok());
-  rows.put("c/bob", R"({"n":9})");  // a plain write replaces the edited object
+  rows.put("c/bob", encode_row(Json{{"n", 9}}));  // a plain write replaces the edited object
   rows.put("t/1", "x");
   CHECK(rows.bytes() > 0);
 
   const auto writes = rows.take();
   REQUIRE(writes.size() == 4);
   CHECK(writes[0].key == "c/ann");
-  CHECK(writes[0].value == std::optional<std::string>(R"({"n":3})"));
+  CHECK(writes[0].value == std::optional<std::string>(encode_row(Json{{"n", 3}})));
   CHECK(writes[1].key == "c/bob");
-  CHECK(writes[1].value == std::optional<std::string>(R"({"n":9})"));
+  CHECK(writes[1].value == std::optional<std::string>(encode_row(Json{{"n", 9}})));
   CHECK(writes[2].key == "c/zed");
   CHECK_FALSE(writes[2].value.has_value());  // still absent: an erase of nothing
   CHECK(writes[3].key == "t/1");
   CHECK(rows.empty());
   CHECK(rows.bytes() == 0);
   // The store itself is untouched until the caller commits.
-  CHECK(store.get("p", "c/ann").value() == std::optional<std::string>(R"({"n":1})"));
+  CHECK(store.get("p", "c/ann").value() == std::optional<std::string>(encode_row(Json{{"n", 1}})));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "domain/event_types.h"
 #include "domain/fact.h"
 #include "projections/fact_codec.h"
+#include "projections/row_codec.h"
 #include "projections/timeline_keys.h"
 
 namespace starlog::projections {
@@ -35,7 +36,7 @@ std::map<std::string, Row> rows_of(const Fact& f) {
               {"start", when->start().time_since_epoch().count()},
               {"end", when->end().time_since_epoch().count()},
               {"retracted", !active}};
-    out[celebrity] = Row{keys::timeline(celebrity, sort), v.dump(), active};
+    out[celebrity] = Row{keys::timeline(celebrity, sort), encode_row(v), active};
   };
   add(f.subject, "subject");
   for (const auto& p : f.participants) add(p.at("celebrity").get<std::string>(), "participant");
@@ -46,7 +47,7 @@ Result<Json> load_json(PendingRows& rows, const std::string& key) {
   auto raw = rows.get(key);
   if (!raw.ok()) return raw.status();
   if (!raw.value()) return Json(nullptr);
-  return Json::parse(**raw);
+  return decode_row(**raw);
 }
 
 // `subset`: the fold sees a subset of the log (TimelineProjection::Input),
@@ -91,7 +92,7 @@ Status write_fact(PendingRows& rows, const Fact* before, const Fact& after, bool
     });
     if (!s) return s;
   }
-  rows.put(keys::fact(after.id), fact_to_json(after).dump());
+  rows.put(keys::fact(after.id), encode_row(fact_to_json(after)));
   return Status::ok();
 }
 

@@ -23,7 +23,7 @@ namespace starlog::projections {
 class TimelineProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "timeline";
-  static constexpr std::int64_t kCodeVersion = 2;  // 2: revision rows
+  static constexpr std::int64_t kCodeVersion = 3;  // 2: revision rows; 3: MessagePack rows
 
   // What the fold is given. `whole_log`: every event, in order; a missing
   // profile row is corruption. `celebrity_subset`: only the events that

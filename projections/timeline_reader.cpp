@@ -6,6 +6,7 @@
 
 #include "domain/event_types.h"
 #include "projections/fact_codec.h"
+#include "projections/row_codec.h"
 
 namespace starlog::projections {
 namespace {
@@ -87,7 +88,7 @@ Result<std::optional<Json>> TimelineReader::load(const std::string& key) {
   if (!raw.ok()) return raw.status();
   if (!raw.value()) return std::optional<Json>();
   try {
-    return std::optional<Json>(Json::parse(**raw));
+    return std::optional<Json>(decode_row(**raw));
   } catch (const Json::exception& ex) {
     return Status::corrupt("projection row " + key + ": " + ex.what());
   }
@@ -114,7 +115,7 @@ Result<Json> TimelineReader::timeline(const TimelineQuery& q, std::int64_t posit
   Status s = rows_.scan(projection_, lower, upper, q.descending,
                         [&](std::string_view key, std::string_view value) {
     try {
-      const Json row = Json::parse(value);
+      const Json row = decode_row(value);
       if (!q.include_retracted && row.at("retracted").get<bool>()) return true;
       const std::string role = row.at("role").get<std::string>();
       if (q.role == RoleFilter::subject && role != "subject") return true;
@@ -163,7 +164,7 @@ Result<Json> TimelineReader::profile(std::string_view celebrity) {
     Status failure;
     Status s = rows_.scan(projection_, prefix, keys::prefix_end(prefix), reverse,
                           [&](std::string_view, std::string_view value) {
-      const Json r = Json::parse(value, nullptr, false);
+      const Json r = decode_row_or_discarded(value);
       if (r.is_discarded() || r.at("retracted").get<bool>()) return true;
       auto fact = load(keys::fact(r.at("fact_id").get<std::string>()));
       if (fact.ok() && fact.value()) found = (**fact).value("occurred", Json(nullptr));
@@ -187,9 +188,9 @@ Result<Json> TimelineReader::directory(const DirectoryQuery& q) {
   Status failure;
   Status s = rows_.scan(projection_, lower_key, keys::prefix_end(prefix), false,
                         [&](std::string_view, std::string_view value) {
-    const Json p = Json::parse(value, nullptr, false);
+    const Json p = decode_row_or_discarded(value);
     if (p.is_discarded()) {
-      failure = Status::corrupt("directory row is not JSON");
+      failure = Status::corrupt("directory row is not a MessagePack value");
       return false;
     }
     if (!matches(p, needle)) return true;
