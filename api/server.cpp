@@ -7,6 +7,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -23,6 +24,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/http/field.hpp>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
 #include <csignal>
 #include <random>
 #include <exception>
@@ -55,6 +59,21 @@ constexpr std::size_t kLingerBytes = 16u << 20;
 
 // The busy answer reads at most a header, and not for long.
 constexpr std::chrono::seconds kRejectReadTimeout{5};
+
+// How often a connection whose last response is still unread is looked at.
+constexpr std::chrono::milliseconds kUnreadPoll{100};
+// A response this large may fill the kernel's buffers and block its write,
+// so it is watched from the start of the write (smaller ones only once it
+// ended with bytes still unread).
+constexpr std::size_t kWatchWriteBytes = 64 * 1024;
+
+// Bytes written to `socket` that its peer has not acknowledged yet (they sit
+// in the kernel's send queue); 0 when that cannot be told.
+std::size_t unread_bytes(tcp::socket& socket) {
+  int queued = 0;
+  if (::ioctl(socket.native_handle(), SIOCOUTQ, &queued) != 0 || queued < 0) return 0;
+  return static_cast<std::size_t>(queued);
+}
 
 // A forced close after shutdown_timeout normally ends every session at once;
 // this bounds the wait for any that does not (e.g. a stream handler awaiting
@@ -161,6 +180,8 @@ class Server::Impl {
     std::string remote;      // peer address, for the observer
     bool idle = false;       // waiting for the next request's header
     bool streaming = false;  // a StreamHandler owns the connection
+    bool watching = false;   // watch_unread runs for it
+    bool writing = false;    // a response is being written
     const bool counted;      // holds one of max_connections (false: being turned away)
   };
 
@@ -227,6 +248,10 @@ class Server::Impl {
   void observe(const Exchange& ex) const;
   awaitable<void> linger_close(Connection& conn);
   static void close(Connection& conn);
+  void watch_unread(const std::shared_ptr<Connection>& conn,
+                    std::chrono::steady_clock::time_point deadline);
+  awaitable<void> unread_watch(std::shared_ptr<Connection> conn,
+                               std::chrono::steady_clock::time_point deadline);
 };
 
 // ---- lifecycle ------------------------------------------------------------
@@ -417,6 +442,40 @@ void Server::Impl::forget(const std::shared_ptr<Connection>& conn) {
   }
 }
 
+void Server::Impl::watch_unread(const std::shared_ptr<Connection>& conn,
+                                std::chrono::steady_clock::time_point deadline) {
+  // One watch per connection: the oldest unread response's deadline stands,
+  // so pipelining more requests does not buy a slow reader more time.
+  if (conn->watching || (!conn->writing && unread_bytes(conn->stream.socket()) == 0)) return;
+  conn->watching = true;
+  asio::co_spawn(conn->stream.get_executor(), unread_watch(conn, deadline), asio::detached);
+}
+
+// On the connection's strand, beside its session: closes the connection when
+// bytes of a response are still unread at `deadline`; ends once they are all
+// read, the connection is closed, or the server stops.
+awaitable<void> Server::Impl::unread_watch(std::shared_ptr<Connection> conn,
+                                           std::chrono::steady_clock::time_point deadline) {
+  asio::steady_timer timer(conn->stream.get_executor());
+  while (!stopping_ && conn->stream.socket().is_open() &&
+         (conn->writing || unread_bytes(conn->stream.socket()) > 0)) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
+      // A reset: the bytes queued for this reader are dropped at once
+      // rather than trickled out by the kernel. The session's pending read
+      // or write then ends with an error.
+      beast::error_code ec;
+      conn->stream.socket().set_option(tcp::socket::linger(true, 0), ec);
+      close(*conn);
+      break;
+    }
+    timer.expires_after(std::min<std::chrono::steady_clock::duration>(deadline - now, kUnreadPoll));
+    auto [ec] = co_await timer.async_wait(kAsTuple);
+    if (ec) break;
+  }
+  conn->watching = false;
+}
+
 void Server::Impl::close(Connection& conn) {
   beast::error_code ec;
   conn.stream.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -548,8 +607,19 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
 
     Response res = co_await handle(req);
     res.set(kRequestIdField, request_id);
-    stream.expires_after(opts_.read_timeout);
+    // A response must be written and read by the client within
+    // read_timeout: the write ends once the kernel holds the bytes, which a
+    // slow reader may then take minutes to read while the connection waits
+    // for its next request. unread_watch cuts such a reader off (with a
+    // reset, so the kernel drops what it still holds for it); the stream's
+    // own deadline, a little later, is the backstop.
+    const auto write_deadline = std::chrono::steady_clock::now() + opts_.read_timeout;
+    conn->writing = true;
+    if (res.body().size() >= kWatchWriteBytes) watch_unread(conn, write_deadline);
+    stream.expires_after(opts_.read_timeout + kUnreadPoll * 10);
     auto [wec, wn] = co_await http::async_write(stream, res, kAsTuple);
+    conn->writing = false;
+    if (!wec && res.keep_alive()) watch_unread(conn, write_deadline);
     ex.status = wec ? 0 : res.result_int();
     ex.bytes_out = res.body().size();
     ex.duration = std::chrono::steady_clock::now() - started;

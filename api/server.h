@@ -57,7 +57,10 @@ struct ServerOptions {
   int handler_threads = 0;         // the Handler's pool; 0: on the I/O threads
   std::size_t body_limit = 1 << 20;
   std::size_t header_limit = 16 * 1024;
-  std::chrono::seconds read_timeout{30};  // reading one request, writing one response
+  // Reading one request; writing one response, until the client has read
+  // all of it (a response still unread this long after its write began
+  // closes the connection: slow readers cannot hold one for ever).
+  std::chrono::seconds read_timeout{30};
   std::chrono::seconds idle_timeout{60};  // waiting for the next request on keep-alive
   std::size_t max_connections = 1024;
   std::size_t max_header_fields = 100;

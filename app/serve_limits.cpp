@@ -46,7 +46,8 @@ const std::vector<Limit>& limits() {
          l.server.max_connections = static_cast<std::size_t>(v);
        }},
       {"read-timeout", "SECONDS", 1, 3600,
-       "to read one request or write one response, then the connection is closed",
+       "to read one request, or to write one response and have the client read it all;"
+       " then the connection is closed",
        [](const ServeLimits& l) { return static_cast<std::int64_t>(l.server.read_timeout.count()); },
        [](ServeLimits& l, std::int64_t v) { l.server.read_timeout = seconds(v); }},
       {"idle-timeout", "SECONDS", 1, 3600, "a keep-alive connection may wait for its next request",

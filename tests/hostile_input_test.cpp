@@ -309,6 +309,31 @@ TEST_CASE("a slow client is cut off by --read-timeout, an idle one by --idle-tim
   CHECK(server.client().get("/healthz").status == 200);
 }
 
+TEST_CASE("a slow reader is cut off once a response stays unread past --read-timeout") {
+  TempDir dir;
+  // A long idle timeout: only the unread response can end the connection.
+  ServerProcess server(dir.file("starlog.db"), {"--read-timeout", "2", "--idle-timeout", "600"});
+  // What slowhttptest -X does: a small window, then 32 bytes at a time of
+  // a large answer (the API description, ~225 KB), keep-alive.
+  RawSocket s(server.port(), 2048);
+  REQUIRE(s.send("GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::size_t read = 0;
+  // 32 bytes every 25 ms (about 1.3 KB/s): slow enough never to finish in
+  // the 30 s this loop may take, fast enough to drain what the client's
+  // kernel already holds once the server has reset the connection.
+  for (int i = 0; i < 1200 && !s.closed(); ++i) {
+    read += s.read_at_most(32, std::chrono::milliseconds(25)).size();
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  CAPTURE(read);
+  CHECK(s.closed());
+  CHECK(read < 100000);  // cut off long before it could have read the answer
+  // An ordinary reader of the same answer is served whole.
+  const HttpResult whole = server.client().get("/openapi.json");
+  CHECK(whole.status == 200);
+  CHECK(whole.body.size() > 100000);
+}
+
 TEST_CASE("--max-connections turns the next connection away with 503 and Retry-After") {
   TempDir dir;
   ServerProcess server(dir.file("starlog.db"), {"--max-connections", "2"});

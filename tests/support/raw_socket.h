@@ -12,7 +12,9 @@ namespace starlog::test {
 class RawSocket {
  public:
   // Connects to 127.0.0.1:port; throws std::runtime_error on failure.
-  explicit RawSocket(unsigned short port);
+  // `receive_buffer` > 0 sets SO_RCVBUF before connecting (a small window,
+  // as a slow reader advertises).
+  explicit RawSocket(unsigned short port, int receive_buffer = 0);
   ~RawSocket();
   RawSocket(const RawSocket&) = delete;
   RawSocket& operator=(const RawSocket&) = delete;
@@ -22,6 +24,8 @@ class RawSocket {
   // Reads whatever arrives within `limit`, stopping early at EOF/reset
   // (then closed() is true).
   std::string read_for(std::chrono::milliseconds limit);
+  // Reads at most `max_bytes`, waiting up to `limit` for them.
+  std::string read_at_most(std::size_t max_bytes, std::chrono::milliseconds limit);
   // True once the server closed (EOF or reset seen by read_for).
   bool closed() const { return closed_; }
 
