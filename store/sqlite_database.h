@@ -145,7 +145,9 @@ class SqliteDatabase {
     std::size_t read_connections = 4;  // idle read connections kept open
     int busy_timeout_ms = 5000;        // another process holding the lock
     int writer_cache_kib = 32 * 1024;  // page cache of the writer connection
-    int reader_cache_kib = 8 * 1024;   // page cache of each read connection
+    // Page cache of each read connection. Small: reads hit the OS page cache
+    // as well, and a server holds two files with a pool of readers each.
+    int reader_cache_kib = 4 * 1024;
     // WAL pages that wake the checkpointer, counted since it last ran (or
     // since the WAL restarted) so that a long WAL is not checkpointed after
     // every commit (SQLite's own automatic checkpoint uses 1000, on the
