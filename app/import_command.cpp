@@ -3,17 +3,19 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "app/args.h"
 #include "app/commands.h"
 #include "domain/event_validation.h"
+#include "projections/follower.h"
 
 namespace starlog::app {
 namespace {
 
 // Lines appended together: one group commit (one transaction, one fsync)
 // per kBatch lines, each line still its own request with its own verdict.
-constexpr std::size_t kBatch = 256;
+constexpr std::size_t kBatch = store::SqliteEventStore::kMaxGroup;
 
 void report(const std::string& source, std::int64_t line, const Status& s) {
   std::string detail = s.message();
@@ -23,8 +25,10 @@ void report(const std::string& source, std::int64_t line, const Status& s) {
 
 class Importer {
  public:
-  Importer(Runtime& rt, std::string source, std::string recorded_by)
-      : rt_(rt), source_(std::move(source)), recorded_by_(std::move(recorded_by)) {}
+  // `folder` (may be null) is woken after every flush.
+  Importer(Runtime& rt, std::string source, std::string recorded_by,
+           projections::Follower* folder)
+      : rt_(rt), source_(std::move(source)), recorded_by_(std::move(recorded_by)), folder_(folder) {}
 
   void add(std::int64_t number, const std::string& stream, domain::NewEvent e) {
     numbers_.push_back(number);
@@ -47,6 +51,7 @@ class Importer {
     }
     requests_.clear();
     numbers_.clear();
+    if (folder_) folder_->wake();
   }
 
   ImportSummary summary;
@@ -57,6 +62,7 @@ class Importer {
   std::string recorded_by_;
   std::vector<store::AppendRequest> requests_;
   std::vector<std::int64_t> numbers_;
+  projections::Follower* folder_;
 };
 
 std::int64_t count_lines(const std::string& path) {
@@ -72,7 +78,16 @@ std::int64_t count_lines(const std::string& path) {
 ImportSummary import_ndjson(Runtime& rt, std::istream& in, const std::string& source_name,
                             bool restore, std::int64_t total_lines,
                             const std::string& recorded_by) {
-  Importer importer(rt, source_name, recorded_by);
+  // The projection is folded on a second thread while lines are appended
+  // (in bulk batches, into the read-model file: the log's writer and its
+  // fsyncs are not shared), so an import's fold is mostly done when its
+  // last line is.
+  std::optional<projections::Follower> folder;
+  if (!restore) {
+    // A failed fold is retried; the catch-up after the import reports it.
+    folder.emplace(*rt.timeline, *rt.log, [](const Status&) {}, projections::Projector::kBulk);
+  }
+  Importer importer(rt, source_name, recorded_by, folder ? &*folder : nullptr);
   std::vector<domain::Event> envelopes;
   ImportSummary restore_summary;
   Progress progress(restore ? "restoring" : "importing");

@@ -3,8 +3,9 @@
 namespace starlog::projections {
 
 Follower::Follower(Projector& projector, store::EventStore& log,
-                   std::function<void(const Status&)> on_error)
-    : projector_(projector), log_(log), on_error_(std::move(on_error)) {
+                   std::function<void(const Status&)> on_error,
+                   std::optional<Projector::Batch> batch)
+    : projector_(projector), log_(log), on_error_(std::move(on_error)), batch_(batch) {
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -44,10 +45,12 @@ void Follower::loop() {
     lock.unlock();
     // Readers are told after every commit, not only at the end of a long
     // catch-up (the lock makes a reader's check-then-sleep atomic).
-    auto at = projector_.catch_up([this](std::int64_t, std::int64_t) {
-      { std::lock_guard told(mu_); }
-      fold_cv_.notify_all();
-    });
+    auto at = projector_.catch_up(
+        [this](std::int64_t, std::int64_t) {
+          { std::lock_guard told(mu_); }
+          fold_cv_.notify_all();
+        },
+        Projector::kHead, batch_);
     lock.lock();
     fold_cv_.notify_all();
     if (!at.ok()) {

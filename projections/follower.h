@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "domain/status.h"
@@ -30,9 +31,11 @@ class Follower {
   static constexpr std::chrono::milliseconds kRetryAfter{1000};
 
   // References must outlive the Follower. Starts the thread, which folds to
-  // the head at once.
+  // the head at once. `batch`, when given, is the Projector::Batch of every
+  // catch-up (an import folding beside its appends: Projector::kBulk).
   Follower(Projector& projector, store::EventStore& log,
-           std::function<void(const Status&)> on_error = {});
+           std::function<void(const Status&)> on_error = {},
+           std::optional<Projector::Batch> batch = std::nullopt);
   ~Follower();
   Follower(const Follower&) = delete;
   Follower& operator=(const Follower&) = delete;
@@ -49,6 +52,7 @@ class Follower {
   Projector& projector_;
   store::EventStore& log_;
   std::function<void(const Status&)> on_error_;
+  const std::optional<Projector::Batch> batch_;
   std::mutex mu_;
   std::condition_variable wake_cv_;  // the thread waits for work
   std::condition_variable fold_cv_;  // readers wait for a position

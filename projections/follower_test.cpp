@@ -31,6 +31,22 @@ TEST_CASE("a Follower folds appends in the background, and readers wait for thei
   CHECK(follower.wait_for(1, 0ms));
 }
 
+TEST_CASE("a Follower given a bulk batch folds a backlog into the same rows, beside the appends") {
+  Store s;
+  Projector followed(*s.log, *s.rows, s.projection, "timeline-bulk");
+  Follower follower(followed, *s.log, {}, Projector::kBulk);
+  s.register_celebrity("ann", "Ann");
+  s.register_celebrity("bob", "Bob");
+  for (int i = 0; i < 600; ++i) {  // more than one page of the live batch
+    s.fact(i % 2 ? "ann" : "bob", "Album " + std::to_string(i), std::to_string(1950 + i % 70));
+    if (i % 100 == 0) follower.wake();
+  }
+  follower.wake();
+  REQUIRE(follower.wait_for(s.log->head(), 30s));
+  CHECK(followed.position() == s.log->head());
+  CHECK(digest(*s.rows, "timeline-bulk")->hex == digest(*s.rows, "timeline")->hex);
+}
+
 TEST_CASE("appends from many threads: every reader sees the position its append ended at") {
   Store s;
   Projector followed(*s.log, *s.rows, s.projection, "timeline-followed");
