@@ -2,7 +2,12 @@
 // test, removed afterwards.
 #pragma once
 
+#include <linux/capability.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdint>
 
 #include <filesystem>
 #include <memory>
@@ -43,6 +48,19 @@ inline std::shared_ptr<SqliteDatabase> open_db(const std::string& path) {
   auto db = SqliteDatabase::open(path);
   REQUIRE_MESSAGE(db.ok(), db.status().message());
   return *db;
+}
+
+// Drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the calling thread's
+// effective capabilities (Linux keeps them per thread), so that file modes
+// bind it even when the tests run as root. true on success (also when it
+// had neither).
+inline bool drop_file_override_capabilities() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (::syscall(SYS_capget, &header, data) != 0) return false;
+  const std::uint32_t drop = (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH);
+  data[0].effective &= ~drop;
+  return ::syscall(SYS_capset, &header, data) == 0;
 }
 
 // A read-model file (SqliteProjectionStore's), as the log's neighbour.
