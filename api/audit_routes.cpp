@@ -68,15 +68,15 @@ AsOf resolve_as_of(store::EventStore& log, const Request& req, const RouteParams
   const auto as_of_position = p.query_value("as_of_position");
   if (as_of && as_of_position)
     return {0, invalid_parameter("as_of_position", "give either as_of or as_of_position, not both",
-                             req)};
+                                 req)};
   // The head first: whatever is appended from here on is not part of "then".
   const std::int64_t head = log.head();
   std::int64_t position = 0;
   if (as_of) {
     auto t = domain::parse_instant(*as_of);
     if (!t)
-      return {0, invalid_parameter("as_of",
-                               "as_of must be an RFC 3339 instant, e.g. 2026-11-26T15:04:05Z", req)};
+      return {0, invalid_parameter(
+                     "as_of", "as_of must be an RFC 3339 instant, e.g. 2026-11-26T15:04:05Z", req)};
     auto at = log.position_at(*t);
     if (!at.ok()) return {0, problem_from_status(at.status(), req)};
     position = std::min(*at, head);
@@ -86,12 +86,12 @@ AsOf resolve_as_of(store::EventStore& log, const Request& req, const RouteParams
         std::from_chars(as_of_position->data(), as_of_position->data() + as_of_position->size(), n);
     if (ec != std::errc() || ptr != as_of_position->data() + as_of_position->size() || n < 0)
       return {0, invalid_parameter("as_of_position",
-                               "as_of_position must be a log position (an integer >= 0)", req)};
+                                   "as_of_position must be a log position (an integer >= 0)", req)};
     if (n > head)
       return {0, invalid_parameter("as_of_position",
-                               "as_of_position " + std::to_string(n) +
-                                   " is beyond the log's head (" + std::to_string(head) + ")",
-                               req)};
+                                   "as_of_position " + std::to_string(n) +
+                                       " is beyond the log's head (" + std::to_string(head) + ")",
+                                   req)};
     position = n;
   }
   return {position, std::nullopt};

@@ -58,6 +58,4 @@ struct AsOf {
 };
 AsOf resolve_as_of(store::EventStore& log, const Request& req, const RouteParams& p);
 
-
-
 }  // namespace starlog::api

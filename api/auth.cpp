@@ -12,7 +12,9 @@ using domain::Permission;
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    const auto lower = [](char c) {
+      return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    };
     if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
@@ -49,9 +51,10 @@ std::string what_needs(Permission p) {
 }  // namespace
 
 Response unauthorized(const Request& req, std::string detail, bool invalid_token) {
-  Response res = problem(http::status::unauthorized, "unauthorized", "Unauthorized",
-                         std::move(detail), req);
-  res.set(http::field::www_authenticate, invalid_token ? "Bearer error=\"invalid_token\"" : "Bearer");
+  Response res =
+      problem(http::status::unauthorized, "unauthorized", "Unauthorized", std::move(detail), req);
+  res.set(http::field::www_authenticate,
+          invalid_token ? "Bearer error=\"invalid_token\"" : "Bearer");
   return res;
 }
 
@@ -76,8 +79,7 @@ std::optional<Response> Authenticator::check(const Request& req, Permission need
   const auto headers = req.equal_range(http::field::authorization);
   if (headers.first == headers.second) {
     if (needed == Permission::read && !options_.private_reads) return std::nullopt;
-    return unauthorized(req, what_needs(needed) + "; send Authorization: Bearer <token>",
-                        false);
+    return unauthorized(req, what_needs(needed) + "; send Authorization: Bearer <token>", false);
   }
   if (std::next(headers.first) != headers.second)
     return unauthorized(req, "send one Authorization header, not several", true);

@@ -44,7 +44,8 @@ struct Fixture {
     return *secret;
   }
 
-  Response call(http::verb method, const std::string& target, const std::string& authorization = "") {
+  Response call(http::verb method, const std::string& target,
+                const std::string& authorization = "") {
     Request req{method, target, 11};
     if (!authorization.empty()) req.set(http::field::authorization, authorization);
     return router.dispatch(req);

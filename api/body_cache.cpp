@@ -69,7 +69,8 @@ Response BodyCache::respond(const Request& req, const Entry& entry) {
 
 BodyCache::Stats BodyCache::stats() const {
   std::lock_guard lock(mu_);
-  return {hits_, misses_, static_cast<std::int64_t>(index_.size()), static_cast<std::int64_t>(bytes_)};
+  return {hits_, misses_, static_cast<std::int64_t>(index_.size()),
+          static_cast<std::int64_t>(bytes_)};
 }
 
 }  // namespace starlog::api

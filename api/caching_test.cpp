@@ -11,7 +11,8 @@ Request with_if_none_match(std::string_view value) {
   return req;
 }
 
-TEST_CASE("derived ETags differ by revision, code version, path and query, not by parameter order") {
+TEST_CASE(
+    "derived ETags differ by revision, code version, path and query, not by parameter order") {
   RouteParams a;
   a.path = {{"id", "kanye-west"}};
   a.query = {{"limit", "5"}, {"order", "desc"}};

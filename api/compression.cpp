@@ -17,7 +17,8 @@ std::string_view trim(std::string_view s) {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   }
   return true;
@@ -57,8 +58,10 @@ bool accepts_gzip(std::string_view accept_encoding) {
     const auto semi = item.find(';');
     const std::string_view coding = trim(item.substr(0, semi));
     const double q = semi == std::string_view::npos ? 1.0 : qvalue(item.substr(semi + 1));
-    if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) gzip_q = q;
-    else if (coding == "*") star_q = q;
+    if (iequals(coding, "gzip") || iequals(coding, "x-gzip"))
+      gzip_q = q;
+    else if (coding == "*")
+      star_q = q;
     if (comma == std::string_view::npos) break;
     accept_encoding.remove_prefix(comma + 1);
   }

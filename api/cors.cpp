@@ -6,9 +6,7 @@
 #include "api/problem.h"
 
 namespace starlog::api {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::optional<std::string> Cors::normalize_origin(std::string_view origin) {
   if (origin == "*") return std::string(origin);
@@ -16,13 +14,16 @@ std::optional<std::string> Cors::normalize_origin(std::string_view origin) {
   for (auto& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (!o.empty() && o.back() == '/') o.pop_back();
   std::string_view rest = o;
-  if (rest.starts_with("http://")) rest.remove_prefix(7);
-  else if (rest.starts_with("https://")) rest.remove_prefix(8);
-  else return std::nullopt;
+  if (rest.starts_with("http://"))
+    rest.remove_prefix(7);
+  else if (rest.starts_with("https://"))
+    rest.remove_prefix(8);
+  else
+    return std::nullopt;
   if (rest.empty()) return std::nullopt;
   for (char c : rest) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
-                    c == '[' || c == ']';
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                    c == ':' || c == '[' || c == ']';
     if (!ok) return std::nullopt;
   }
   return o;
@@ -30,8 +31,10 @@ std::optional<std::string> Cors::normalize_origin(std::string_view origin) {
 
 Cors::Cors(std::vector<std::string> origins) {
   for (auto& o : origins) {
-    if (o == "*") any_ = true;
-    else origins_.push_back(std::move(o));
+    if (o == "*")
+      any_ = true;
+    else
+      origins_.push_back(std::move(o));
   }
 }
 

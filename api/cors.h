@@ -32,7 +32,8 @@ namespace starlog::api {
 
 inline constexpr std::string_view kAllowedRequestHeaders =
     "Authorization, Content-Type, If-Match, If-None-Match, Last-Event-ID";
-inline constexpr std::string_view kExposedHeaders = "ETag, Link, Location, Retry-After, WWW-Authenticate";
+inline constexpr std::string_view kExposedHeaders =
+    "ETag, Link, Location, Retry-After, WWW-Authenticate";
 
 class Cors {
  public:

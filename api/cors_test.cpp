@@ -27,12 +27,14 @@ TEST_CASE("only listed origins are allowed; * allows all") {
 
 TEST_CASE("OPTIONS takes the path's methods from the router") {
   Router router;
-  router.add(http::verb::get, "/v1/things/{id}", domain::Permission::none, [](const Request& req, const RouteParams&) {
-    return Response{http::status::ok, req.version()};
-  });
-  router.add(http::verb::post, "/v1/things/{id}", domain::Permission::none, [](const Request& req, const RouteParams&) {
-    return Response{http::status::ok, req.version()};
-  });
+  router.add(http::verb::get, "/v1/things/{id}", domain::Permission::none,
+             [](const Request& req, const RouteParams&) {
+               return Response{http::status::ok, req.version()};
+             });
+  router.add(http::verb::post, "/v1/things/{id}", domain::Permission::none,
+             [](const Request& req, const RouteParams&) {
+               return Response{http::status::ok, req.version()};
+             });
   Cors cors({"http://localhost:3000"});
   Request pre{http::verb::options, "/v1/things/a", 11};
   pre.set(http::field::origin, "http://localhost:3000");

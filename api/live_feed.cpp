@@ -80,12 +80,14 @@ std::optional<std::int64_t> non_negative(std::string_view text) {
 std::optional<Response> parse_live(const Request& req, const QueryParams& query, LiveQuery& out) {
   if (auto it = query.find("after"); it != query.end()) {
     out.after = non_negative(it->second);
-    if (!out.after) return invalid_parameter("after", "after must be a log position (an integer >= 0)", req);
+    if (!out.after)
+      return invalid_parameter("after", "after must be a log position (an integer >= 0)", req);
   }
   if (auto id = req["Last-Event-ID"]; !id.empty()) {
     out.after = non_negative(id);
     if (!out.after)
-      return invalid_parameter("Last-Event-ID", "Last-Event-ID must be a log position (an integer >= 0)", req);
+      return invalid_parameter("Last-Event-ID",
+                               "Last-Event-ID must be a log position (an integer >= 0)", req);
   }
   if (auto it = query.find("types"); it != query.end()) {
     std::string_view list = it->second;
@@ -103,7 +105,8 @@ std::optional<Response> parse_live(const Request& req, const QueryParams& query,
   }
   if (auto it = query.find("celebrity"); it != query.end()) {
     if (!domain::is_valid_slug(it->second))
-      return invalid_parameter("celebrity", "celebrity must be a celebrity id (a lower-case slug)", req);
+      return invalid_parameter("celebrity", "celebrity must be a celebrity id (a lower-case slug)",
+                               req);
     out.celebrity = it->second;
   }
   return std::nullopt;
@@ -336,7 +339,8 @@ asio::awaitable<void> LiveFeed::Hub::serve(std::shared_ptr<Hub> self, beast::tcp
   auto [hec, hn] = co_await http::async_write_header(stream, header, kAsTuple);
   if (hec) co_return;
 
-  std::string out = "retry: 2000\n: starlog live feed after position " + std::to_string(pos) + "\n\n";
+  std::string out =
+      "retry: 2000\n: starlog live feed after position " + std::to_string(pos) + "\n\n";
   auto last_write = std::chrono::steady_clock::now();
   for (;;) {
     if (!out.empty()) {
@@ -390,19 +394,21 @@ std::optional<StreamHandler> LiveFeed::route(const Request& req) const {
 }
 
 void LiveFeed::add_routes(Router& router) const {
-  router.add(http::verb::get, std::string(kPath), domain::Permission::read, [](const Request& req, const RouteParams& p) {
-    LiveQuery q;
-    if (auto error = parse_live(req, p.query, q)) return std::move(*error);
-    if (req.method() == http::verb::head) {
-      Response res{http::status::ok, req.version()};
-      res.set(http::field::content_type, kEventStream);
-      res.set(http::field::cache_control, "no-cache");
-      res.keep_alive(req.keep_alive());
-      return res;
-    }
-    return problem(http::status::service_unavailable, "live-feed-unavailable", "Live feed unavailable",
-                   "This server does not stream the live feed.", req);
-  });
+  router.add(http::verb::get, std::string(kPath), domain::Permission::read,
+             [](const Request& req, const RouteParams& p) {
+               LiveQuery q;
+               if (auto error = parse_live(req, p.query, q)) return std::move(*error);
+               if (req.method() == http::verb::head) {
+                 Response res{http::status::ok, req.version()};
+                 res.set(http::field::content_type, kEventStream);
+                 res.set(http::field::cache_control, "no-cache");
+                 res.keep_alive(req.keep_alive());
+                 return res;
+               }
+               return problem(http::status::service_unavailable, "live-feed-unavailable",
+                              "Live feed unavailable", "This server does not stream the live feed.",
+                              req);
+             });
 }
 
 std::size_t LiveFeed::subscribers() const {

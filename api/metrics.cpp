@@ -25,16 +25,19 @@ std::string label_value(std::string_view v) {
   std::string out;
   out.reserve(v.size());
   for (const char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
 
-void header(std::string& out, std::string_view name, std::string_view help,
-            std::string_view type) {
+void header(std::string& out, std::string_view name, std::string_view help, std::string_view type) {
   out += "# HELP ";
   out += name;
   out += ' ';
@@ -118,16 +121,26 @@ HistogramSnapshot Histogram::snapshot() const {
 
 std::string_view code_name(Code code) {
   switch (code) {
-    case Code::ok: return "ok";
-    case Code::malformed: return "malformed";
-    case Code::invalid: return "invalid";
-    case Code::not_found: return "not_found";
-    case Code::conflict: return "conflict";
-    case Code::duplicate_id: return "duplicate_id";
-    case Code::precondition_failed: return "precondition_failed";
-    case Code::storage_full: return "storage_full";
-    case Code::corrupt: return "corrupt";
-    case Code::io_error: return "io_error";
+    case Code::ok:
+      return "ok";
+    case Code::malformed:
+      return "malformed";
+    case Code::invalid:
+      return "invalid";
+    case Code::not_found:
+      return "not_found";
+    case Code::conflict:
+      return "conflict";
+    case Code::duplicate_id:
+      return "duplicate_id";
+    case Code::precondition_failed:
+      return "precondition_failed";
+    case Code::storage_full:
+      return "storage_full";
+    case Code::corrupt:
+      return "corrupt";
+    case Code::io_error:
+      return "io_error";
   }
   return "unknown";
 }
@@ -178,7 +191,8 @@ std::string Metrics::render() const {
   std::vector<ExternalHistogram> histograms;
   {
     std::lock_guard lock(mu_);
-    header(out, "starlog_http_requests_total", "HTTP requests answered, by route pattern, method and status.", "counter");
+    header(out, "starlog_http_requests_total",
+           "HTTP requests answered, by route pattern, method and status.", "counter");
     for (const auto& [key, n] : requests_) {
       const auto& [route, method, status] = key;
       std::string l = "route=\"";
@@ -190,14 +204,16 @@ std::string Metrics::render() const {
       l += '"';
       sample(out, "starlog_http_requests_total", l, static_cast<double>(n));
     }
-    header(out, "starlog_http_request_duration_seconds", "Time from a request's header to its response written, by route pattern.", "histogram");
+    header(out, "starlog_http_request_duration_seconds",
+           "Time from a request's header to its response written, by route pattern.", "histogram");
     for (const auto& [route, h] : request_seconds_) {
       std::string l = "route=\"";
       l += label_value(route);
       l += '"';
       histogram_samples(out, "starlog_http_request_duration_seconds", l, h.snapshot());
     }
-    header(out, "starlog_append_requests_total", "Append calls on the event store, by outcome.", "counter");
+    header(out, "starlog_append_requests_total", "Append calls on the event store, by outcome.",
+           "counter");
     for (const auto& [outcome, n] : appends_) {
       std::string l = "outcome=\"";
       l += label_value(outcome);
@@ -211,7 +227,8 @@ std::string Metrics::render() const {
   sample(out, "starlog_appended_events_total", "", static_cast<double>(appended_events_.load()));
   header(out, "starlog_append_batch_size", "Events per append call.", "histogram");
   histogram_samples(out, "starlog_append_batch_size", "", batch_size_.snapshot());
-  header(out, "starlog_append_duration_seconds", "Time of one append call, commit and fsync included.", "histogram");
+  header(out, "starlog_append_duration_seconds",
+         "Time of one append call, commit and fsync included.", "histogram");
   histogram_samples(out, "starlog_append_duration_seconds", "", append_seconds_.snapshot());
   for (const auto& h : histograms) {
     header(out, h.name, h.help, "histogram");

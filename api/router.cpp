@@ -77,7 +77,7 @@ std::vector<std::pair<http::verb, std::string>> Router::routes() const {
 }
 
 std::optional<domain::Permission> Router::permission(http::verb method,
-                                                    std::string_view pattern) const {
+                                                     std::string_view pattern) const {
   for (const Route& r : routes_)
     if (r.method == method && r.pattern == pattern) return r.needed;
   return std::nullopt;
@@ -132,8 +132,7 @@ std::string Router::route_of(const Request& req) const {
     const Route* best = nullptr;
     for (const http::verb m : {req.method(), http::verb::get}) {
       for (const Route& r : routes_) {
-        if (r.method == m && matches(r, *path) &&
-            (!best || compare_specificity(r, *best) < 0))
+        if (r.method == m && matches(r, *path) && (!best || compare_specificity(r, *best) < 0))
           best = &r;
       }
       if (best || req.method() != http::verb::head) break;

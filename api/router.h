@@ -71,8 +71,7 @@ class Router {
   // already registered on a pattern of the same shape ("/a/{x}" and "/a/{y}"),
   // which would make dispatch ambiguous. `needed` is what the guard checks
   // before `handler` runs.
-  void add(http::verb method, std::string pattern, domain::Permission needed,
-           RouteHandler handler);
+  void add(http::verb method, std::string pattern, domain::Permission needed, RouteHandler handler);
 
   // The guard for every route. REQUIRES: during set-up, like add().
   void set_guard(RouteGuard guard) { guard_ = std::move(guard); }

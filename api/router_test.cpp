@@ -205,7 +205,8 @@ TEST_CASE("without a guard only public routes run; the others are 401 with WWW-A
   r.add(http::verb::get, "/read", domain::Permission::read, echo("read"));
   r.add(http::verb::post, "/write", domain::Permission::append, echo("write"));
   CHECK(r.dispatch(make_request(http::verb::get, "/open")).result() == http::status::ok);
-  for (auto [m, path] : {std::pair{http::verb::get, "/read"}, std::pair{http::verb::post, "/write"}}) {
+  for (auto [m, path] :
+       {std::pair{http::verb::get, "/read"}, std::pair{http::verb::post, "/write"}}) {
     const Response res = r.dispatch(make_request(m, path));
     CHECK(res.result() == http::status::unauthorized);
     CHECK(res[http::field::www_authenticate] == "Bearer");
@@ -217,7 +218,8 @@ TEST_CASE("the guard sees each route's permission and either answers or passes a
   r.add(http::verb::get, "/read", domain::Permission::read, echo("read"));
   r.add(http::verb::post, "/write", domain::Permission::append,
         [](const Request& req, const RouteParams& p) {
-          return json_response(http::status::ok, {{"by", p.principal ? p.principal->name : "?"}}, req);
+          return json_response(http::status::ok, {{"by", p.principal ? p.principal->name : "?"}},
+                               req);
         });
   std::vector<domain::Permission> seen;
   r.set_guard([&seen](const Request& req, domain::Permission needed,

@@ -152,10 +152,11 @@ std::optional<store::Expected> expected_version(const Request& req, std::string&
 Response append_events(Services& s, const Request& req, const RouteParams& p) {
   const std::string& stream = p.param("id");
   if (!domain::is_valid_slug(stream)) {
-    return problem(http::status::unprocessable_entity, "validation-failed", "Validation Failed",
-                   "'" + stream + "' is not a valid celebrity id (a lower-case slug)", req,
-                   Json{{"errors", Json::array({{{"pointer", ""},
-                                                 {"message", "invalid celebrity id in path"}}})}});
+    return problem(
+        http::status::unprocessable_entity, "validation-failed", "Validation Failed",
+        "'" + stream + "' is not a valid celebrity id (a lower-case slug)", req,
+        Json{{"errors",
+              Json::array({{{"pointer", ""}, {"message", "invalid celebrity id in path"}}})}});
   }
   if (!is_json_content_type(req[http::field::content_type])) {
     return problem(http::status::unsupported_media_type, "unsupported-media-type",
@@ -168,8 +169,8 @@ Response append_events(Services& s, const Request& req, const RouteParams& p) {
   std::string precondition_error;
   auto expected = expected_version(req, precondition_error);
   if (!expected) {
-    return problem(http::status::bad_request, "invalid-header", "Bad Request",
-                   precondition_error, req);
+    return problem(http::status::bad_request, "invalid-header", "Bad Request", precondition_error,
+                   req);
   }
   if (json_nests_deeper_than(req.body(), kMaxJsonDepth)) {
     std::string detail = "the body nests arrays and objects deeper than ";
@@ -213,7 +214,8 @@ Response append_events(Services& s, const Request& req, const RouteParams& p) {
   Json out = {{"stream", stream}, {"events", Json::array()}};
   for (const auto& e : result->events)
     out["events"].push_back({{"id", e.id}, {"version", e.version}, {"position", e.position}});
-  Response res = json_response(result->created ? http::status::created : http::status::ok, out, req);
+  Response res =
+      json_response(result->created ? http::status::created : http::status::ok, out, req);
   res.set(http::field::etag, "\"" + std::to_string(result->stream_version) + "\"");
   res.set(http::field::location, "/v1/celebrities/" + stream + "/events?from_version=" +
                                      std::to_string(result->events.front().version));
@@ -238,28 +240,36 @@ Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
     auto parsed = domain::Occurred::parse(*raw);
     if (!parsed.ok())
       return invalid_parameter(name, std::string(name) + ": " + parsed.status().message(), req);
-    if (std::string_view(name) == "from") q.from = parsed->start();
-    else q.to = parsed->end();
+    if (std::string_view(name) == "from")
+      q.from = parsed->start();
+    else
+      q.to = parsed->end();
   }
   if (auto types = p.query_value("types")) {
     for (auto& t : split_commas(*types)) {
-      if (!domain::find_event_type(t)) return invalid_parameter("types", "unknown event type '" + t + "'", req);
+      if (!domain::find_event_type(t))
+        return invalid_parameter("types", "unknown event type '" + t + "'", req);
       q.types.insert(t);
     }
   }
   if (auto role = p.query_value("role")) {
-    if (*role == "subject") q.role = projections::RoleFilter::subject;
-    else if (*role == "participant") q.role = projections::RoleFilter::participant;
-    else if (*role != "any") return invalid_parameter("role", "role must be subject, participant or any", req);
+    if (*role == "subject")
+      q.role = projections::RoleFilter::subject;
+    else if (*role == "participant")
+      q.role = projections::RoleFilter::participant;
+    else if (*role != "any")
+      return invalid_parameter("role", "role must be subject, participant or any", req);
   }
   if (auto include = p.query_value("include")) {
-    if (*include != "retracted") return invalid_parameter("include", "include may only be 'retracted'", req);
+    if (*include != "retracted")
+      return invalid_parameter("include", "include may only be 'retracted'", req);
     q.include_retracted = true;
   }
   if (auto cursor = p.query_value("cursor")) {
     q.cursor = projections::keys::decode_cursor(*cursor);
     if (!q.cursor || q.cursor->descending != q.descending)
-      return invalid_parameter("cursor", "cursor is not one this timeline handed out (or the order changed)", req);
+      return invalid_parameter(
+          "cursor", "cursor is not one this timeline handed out (or the order changed)", req);
   }
   bool timelinejs = false;
   if (auto format = p.query_value("format")) {
@@ -276,7 +286,8 @@ Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
     Response res = json_response(http::status::ok, projections::to_timelinejs(doc, name_of), req);
     // TimelineJS's format has no room for a cursor; the next page is a link.
     if (const Json& next = doc.at("next_cursor"); next.is_string()) {
-      res.set(http::field::link, "<" + with_cursor(req, next.get<std::string>()) + ">; rel=\"next\"");
+      res.set(http::field::link,
+              "<" + with_cursor(req, next.get<std::string>()) + ">; rel=\"next\"");
     }
     return res;
   };
@@ -331,7 +342,8 @@ Response get_directory(Services& s, const Request& req, const RouteParams& p) {
   }
   if (auto cursor = p.query_value("cursor")) {
     q.after = projections::keys::decode_opaque(*cursor);
-    if (!q.after) return invalid_parameter("cursor", "cursor is not one this listing handed out", req);
+    if (!q.after)
+      return invalid_parameter("cursor", "cursor is not one this listing handed out", req);
   }
   // Every event changes some profile, so the projection's position is the
   // directory's revision.
@@ -361,7 +373,8 @@ Response get_fact(Services& s, const Request& req, const RouteParams& p) {
   auto fact = s.reader.fact(id);
   if (!fact.ok()) return problem_from_status(fact.status(), req);
   if (!fact.value())
-    return problem(http::status::not_found, "not-found", "Not found", "no fact with id '" + id + "'", req);
+    return problem(http::status::not_found, "not-found", "Not found",
+                   "no fact with id '" + id + "'", req);
   // Whatever changes a fact or its history is an event of its subject's
   // stream, which moves the subject's revision. Read it, then the fact again.
   const Revision rev = revision_of(s, req, (*fact)->subject);
@@ -420,7 +433,8 @@ Response get_log(Services& s, const Request& req, const RouteParams& p) {
   std::set<std::string> types;
   if (auto raw = p.query_value("types")) {
     for (auto& t : split_commas(*raw)) {
-      if (!domain::find_event_type(t)) return invalid_parameter("types", "unknown event type '" + t + "'", req);
+      if (!domain::find_event_type(t))
+        return invalid_parameter("types", "unknown event type '" + t + "'", req);
       types.insert(t);
     }
   }
@@ -460,27 +474,31 @@ void add_routes(Router& router, Services& s) {
   auto bind = [&s](Response (*fn)(Services&, const Request&, const RouteParams&)) {
     return [&s, fn](const Request& req, const RouteParams& p) { return fn(s, req, p); };
   };
-  router.add(http::verb::post, "/v1/celebrities/{id}/events", Permission::append, bind(append_events));
+  router.add(http::verb::post, "/v1/celebrities/{id}/events", Permission::append,
+             bind(append_events));
   router.add(http::verb::get, "/v1/celebrities/{id}/events", Permission::read, bind(get_stream));
   router.add(http::verb::get, "/v1/celebrities", Permission::read, bind(get_directory));
   router.add(http::verb::get, "/v1/celebrities/{id}", Permission::read, bind(get_profile));
-  router.add(http::verb::get, "/v1/celebrities/{id}/timeline", Permission::read, bind(get_timeline));
+  router.add(http::verb::get, "/v1/celebrities/{id}/timeline", Permission::read,
+             bind(get_timeline));
   router.add(http::verb::get, "/v1/facts/{fact_id}", Permission::read, bind(get_fact));
   router.add(http::verb::get, "/v1/events", Permission::read, bind(get_log));
-  router.add(http::verb::get, "/healthz", Permission::none, [](const Request& req, const RouteParams&) {
-    return json_response(http::status::ok, Json{{"status", "ok"}}, req);
-  });
-  router.add(http::verb::get, "/readyz", Permission::none, [&s](const Request& req, const RouteParams&) {
-    const auto position = s.timeline.position();
-    const auto head = s.log.head();
-    const bool ready = position >= head;
-    return json_response(ready ? http::status::ok : http::status::service_unavailable,
-                         Json{{"status", ready ? "ready" : "catching_up"},
-                              {"projections", {{{"name", s.timeline.name()},
-                                                {"position", position},
-                                                {"head", head}}}}},
-                         req);
-  });
+  router.add(http::verb::get, "/healthz", Permission::none,
+             [](const Request& req, const RouteParams&) {
+               return json_response(http::status::ok, Json{{"status", "ok"}}, req);
+             });
+  router.add(http::verb::get, "/readyz", Permission::none,
+             [&s](const Request& req, const RouteParams&) {
+               const auto position = s.timeline.position();
+               const auto head = s.log.head();
+               const bool ready = position >= head;
+               return json_response(
+                   ready ? http::status::ok : http::status::service_unavailable,
+                   Json{{"status", ready ? "ready" : "catching_up"},
+                        {"projections",
+                         {{{"name", s.timeline.name()}, {"position", position}, {"head", head}}}}},
+                   req);
+             });
 }
 
 }  // namespace starlog::api

@@ -19,8 +19,8 @@ namespace starlog::api {
 
 struct Services {
   store::EventStore& log;
-  projections::Projector& timeline;      // caught up after each append
-  projections::TimelineReader& reader;   // reads of the timeline projection
+  projections::Projector& timeline;     // caught up after each append
+  projections::TimelineReader& reader;  // reads of the timeline projection
   // Told about every append call (for metrics): the number of events,
   // "created", "replayed" or the failure's Code name, and how long the
   // store took. Optional; must be thread-safe.

@@ -1,5 +1,8 @@
 #include "api/server.h"
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -20,18 +23,15 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/field.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/http/field.hpp>
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
-
 #include <csignal>
-#include <random>
 #include <exception>
 #include <iostream>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <unordered_set>
 #include <utility>
@@ -93,8 +93,8 @@ constexpr std::string_view kRequestIdField = "X-Request-Id";
 bool is_sane_request_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 
@@ -147,11 +147,12 @@ std::optional<Response> refuse_header(const Header& h, const ServerOptions& o) {
   }
   if (h.target().size() > o.max_target_length) {
     return problem(http::status::uri_too_long, "uri-too-long", "URI too long",
-                   sentence("The request target exceeds ", o.max_target_length, " bytes."),
-                   version, false);
+                   sentence("The request target exceeds ", o.max_target_length, " bytes."), version,
+                   false);
   }
   std::string framing;
-  if (content_lengths > 1) framing = "Content-Length is given more than once";
+  if (content_lengths > 1)
+    framing = "Content-Length is given more than once";
   else if (transfer_encodings > 0 && content_lengths > 0)
     framing = "Content-Length and Transfer-Encoding are both given";
   else if (transfer_encodings > 1 || !chunked_only)
@@ -554,22 +555,20 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
       }
       const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
       if (ec == http::error::body_limit) {
-        co_await refuse(problem(http::status::payload_too_large, "payload-too-large",
-                                "Payload too large",
-                                "The request body exceeds " + std::to_string(opts_.body_limit) +
-                                    " bytes.",
-                                version, false));
+        co_await refuse(
+            problem(http::status::payload_too_large, "payload-too-large", "Payload too large",
+                    "The request body exceeds " + std::to_string(opts_.body_limit) + " bytes.",
+                    version, false));
       } else if (ec == http::error::header_limit) {
-        co_await refuse(problem(http::status::request_header_fields_too_large,
-                                "header-too-large", "Request header too large",
-                                "The request header exceeds " +
-                                    std::to_string(opts_.header_limit) + " bytes.",
-                                version, false));
+        co_await refuse(
+            problem(http::status::request_header_fields_too_large, "header-too-large",
+                    "Request header too large",
+                    "The request header exceeds " + std::to_string(opts_.header_limit) + " bytes.",
+                    version, false));
       } else {
-        co_await refuse(problem(http::status::bad_request, "malformed-request",
-                                "Malformed request",
-                                "The request is not valid HTTP/1.1: " + ec.message() + ".",
-                                version, false));
+        co_await refuse(problem(http::status::bad_request, "malformed-request", "Malformed request",
+                                "The request is not valid HTTP/1.1: " + ec.message() + ".", version,
+                                false));
       }
       co_return;
     }

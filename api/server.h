@@ -87,15 +87,15 @@ using StreamRoute = std::function<std::optional<StreamHandler>(const Request&)>;
 // failed to be). The views are valid only during the observer call.
 struct Exchange {
   std::string_view request_id;
-  std::string_view method;   // as sent; "" when the request line was unreadable
-  std::string_view target;   // as sent, query included; "" when unreadable
+  std::string_view method;           // as sent; "" when the request line was unreadable
+  std::string_view target;           // as sent, query included; "" when unreadable
   const Request* request = nullptr;  // the complete request; null for a server refusal
-  unsigned status = 0;       // 0: the connection failed before an answer
-  std::size_t bytes_in = 0;  // request body bytes
-  std::size_t bytes_out = 0; // response body bytes
+  unsigned status = 0;               // 0: the connection failed before an answer
+  std::size_t bytes_in = 0;          // request body bytes
+  std::size_t bytes_out = 0;         // response body bytes
   std::chrono::steady_clock::duration duration{};  // header received -> response written
-  std::string_view remote;   // peer address
-  bool streamed = false;     // a StreamHandler served it (reported when it ends)
+  std::string_view remote;                         // peer address
+  bool streamed = false;  // a StreamHandler served it (reported when it ends)
 };
 // Called on the connection's strand, concurrently for different connections:
 // must be thread-safe and must not throw or block for long.

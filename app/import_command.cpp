@@ -19,16 +19,20 @@ constexpr std::size_t kBatch = store::SqliteEventStore::kMaxGroup;
 
 void report(const std::string& source, std::int64_t line, const Status& s) {
   std::string detail = s.message();
-  for (const auto& e : s.errors()) detail += "; " + (e.pointer.empty() ? "/" : e.pointer) + ": " + e.message;
-  std::fprintf(stderr, "%s:%lld: %s\n", source.c_str(), static_cast<long long>(line), detail.c_str());
+  for (const auto& e : s.errors())
+    detail += "; " + (e.pointer.empty() ? "/" : e.pointer) + ": " + e.message;
+  std::fprintf(stderr, "%s:%lld: %s\n", source.c_str(), static_cast<long long>(line),
+               detail.c_str());
 }
 
 class Importer {
  public:
   // `folder` (may be null) is woken after every flush.
-  Importer(Runtime& rt, std::string source, std::string recorded_by,
-           projections::Follower* folder)
-      : rt_(rt), source_(std::move(source)), recorded_by_(std::move(recorded_by)), folder_(folder) {}
+  Importer(Runtime& rt, std::string source, std::string recorded_by, projections::Follower* folder)
+      : rt_(rt),
+        source_(std::move(source)),
+        recorded_by_(std::move(recorded_by)),
+        folder_(folder) {}
 
   void add(std::int64_t number, const std::string& stream, domain::NewEvent e) {
     numbers_.push_back(number);
@@ -85,7 +89,8 @@ ImportSummary import_ndjson(Runtime& rt, std::istream& in, const std::string& so
   std::optional<projections::Follower> folder;
   if (!restore) {
     // A failed fold is retried; the catch-up after the import reports it.
-    folder.emplace(*rt.timeline, *rt.log, [](const Status&) {}, projections::Projector::kBulk);
+    folder.emplace(
+        *rt.timeline, *rt.log, [](const Status&) {}, projections::Projector::kBulk);
   }
   Importer importer(rt, source_name, recorded_by, folder ? &*folder : nullptr);
   std::vector<domain::Event> envelopes;
@@ -99,7 +104,8 @@ ImportSummary import_ndjson(Runtime& rt, std::istream& in, const std::string& so
     Status s = rt.log->restore(envelopes);
     if (!s) {
       // The message names the position; a line number would only mislead.
-      std::fprintf(stderr, "%s: %s; nothing was restored\n", source_name.c_str(), s.message().c_str());
+      std::fprintf(stderr, "%s: %s; nothing was restored\n", source_name.c_str(),
+                   s.message().c_str());
       restore_summary.rejected += 1;
       return;
     }
@@ -131,8 +137,10 @@ ImportSummary import_ndjson(Runtime& rt, std::istream& in, const std::string& so
       continue;
     }
     auto stream = j.find("stream");
-    if (stream == j.end() || !stream->is_string() || !domain::is_valid_slug(stream->get<std::string>())) {
-      report(source_name, number, Status::invalid("line needs a \"stream\" field holding a celebrity id"));
+    if (stream == j.end() || !stream->is_string() ||
+        !domain::is_valid_slug(stream->get<std::string>())) {
+      report(source_name, number,
+             Status::invalid("line needs a \"stream\" field holding a celebrity id"));
       ++importer.summary.rejected;
       continue;
     }
@@ -189,14 +197,16 @@ int import_command(int argc, char** argv) {
   const std::string& path = args.positional[0];
   ImportSummary summary;
   if (path == "-") {
-    summary = import_ndjson(**rt, std::cin, "<stdin>", args.has("restore"), 0, args.value_or("as", "import"));
+    summary = import_ndjson(**rt, std::cin, "<stdin>", args.has("restore"), 0,
+                            args.value_or("as", "import"));
   } else {
     std::ifstream f(path, std::ios::binary);
     if (!f) {
       std::fprintf(stderr, "starlog import: cannot read %s\n", path.c_str());
       return 1;
     }
-    summary = import_ndjson(**rt, f, path, args.has("restore"), count_lines(path), args.value_or("as", "import"));
+    summary = import_ndjson(**rt, f, path, args.has("restore"), count_lines(path),
+                            args.value_or("as", "import"));
   }
   if (Status s = (*rt)->catch_up(); !s) {
     std::fprintf(stderr, "starlog import: projection: %s\n", s.message().c_str());

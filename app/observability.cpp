@@ -53,8 +53,8 @@ Result<std::unique_ptr<Observability>> Observability::create(Runtime& rt,
               [r] { return static_cast<double>(r->log->group_stats().groups); });
   m.add_gauge("starlog_append_grouped_requests",
               "Append requests that went through group commits so far; divided by "
-              "starlog_append_group_commits, the mean group size.", "",
-              [r] { return static_cast<double>(r->log->group_stats().requests); });
+              "starlog_append_group_commits, the mean group size.",
+              "", [r] { return static_cast<double>(r->log->group_stats().requests); });
   m.add_gauge("starlog_wal_checkpoints", "Background WAL checkpoints run so far.", "",
               [r] { return static_cast<double>(r->db->checkpoint_stats().runs); });
   const std::string db_path = r->db->path();

@@ -21,7 +21,8 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& db_path) {
   if (!parent.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(parent, ec);
-    if (ec) return Status::io_error("cannot create directory " + parent.string() + ": " + ec.message());
+    if (ec)
+      return Status::io_error("cannot create directory " + parent.string() + ": " + ec.message());
   }
   auto db = store::SqliteDatabase::open(db_path);
   if (!db.ok()) return db.status();
@@ -72,8 +73,9 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& db_path) {
 Status Runtime::catch_up() {
   Progress progress("projecting timeline");
   // A backlog (start-up, import): bulk commits, far fewer page writes.
-  auto r = timeline->catch_up([&](std::int64_t at, std::int64_t head) { progress.update(at, head); },
-                              projections::Projector::kHead, projections::Projector::kBulk);
+  auto r =
+      timeline->catch_up([&](std::int64_t at, std::int64_t head) { progress.update(at, head); },
+                         projections::Projector::kHead, projections::Projector::kBulk);
   progress.finish();
   return r.status();
 }
@@ -90,7 +92,8 @@ void Progress::update(std::int64_t done, std::int64_t total) {
   const double secs = std::max(1LL, t - start_ms_) / 1000.0;
   if (total > 0) {
     const int width = 30;
-    const int filled = static_cast<int>(width * std::min<double>(1.0, double(done) / double(total)));
+    const int filled =
+        static_cast<int>(width * std::min<double>(1.0, double(done) / double(total)));
     std::fprintf(stderr, "\r%s [%s%s] %lld/%lld (%.0f/s)  ", label_.c_str(),
                  std::string(filled, '#').c_str(), std::string(width - filled, ' ').c_str(),
                  static_cast<long long>(done), static_cast<long long>(total), done / secs);

@@ -1,6 +1,7 @@
 // Runtime: the wired core of one process. Opens the log file and the
 // read-model file beside it, the event store, the projection store and the
-// timeline projection, and catches the projection up with the log. Every command builds one; nothing else wires.
+// timeline projection, and catches the projection up with the log. Every command builds one;
+// nothing else wires.
 #pragma once
 
 #include <memory>

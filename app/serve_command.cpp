@@ -4,8 +4,8 @@
 #include <fstream>
 #include <thread>
 
-#include "api/auth.h"
 #include "api/audit_routes.h"
+#include "api/auth.h"
 #include "api/cors.h"
 #include "api/frontend.h"
 #include "api/live_feed.h"
@@ -35,7 +35,8 @@ Status load_demo(Runtime& rt, const std::string& dir) {
   for (const auto& f : files) {
     std::ifstream in(f, std::ios::binary);
     auto summary = import_ndjson(rt, in, f.string(), false, 0, "demo");
-    if (summary.rejected > 0) return Status::invalid("demo file " + f.string() + " has rejected lines");
+    if (summary.rejected > 0)
+      return Status::invalid("demo file " + f.string() + " has rejected lines");
     std::fprintf(stderr, "demo: %s: %lld events\n", f.filename().c_str(),
                  static_cast<long long>(summary.appended));
   }
@@ -63,9 +64,10 @@ bool parse_listen(const std::string& listen, api::ServerOptions& o) {
 
 int serve_command(int argc, char** argv) {
   Args args;
-  OptionSpec spec{{"db", "listen", "threads", "demo", "rebuild-max-rate", "cors-origin", "live-max-lag"},
-                  {"private", "help", "list-routes"},
-                  {"cors-origin"}};
+  OptionSpec spec{
+      {"db", "listen", "threads", "demo", "rebuild-max-rate", "cors-origin", "live-max-lag"},
+      {"private", "help", "list-routes"},
+      {"cors-origin"}};
   spec.with_value.merge(serve_limit_flags());
   if (auto err = parse_args(argc, argv, 0, spec, args)) {
     std::fprintf(stderr, "starlog serve: %s (see --help)\n", err->c_str());
@@ -143,7 +145,9 @@ int serve_command(int argc, char** argv) {
     for (const auto& o : it->second) {
       auto normalized = api::Cors::normalize_origin(o);
       if (!normalized) {
-        std::fprintf(stderr, "starlog serve: --cors-origin must be * or scheme://host[:port], not %s\n", o.c_str());
+        std::fprintf(stderr,
+                     "starlog serve: --cors-origin must be * or scheme://host[:port], not %s\n",
+                     o.c_str());
         return 2;
       }
       cors_origins.push_back(*normalized);
@@ -203,14 +207,16 @@ int serve_command(int argc, char** argv) {
   const api::Authenticator auth(*r.tokens, api::AuthOptions{args.has("private")});
   router.set_guard(auth.guard());
   (*obs)->add_routes(router);
-  api::AuditServices audit{*r.log, *r.rows, {{*r.timeline, *r.timeline_rebuilder}}, rebuild_options, {}};
+  api::AuditServices audit{
+      *r.log, *r.rows, {{*r.timeline, *r.timeline_rebuilder}}, rebuild_options, {}};
   api::add_audit_routes(router, audit);
   r.timeline_rebuilder->on_finish([](const projections::Rebuilder::Outcome& o) {
     std::fprintf(stderr, "starlog: rebuild of the timeline projection (%s): %s: %s\n",
                  o.reason.c_str(), o.result.c_str(), o.detail.c_str());
   });
   const api::Cors cors(cors_origins);
-  live_options.decorate_header = [&cors](const api::Request& req, api::http::response_header<>& res) {
+  live_options.decorate_header = [&cors](const api::Request& req,
+                                         api::http::response_header<>& res) {
     cors.decorate(req, res);
   };
   api::LiveFeed live(*r.log, live_options);
@@ -221,20 +227,22 @@ int serve_command(int argc, char** argv) {
       std::printf("%s %s\n", std::string(api::http::to_string(method)).c_str(), pattern.c_str());
     return 0;
   }
-  api::Server server(options, api::frontend_handler(
-                                  [&router](const api::Request& req) { return router.dispatch(req); },
-                                  router, cors));
+  api::Server server(
+      options,
+      api::frontend_handler([&router](const api::Request& req) { return router.dispatch(req); },
+                            router, cors));
   (*obs)->attach(server, router);
   server.set_inline_predicate(
       [&services](const api::Request& req) { return api::answers_at_once(services, req); });
   // The live feed takes its connection over only for a caller the guard lets
   // read; anyone else falls through to the router's GET /v1/events/live, where
   // the same guard answers 401/403.
-  server.set_stream_route([&live, &auth](const api::Request& req) -> std::optional<api::StreamHandler> {
-    api::RouteParams params;
-    if (auth.check(req, domain::Permission::read, params)) return std::nullopt;
-    return live.route(req);
-  });
+  server.set_stream_route(
+      [&live, &auth](const api::Request& req) -> std::optional<api::StreamHandler> {
+        api::RouteParams params;
+        if (auth.check(req, domain::Permission::read, params)) return std::nullopt;
+        return live.route(req);
+      });
   if (Status s = server.start(); !s) {
     std::fprintf(stderr, "starlog serve: %s\n", s.message().c_str());
     return 1;
@@ -242,7 +250,8 @@ int serve_command(int argc, char** argv) {
   server.stop_on_signals();
   // Rows of an older fold keep serving reads until the rebuilt ones replace them.
   if (r.timeline_rebuilder->needed()) {
-    std::fprintf(stderr, "starlog: the timeline projection was written by code version %lld; "
+    std::fprintf(stderr,
+                 "starlog: the timeline projection was written by code version %lld; "
                  "rebuilding it as version %lld beside the live one\n",
                  static_cast<long long>(r.timeline->rows_code_version()),
                  static_cast<long long>(r.timeline_projection.code_version()));
@@ -250,7 +259,8 @@ int serve_command(int argc, char** argv) {
   } else if (auto left = r.timeline_rebuilder->interrupted(); left.ok() && left->has_value()) {
     // A rebuild stopped mid-way (killed, or the server stopped) goes on
     // from its copy's checkpoint rather than being silently forgotten.
-    std::fprintf(stderr, "starlog: a rebuild of the timeline projection was interrupted at log"
+    std::fprintf(stderr,
+                 "starlog: a rebuild of the timeline projection was interrupted at log"
                  " position %lld of %lld; resuming it\n",
                  static_cast<long long>((*left)->position), static_cast<long long>(r.log->head()));
     r.timeline_rebuilder->start("resumed", rebuild_options);
@@ -260,8 +270,9 @@ int serve_command(int argc, char** argv) {
                static_cast<long long>(r.log->head()),
                args.has("private") ? ", private: reads need a token" : "");
   if (auto tokens = r.tokens->list(); tokens.ok() && tokens->empty())
-    std::fprintf(stderr, "starlog: no API tokens yet; writes need one: "
-                         "starlog token create --name alice --role editor --db %s\n",
+    std::fprintf(stderr,
+                 "starlog: no API tokens yet; writes need one: "
+                 "starlog token create --name alice --role editor --db %s\n",
                  db_path.c_str());
   server.run();
   // The Runtime closes the store as it goes out of scope: the last

@@ -12,7 +12,7 @@ namespace {
 
 struct Limit {
   const char* flag;
-  const char* unit;   // for --help
+  const char* unit;  // for --help
   std::int64_t min, max;
   const char* help;
   std::function<std::int64_t(const ServeLimits&)> get;
@@ -26,8 +26,7 @@ const std::vector<Limit>& limits() {
        "largest request body (413 beyond)",
        [](const ServeLimits& l) { return static_cast<std::int64_t>(l.server.body_limit); },
        [](ServeLimits& l, std::int64_t v) { l.server.body_limit = static_cast<std::size_t>(v); }},
-      {"max-header-bytes", "BYTES", 1024, 1 << 20,
-       "largest request line + header (431 beyond)",
+      {"max-header-bytes", "BYTES", 1024, 1 << 20, "largest request line + header (431 beyond)",
        [](const ServeLimits& l) { return static_cast<std::int64_t>(l.server.header_limit); },
        [](ServeLimits& l, std::int64_t v) { l.server.header_limit = static_cast<std::size_t>(v); }},
       {"max-headers", "N", 8, 10000, "most header fields in one request (431 beyond)",
@@ -48,10 +47,14 @@ const std::vector<Limit>& limits() {
       {"read-timeout", "SECONDS", 1, 3600,
        "to read one request, or to write one response and have the client read it all;"
        " then the connection is closed",
-       [](const ServeLimits& l) { return static_cast<std::int64_t>(l.server.read_timeout.count()); },
+       [](const ServeLimits& l) {
+         return static_cast<std::int64_t>(l.server.read_timeout.count());
+       },
        [](ServeLimits& l, std::int64_t v) { l.server.read_timeout = seconds(v); }},
       {"idle-timeout", "SECONDS", 1, 3600, "a keep-alive connection may wait for its next request",
-       [](const ServeLimits& l) { return static_cast<std::int64_t>(l.server.idle_timeout.count()); },
+       [](const ServeLimits& l) {
+         return static_cast<std::int64_t>(l.server.idle_timeout.count());
+       },
        [](ServeLimits& l, std::int64_t v) { l.server.idle_timeout = seconds(v); }},
       {"shutdown-timeout", "SECONDS", 0, 3600,
        "on SIGTERM/SIGINT, in-flight requests may finish before connections are cut",
@@ -77,10 +80,20 @@ std::optional<std::int64_t> parse_amount(const std::string& text) {
   if (ptr + 1 != end) return std::nullopt;
   int shift = 0;
   switch (*ptr) {
-    case 'K': case 'k': shift = 10; break;
-    case 'M': case 'm': shift = 20; break;
-    case 'G': case 'g': shift = 30; break;
-    default: return std::nullopt;
+    case 'K':
+    case 'k':
+      shift = 10;
+      break;
+    case 'M':
+    case 'm':
+      shift = 20;
+      break;
+    case 'G':
+    case 'g':
+      shift = 30;
+      break;
+    default:
+      return std::nullopt;
   }
   if (v > (INT64_MAX >> shift)) return std::nullopt;
   return v << shift;

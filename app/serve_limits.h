@@ -15,7 +15,7 @@
 namespace starlog::app {
 
 struct ServeLimits {
-  api::ServerOptions server;   // body, header, URL, connection and time limits
+  api::ServerOptions server;      // body, header, URL, connection and time limits
   std::int64_t max_db_bytes = 0;  // 0: no quota; else appends past it are 507
   std::string access_log = "-";   // "-" stdout, "off", or a file to append to
 };

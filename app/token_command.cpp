@@ -89,7 +89,8 @@ int create(const Args& args) {
 
 int list(const Args& args) {
   if (!args.positional.empty()) {
-    std::fprintf(stderr, "starlog token list: unexpected argument %s\n", args.positional[0].c_str());
+    std::fprintf(stderr, "starlog token list: unexpected argument %s\n",
+                 args.positional[0].c_str());
     return 2;
   }
   auto rt = open_runtime(args);

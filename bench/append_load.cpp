@@ -10,6 +10,10 @@
 // count as appended; anything else is an error.
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -18,11 +22,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -36,25 +35,34 @@ int main(int argc, char** argv) {
   double seconds = 10;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--host") host = v;
-    else if (k == "--port") port = v;
-    else if (k == "--connections") connections = std::atoi(v.c_str());
-    else if (k == "--seconds") seconds = std::atof(v.c_str());
-    else if (k == "--celebrities") celebrities = std::atoi(v.c_str());
-    else if (k == "--token") token = v;
+    if (k == "--host")
+      host = v;
+    else if (k == "--port")
+      port = v;
+    else if (k == "--connections")
+      connections = std::atoi(v.c_str());
+    else if (k == "--seconds")
+      seconds = std::atof(v.c_str());
+    else if (k == "--celebrities")
+      celebrities = std::atoi(v.c_str());
+    else if (k == "--token")
+      token = v;
     else {
       std::fprintf(stderr, "append_load: unknown option %s\n", k.c_str());
       return 2;
     }
   }
   if (port.empty() || connections < 1 || celebrities < 1) {
-    std::fprintf(stderr, "usage: append_load --port P [--connections N] [--seconds S] [--celebrities N] [--token T]\n");
+    std::fprintf(stderr,
+                 "usage: append_load --port P [--connections N] [--seconds S] [--celebrities N] "
+                 "[--token T]\n");
     return 2;
   }
   std::atomic<long> ok{0}, errors{0};
   std::mutex mu;
   std::vector<double> latencies_ms;
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(seconds));
   const auto start = Clock::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < connections; ++c) {
@@ -76,19 +84,22 @@ int main(int argc, char** argv) {
           req.set(http::field::host, host);
           req.set(http::field::content_type, "application/json");
           if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
-          req.body() = "{\"type\":\"statement_made\",\"occurred\":\"2024-05-0" + std::to_string(1 + n % 9) +
-                       "\",\"data\":{\"quote\":\"Load test statement number " + std::to_string(n) +
-                       " from connection " + std::to_string(c) +
-                       "\",\"medium\":\"interview\"},\"sources\":[{\"url\":\"https://news.example.com/a\","
-                       "\"publisher\":\"Bench\"}]}";
+          req.body() =
+              "{\"type\":\"statement_made\",\"occurred\":\"2024-05-0" + std::to_string(1 + n % 9) +
+              "\",\"data\":{\"quote\":\"Load test statement number " + std::to_string(n) +
+              " from connection " + std::to_string(c) +
+              "\",\"medium\":\"interview\"},\"sources\":[{\"url\":\"https://news.example.com/a\","
+              "\"publisher\":\"Bench\"}]}";
           req.prepare_payload();
           const auto t0 = Clock::now();
           http::write(stream, req);
           http::response<http::string_body> res;
           http::read(stream, buffer, res);
           mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-          if (res.result() == http::status::created) ++ok;
-          else if (++errors < 5) std::fprintf(stderr, "append_load: %d %s\n", res.result_int(), res.body().c_str());
+          if (res.result() == http::status::created)
+            ++ok;
+          else if (++errors < 5)
+            std::fprintf(stderr, "append_load: %d %s\n", res.result_int(), res.body().c_str());
           ++n;
         }
       } catch (const std::exception& e) {
@@ -103,9 +114,14 @@ int main(int argc, char** argv) {
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
   std::sort(latencies_ms.begin(), latencies_ms.end());
   auto pct = [&](double p) {
-    return latencies_ms.empty() ? 0.0 : latencies_ms[std::min(latencies_ms.size() - 1, static_cast<std::size_t>(p * latencies_ms.size()))];
+    return latencies_ms.empty()
+               ? 0.0
+               : latencies_ms[std::min(latencies_ms.size() - 1,
+                                       static_cast<std::size_t>(p * latencies_ms.size()))];
   };
-  std::printf("{\"appended\": %ld, \"errors\": %ld, \"seconds\": %.3f, \"per_second\": %.1f, \"p50_ms\": %.2f, \"p99_ms\": %.2f}\n",
-              ok.load(), errors.load(), secs, ok.load() / secs, pct(0.50), pct(0.99));
+  std::printf(
+      "{\"appended\": %ld, \"errors\": %ld, \"seconds\": %.3f, \"per_second\": %.1f, \"p50_ms\": "
+      "%.2f, \"p99_ms\": %.2f}\n",
+      ok.load(), errors.load(), secs, ok.load() / secs, pct(0.50), pct(0.99));
   return errors.load() == 0 ? 0 : 1;
 }

@@ -12,32 +12,35 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace {
 
 using Json = nlohmann::json;
 
-const char* kWords[] = {"midnight", "golden", "river", "echo", "velvet", "summer", "city",
-                        "neon", "heart", "crown", "shadow", "paper", "wild", "silver",
-                        "thunder", "garden", "ocean", "fire", "glass", "dream"};
+const char* kWords[] = {"midnight", "golden", "river", "echo",   "velvet", "summer", "city",
+                        "neon",     "heart",  "crown", "shadow", "paper",  "wild",   "silver",
+                        "thunder",  "garden", "ocean", "fire",   "glass",  "dream"};
 const char* kVenues[] = {"Madison Square Garden", "Wembley Stadium", "Mercedes-Benz Stadium",
-                         "The O2 Arena", "Hollywood Bowl", "Red Rocks Amphitheatre"};
+                         "The O2 Arena",          "Hollywood Bowl",  "Red Rocks Amphitheatre"};
 const char* kCities[] = {"New York", "London", "Atlanta", "Los Angeles", "Paris", "Berlin"};
 const char* kPublishers[] = {"The Sun", "Billboard", "Rolling Stone", "Variety", "BBC News"};
-const char* kStatuses[] = {"dating", "engaged", "married", "separated", "divorce_filed",
-                           "divorced", "reconciled"};
+const char* kStatuses[] = {"dating",        "engaged",  "married",   "separated",
+                           "divorce_filed", "divorced", "reconciled"};
 
 class Gen {
  public:
   explicit Gen(std::uint64_t seed) : rng_(seed) {}
-  std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
+  std::size_t pick(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+  }
   template <class T, std::size_t N>
-  const char* word(T (&arr)[N]) { return arr[pick(N)]; }
+  const char* word(T (&arr)[N]) {
+    return arr[pick(N)];
+  }
   std::string phrase(int words) {
     std::string s;
     for (int i = 0; i < words; ++i) {
@@ -50,7 +53,8 @@ class Gen {
   }
   std::string date() {
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%04zu-%02zu-%02zu", 1990 + pick(36), 1 + pick(12), 1 + pick(28));
+    std::snprintf(buf, sizeof buf, "%04zu-%02zu-%02zu", 1990 + pick(36), 1 + pick(12),
+                  1 + pick(28));
     return buf;
   }
   std::string uuid() {
@@ -82,9 +86,10 @@ Json sources(Gen& g) {
   for (std::size_t i = 0; i < n; ++i) {
     std::string slug = g.phrase(3);
     for (auto& c : slug) c = c == ' ' ? '-' : static_cast<char>(std::tolower(c));
-    s.push_back({{"url", "https://news.example.com/" + std::to_string(g.pick(1000000)) + "/" + slug},
-                 {"publisher", g.word(kPublishers)},
-                 {"quote", "\"" + g.phrase(12) + "\", a source close to the star said."}});
+    s.push_back(
+        {{"url", "https://news.example.com/" + std::to_string(g.pick(1000000)) + "/" + slug},
+         {"publisher", g.word(kPublishers)},
+         {"quote", "\"" + g.phrase(12) + "\", a source close to the star said."}});
   }
   return s;
 }
@@ -92,14 +97,43 @@ Json sources(Gen& g) {
 Json fact(Gen& g, const std::string& stream, std::size_t celebrities, std::size_t self) {
   Json e = {{"id", g.uuid()}, {"stream", stream}, {"occurred", g.date()}, {"sources", sources(g)}};
   switch (g.pick(8)) {
-    case 0: e["type"] = "album_released"; e["data"] = {{"title", g.phrase(2)}, {"label", g.phrase(1) + " Records"}, {"tracks", {g.phrase(2), g.phrase(3), g.phrase(1)}}}; break;
-    case 1: e["type"] = "song_released"; e["data"] = {{"title", g.phrase(3)}, {"album", g.phrase(2)}}; break;
-    case 2: e["type"] = "live_event_held"; e["data"] = {{"name", g.phrase(2) + " Tour"}, {"venue", g.word(kVenues)}, {"city", g.word(kCities)}}; break;
-    case 3: e["type"] = "podcast_appeared"; e["data"] = {{"podcast", g.phrase(3)}, {"episode", "Episode " + std::to_string(1 + g.pick(300))}, {"hosts", {g.phrase(2)}}}; break;
-    case 4: e["type"] = "relationship_changed"; e["data"] = {{"with", celeb(g.pick(celebrities))}, {"status", g.word(kStatuses)}}; break;
-    case 5: e["type"] = "collaboration_made"; e["data"] = {{"with", {g.phrase(2)}}, {"works", {g.phrase(2)}}}; break;
-    case 6: e["type"] = "appearance_made"; e["data"] = {{"event", g.phrase(2) + " Awards"}, {"venue", g.word(kVenues)}}; break;
-    default: e["type"] = "statement_made"; e["data"] = {{"quote", g.phrase(20)}, {"medium", "interview"}}; break;
+    case 0:
+      e["type"] = "album_released";
+      e["data"] = {{"title", g.phrase(2)},
+                   {"label", g.phrase(1) + " Records"},
+                   {"tracks", {g.phrase(2), g.phrase(3), g.phrase(1)}}};
+      break;
+    case 1:
+      e["type"] = "song_released";
+      e["data"] = {{"title", g.phrase(3)}, {"album", g.phrase(2)}};
+      break;
+    case 2:
+      e["type"] = "live_event_held";
+      e["data"] = {
+          {"name", g.phrase(2) + " Tour"}, {"venue", g.word(kVenues)}, {"city", g.word(kCities)}};
+      break;
+    case 3:
+      e["type"] = "podcast_appeared";
+      e["data"] = {{"podcast", g.phrase(3)},
+                   {"episode", "Episode " + std::to_string(1 + g.pick(300))},
+                   {"hosts", {g.phrase(2)}}};
+      break;
+    case 4:
+      e["type"] = "relationship_changed";
+      e["data"] = {{"with", celeb(g.pick(celebrities))}, {"status", g.word(kStatuses)}};
+      break;
+    case 5:
+      e["type"] = "collaboration_made";
+      e["data"] = {{"with", {g.phrase(2)}}, {"works", {g.phrase(2)}}};
+      break;
+    case 6:
+      e["type"] = "appearance_made";
+      e["data"] = {{"event", g.phrase(2) + " Awards"}, {"venue", g.word(kVenues)}};
+      break;
+    default:
+      e["type"] = "statement_made";
+      e["data"] = {{"quote", g.phrase(20)}, {"medium", "interview"}};
+      break;
   }
   if (g.pick(3) == 0 && celebrities > 1) {
     std::size_t other = g.pick(celebrities);
@@ -116,9 +150,12 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     std::size_t v = std::strtoull(argv[i + 1], nullptr, 10);
-    if (k == "--celebrities") celebrities = v;
-    else if (k == "--events") events = v;
-    else if (k == "--heavy-facts") heavy = v;
+    if (k == "--celebrities")
+      celebrities = v;
+    else if (k == "--events")
+      events = v;
+    else if (k == "--heavy-facts")
+      heavy = v;
     else {
       std::fprintf(stderr, "usage: generate [--celebrities N] [--events M] [--heavy-facts K]\n");
       return 2;
@@ -136,18 +173,25 @@ int main(int argc, char** argv) {
     std::fwrite(line.data(), 1, line.size(), stdout);
   };
   for (std::size_t i = 0; i < celebrities; ++i) {
-    out({{"id", g.uuid()}, {"stream", celeb(i)}, {"type", "celebrity_registered"},
-         {"data", {{"name", g.phrase(2)}, {"born", g.date()}, {"aliases", {g.phrase(1)}},
-                   {"occupations", {"singer"}}}},
+    out({{"id", g.uuid()},
+         {"stream", celeb(i)},
+         {"type", "celebrity_registered"},
+         {"data",
+          {{"name", g.phrase(2)},
+           {"born", g.date()},
+           {"aliases", {g.phrase(1)}},
+           {"occupations", {"singer"}}}},
          {"sources", sources(g)}});
   }
   std::size_t written = celebrities;
   for (std::size_t i = 0; i < heavy; ++i, ++written) out(fact(g, celeb(0), celebrities, 0));
   while (written < events) {
-    const std::size_t who = 1 + g.pick(celebrities > 1 ? celebrities - 1 : 1) % std::max<std::size_t>(1, celebrities - 1);
+    const std::size_t who = 1 + g.pick(celebrities > 1 ? celebrities - 1 : 1) %
+                                    std::max<std::size_t>(1, celebrities - 1);
     const std::size_t run = std::min<std::size_t>(1 + g.pick(50), events - written);
     const std::size_t subject = celebrities > 1 ? who : 0;
-    for (std::size_t k = 0; k < run; ++k, ++written) out(fact(g, celeb(subject), celebrities, subject));
+    for (std::size_t k = 0; k < run; ++k, ++written)
+      out(fact(g, celeb(subject), celebrities, subject));
   }
   return 0;
 }

@@ -33,11 +33,13 @@ int appends(const char* path, double seconds) {
   std::remove(path);
   sqlite3* db = nullptr;
   if (sqlite3_open(path, &db) != SQLITE_OK) return die(db, "open");
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                   "CREATE TABLE t(position INTEGER PRIMARY KEY, id TEXT UNIQUE, body TEXT);",
+  sqlite3_exec(db,
+               "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+               "CREATE TABLE t(position INTEGER PRIMARY KEY, id TEXT UNIQUE, body TEXT);",
                nullptr, nullptr, nullptr);
   sqlite3_stmt* ins = nullptr;
-  if (sqlite3_prepare_v2(db, "INSERT INTO t(id, body) VALUES(?, ?)", -1, &ins, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v2(db, "INSERT INTO t(id, body) VALUES(?, ?)", -1, &ins, nullptr) !=
+      SQLITE_OK)
     return die(db, "prepare");
   const std::string body(600, 'x');  // about the size of a Starlog event
   long n = 0;
@@ -50,19 +52,22 @@ int appends(const char* path, double seconds) {
     sqlite3_bind_text(ins, 2, body.c_str(), static_cast<int>(body.size()), SQLITE_STATIC);
     if (sqlite3_step(ins) != SQLITE_DONE) return die(db, "insert");
     sqlite3_reset(ins);
-    if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return die(db, "commit");
+    if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+      return die(db, "commit");
     ++n;
     t = now_s();
   }
   sqlite3_finalize(ins);
   sqlite3_close(db);
-  std::printf("{\"rows\": %ld, \"seconds\": %.3f, \"per_second\": %.1f}\n", n, t - start, n / (t - start));
+  std::printf("{\"rows\": %ld, \"seconds\": %.3f, \"per_second\": %.1f}\n", n, t - start,
+              n / (t - start));
   return 0;
 }
 
 int scan(const char* path) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return die(db, "open");
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+    return die(db, "open");
   sqlite3_stmt* q = nullptr;
   if (sqlite3_prepare_v2(db,
                          "SELECT position, id, stream, version, type, occurred, data, participants,"
@@ -79,8 +84,8 @@ int scan(const char* path) {
   const double secs = now_s() - start;
   sqlite3_finalize(q);
   sqlite3_close(db);
-  std::printf("{\"rows\": %ld, \"bytes\": %zu, \"seconds\": %.3f, \"per_second\": %.1f}\n", n, bytes,
-              secs, n / secs);
+  std::printf("{\"rows\": %ld, \"bytes\": %zu, \"seconds\": %.3f, \"per_second\": %.1f}\n", n,
+              bytes, secs, n / secs);
   return 0;
 }
 
@@ -94,7 +99,8 @@ int bulk(const char* path, const char* file) {
   }
   sqlite3* db = nullptr;
   if (sqlite3_open(path, &db) != SQLITE_OK) return die(db, "open");
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE lines(line TEXT);",
+  sqlite3_exec(db,
+               "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE lines(line TEXT);",
                nullptr, nullptr, nullptr);
   sqlite3_stmt* ins = nullptr;
   if (sqlite3_prepare_v2(db, "INSERT INTO lines(line) VALUES(?)", -1, &ins, nullptr) != SQLITE_OK)
@@ -115,8 +121,8 @@ int bulk(const char* path, const char* file) {
   sqlite3_finalize(ins);
   sqlite3_close(db);
   const double secs = now_s() - start;
-  std::printf("{\"rows\": %ld, \"bytes\": %zu, \"seconds\": %.3f, \"per_second\": %.1f}\n", n, bytes,
-              secs, n / secs);
+  std::printf("{\"rows\": %ld, \"bytes\": %zu, \"seconds\": %.3f, \"per_second\": %.1f}\n", n,
+              bytes, secs, n / secs);
   return 0;
 }
 

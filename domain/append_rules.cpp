@@ -54,7 +54,8 @@ class Checker {
       if (id == stream_) {
         // The subject already owns the fact; listing them again would put the
         // fact twice on one timeline, once as subject and once as participant.
-        out.push_back({here, "'" + id + "' is the subject of this stream and cannot also be a participant"});
+        out.push_back(
+            {here, "'" + id + "' is the subject of this stream and cannot also be a participant"});
       } else if (!registered(id)) {
         out.push_back({here, "'" + id + "' is not a registered celebrity"});
       }
@@ -99,8 +100,9 @@ Status check_append_rules(std::string_view stream, std::int64_t stream_version,
     const std::int64_t version_before = stream_version + static_cast<std::int64_t>(i);
 
     if (version_before == 0 && ne.type != "celebrity_registered") {
-      errors.push_back({at + "/type", "the first event of a stream must be celebrity_registered ('" +
-                                          name + "' is not registered yet)"});
+      errors.push_back(
+          {at + "/type", "the first event of a stream must be celebrity_registered ('" + name +
+                             "' is not registered yet)"});
     } else if (version_before > 0 && ne.type == "celebrity_registered") {
       errors.push_back({at + "/type", "'" + name +
                                           "' is already registered; celebrity_registered is only "

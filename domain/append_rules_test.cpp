@@ -75,8 +75,9 @@ NewEvent album(const std::string& id, Json participants = Json::array()) {
 }
 
 NewEvent corrected(const std::string& fact_id, Json changes) {
-  return make({{"type", "fact_corrected"},
-               {"data", {{"fact_id", fact_id}, {"reason", "fix"}, {"changes", std::move(changes)}}}});
+  return make(
+      {{"type", "fact_corrected"},
+       {"data", {{"fact_id", fact_id}, {"reason", "fix"}, {"changes", std::move(changes)}}}});
 }
 
 NewEvent retracted(const std::string& fact_id) {
@@ -149,9 +150,11 @@ TEST_CASE("participants must be registered celebrities") {
   check_single_error(check(log, "kanye-west", {album(kOther, {{{"celebrity", "beyonce"}}})}),
                      "/participants/0/celebrity");
   SUBCASE("each unregistered one is reported, with batch pointers") {
-    Status s = check(log, "kanye-west",
-                     {album(kOther, {{{"celebrity", "jay-z"}}, {{"celebrity", "beyonce"}}, {{"celebrity", "solange"}}})},
-                     true);
+    Status s = check(
+        log, "kanye-west",
+        {album(kOther,
+               {{{"celebrity", "jay-z"}}, {{"celebrity", "beyonce"}}, {{"celebrity", "solange"}}})},
+        true);
     REQUIRE(s.code() == Code::invalid);
     REQUIRE(s.errors().size() == 2);
     CHECK(s.errors()[0].pointer == "/0/participants/1/celebrity");
@@ -178,13 +181,16 @@ TEST_CASE("the subject is not a participant in its own fact") {
 
 TEST_CASE("a correction's new participants must be registered too") {
   FakeLog log = seeded();
-  CHECK(check(log, "kanye-west", {corrected(kFact, {{"participants", {{{"celebrity", "jay-z"}}}}})}).is_ok());
-  Status s = check(log, "kanye-west",
-                   {corrected(kFact, {{"participants", {{{"celebrity", "jay-z"}}, {{"celebrity", "nobody"}}}}})});
+  CHECK(check(log, "kanye-west", {corrected(kFact, {{"participants", {{{"celebrity", "jay-z"}}}}})})
+            .is_ok());
+  Status s =
+      check(log, "kanye-west",
+            {corrected(kFact,
+                       {{"participants", {{{"celebrity", "jay-z"}}, {{"celebrity", "nobody"}}}}})});
   check_single_error(s, "/data/changes/participants/1/celebrity");
-  check_single_error(
-      check(log, "kanye-west", {corrected(kFact, {{"participants", {{{"celebrity", "kanye-west"}}}}})}),
-      "/data/changes/participants/0/celebrity");
+  check_single_error(check(log, "kanye-west",
+                           {corrected(kFact, {{"participants", {{{"celebrity", "kanye-west"}}}}})}),
+                     "/data/changes/participants/0/celebrity");
 }
 
 TEST_CASE("an amendment names an existing fact") {
@@ -229,9 +235,9 @@ TEST_CASE("a correction that would leave the fact invalid is 422 under /data/cha
   check_single_error(
       check(log, "kanye-west", {corrected(kFact, {{"occurred", "2021-08-01/2021-08-29"}})}),
       "/data/changes/occurred");
-  Status s = check(log, "kanye-west",
-                   {registered("x") /* also wrong */, corrected(kFact, {{"data", {{"genre", "rap"}}}})},
-                   true);
+  Status s = check(
+      log, "kanye-west",
+      {registered("x") /* also wrong */, corrected(kFact, {{"data", {{"genre", "rap"}}}})}, true);
   REQUIRE(s.code() == Code::invalid);
   REQUIRE(s.errors().size() == 2);
   CHECK(s.errors()[0].pointer == "/0/type");
@@ -250,12 +256,14 @@ TEST_CASE("stored corrections are folded before the new amendment is checked") {
 TEST_CASE("earlier events of a batch count as stored for later ones") {
   FakeLog log = seeded();
   SUBCASE("a fact recorded and corrected in one batch") {
-    CHECK(check(log, "kanye-west", {album(kOther), corrected(kOther, {{"occurred", "2021-08"}})}, true)
+    CHECK(check(log, "kanye-west", {album(kOther), corrected(kOther, {{"occurred", "2021-08"}})},
+                true)
               .is_ok());
   }
   SUBCASE("a fact retracted earlier in the batch cannot then be corrected") {
-    Status s = check(log, "kanye-west",
-                     {retracted(kFact), corrected(kFact, {{"data", {{"label", "Def Jam"}}}})}, true);
+    Status s =
+        check(log, "kanye-west",
+              {retracted(kFact), corrected(kFact, {{"data", {{"label", "Def Jam"}}}})}, true);
     CHECK(s.code() == Code::conflict);
   }
   SUBCASE("a correction earlier in the batch is folded in") {
@@ -268,8 +276,8 @@ TEST_CASE("earlier events of a batch count as stored for later ones") {
   SUBCASE("a fact of the batch belongs to this stream") {
     FakeLog empty;
     empty.store("jay-z", registered("Jay-Z"));
-    CHECK(check(empty, "kanye-west",
-                {registered("Kanye West"), album(kOther), retracted(kOther)}, true)
+    CHECK(check(empty, "kanye-west", {registered("Kanye West"), album(kOther), retracted(kOther)},
+                true)
               .is_ok());
   }
 }

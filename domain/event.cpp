@@ -49,7 +49,8 @@ Result<Event> event_from_json(const Json& j) {
   std::string recorded_at;
   for (const char* k : {"id", "stream", "type", "recorded_at", "recorded_by", "hash"}) {
     std::string tmp;
-    if (!need_string(k, tmp)) return Status::malformed(std::string("envelope field '") + k + "' must be a string");
+    if (!need_string(k, tmp))
+      return Status::malformed(std::string("envelope field '") + k + "' must be a string");
   }
   need_string("id", e.id);
   need_string("stream", e.stream);
@@ -73,7 +74,8 @@ Result<Event> event_from_json(const Json& j) {
     out = *it;
     return true;
   };
-  if (!take("data", e.data, true)) return Status::malformed("envelope field 'data' must be an object");
+  if (!take("data", e.data, true))
+    return Status::malformed("envelope field 'data' must be an object");
   if (!take("participants", e.participants, false))
     return Status::malformed("envelope field 'participants' must be an array");
   if (!take("sources", e.sources, false))

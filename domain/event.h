@@ -14,13 +14,13 @@ namespace starlog::domain {
 // content (type, occurred, data, participants, sources) is what idempotency
 // compares and what the hash chain digests.
 struct NewEvent {
-  std::string id;                       // UUID, lower-case canonical form
-  bool id_generated = false;            // the server made the id (UUIDv7)
+  std::string id;             // UUID, lower-case canonical form
+  bool id_generated = false;  // the server made the id (UUIDv7)
   std::string type;
   std::optional<std::string> occurred;  // text as sent; absent for types without a date
   Json data = Json::object();
-  Json participants = Json::array();    // [{"celebrity": id, "role": text?}]
-  Json sources = Json::array();         // [{"url", "publisher"?, "quote"?}]
+  Json participants = Json::array();  // [{"celebrity": id, "role": text?}]
+  Json sources = Json::array();       // [{"url", "publisher"?, "quote"?}]
 };
 
 // A stored event: content plus what the server assigned.

@@ -95,7 +95,8 @@ class DataChecker {
     if (!parsed) {
       out_.push_back({pointer(name), parsed.status().message()});
     } else if (parsed->has_time() || parsed->is_interval()) {
-      out_.push_back({pointer(name), "must be a date (YYYY, YYYY-MM or YYYY-MM-DD) without a time"});
+      out_.push_back(
+          {pointer(name), "must be a date (YYYY, YYYY-MM or YYYY-MM-DD) without a time"});
     }
   }
 
@@ -352,8 +353,7 @@ constexpr EventType kEventTypes[] = {
      title_collaboration_made},
     {"appearance_made", OccurredRule::required, true, validate_appearance_made,
      title_appearance_made},
-    {"statement_made", OccurredRule::required, true, validate_statement_made,
-     title_statement_made},
+    {"statement_made", OccurredRule::required, true, validate_statement_made, title_statement_made},
     {"fact_corrected", OccurredRule::absent, false, validate_fact_corrected, title_fact_corrected},
     {"fact_retracted", OccurredRule::absent, false, validate_fact_retracted, title_fact_retracted},
 };

@@ -48,9 +48,9 @@ std::string title(std::string_view type, const Json& data) {
 
 TEST_CASE("the table holds the twelve types of the contract, each once") {
   const std::set<std::string_view> expected = {
-      "celebrity_registered", "celebrity_updated", "album_released",   "song_released",
+      "celebrity_registered", "celebrity_updated", "album_released",       "song_released",
       "live_event_held",      "podcast_appeared",  "relationship_changed", "collaboration_made",
-      "appearance_made",      "statement_made",    "fact_corrected",   "fact_retracted"};
+      "appearance_made",      "statement_made",    "fact_corrected",       "fact_retracted"};
   std::set<std::string_view> names;
   for (const EventType& t : all_event_types()) {
     CHECK(names.insert(t.name).second);
@@ -73,8 +73,8 @@ TEST_CASE("the eight dated types record facts; profile and amendment types do no
   for (const EventType& t : all_event_types()) {
     CAPTURE(t.name);
     const bool profile_or_amendment = t.name == "celebrity_registered" ||
-                                      t.name == "celebrity_updated" ||
-                                      t.name == "fact_corrected" || t.name == "fact_retracted";
+                                      t.name == "celebrity_updated" || t.name == "fact_corrected" ||
+                                      t.name == "fact_retracted";
     CHECK(t.records_fact == !profile_or_amendment);
     if (profile_or_amendment) {
       CHECK(t.occurred == OccurredRule::absent);
@@ -122,8 +122,8 @@ TEST_CASE("born is a calendar date, never a time or an interval") {
     CAPTURE(ok);
     CHECK(check("celebrity_registered", {{"name", "K"}, {"born", ok}}).empty());
   }
-  for (const char* bad : {"1977-02-29", "1977-13-01", "77-06-08", "1977-06-08T10:00Z",
-                          "1977/1978", "June 1977", "", "0000"}) {
+  for (const char* bad : {"1977-02-29", "1977-13-01", "77-06-08", "1977-06-08T10:00Z", "1977/1978",
+                          "June 1977", "", "0000"}) {
     CAPTURE(bad);
     auto e = check("celebrity_registered", {{"name", "K"}, {"born", bad}});
     REQUIRE(e.size() == 1);
@@ -154,16 +154,17 @@ TEST_CASE("album_released needs a title and accepts label and tracks") {
             .empty());
   CHECK(has_pointer(check("album_released", {{"label", "GOOD Music"}}), "/data/title"));
   CHECK(has_pointer(check("album_released", {{"title", "Donda"}, {"label", 1}}), "/data/label"));
-  CHECK(has_pointer(check("album_released", {{"title", "Donda"}, {"tracks", Json::array({Json{{"a", 1}}})}}),
-                    "/data/tracks/0"));
+  CHECK(has_pointer(
+      check("album_released", {{"title", "Donda"}, {"tracks", Json::array({Json{{"a", 1}}})}}),
+      "/data/tracks/0"));
   CHECK(has_pointer(check("album_released", {{"title", "Donda"}, {"year", 2021}}), "/data/year"));
 }
 
 TEST_CASE("song_released needs a title and accepts album") {
   CHECK(check("song_released", {{"title", "Jail"}, {"album", "Donda"}}).empty());
   CHECK(has_pointer(check("song_released", {{"album", "Donda"}}), "/data/title"));
-  CHECK(has_pointer(check("song_released", {{"title", "Jail"}, {"tracks", {"x"}}}),
-                    "/data/tracks"));
+  CHECK(
+      has_pointer(check("song_released", {{"title", "Jail"}, {"tracks", {"x"}}}), "/data/tracks"));
 }
 
 TEST_CASE("live_event_held needs name and venue and accepts city") {
@@ -178,8 +179,9 @@ TEST_CASE("live_event_held needs name and venue and accepts city") {
 }
 
 TEST_CASE("podcast_appeared needs a podcast and accepts episode and hosts") {
-  CHECK(check("podcast_appeared",
-              {{"podcast", "We Are Supported By..."}, {"episode", "Kim"}, {"hosts", {"Kristen Bell"}}})
+  CHECK(check("podcast_appeared", {{"podcast", "We Are Supported By..."},
+                                   {"episode", "Kim"},
+                                   {"hosts", {"Kristen Bell"}}})
             .empty());
   CHECK(has_pointer(check("podcast_appeared", {{"episode", "Kim"}}), "/data/podcast"));
   CHECK(has_pointer(check("podcast_appeared", {{"podcast", "P"}, {"hosts", "Kristen Bell"}}),
@@ -192,8 +194,9 @@ TEST_CASE("relationship_changed needs with and one of the seven statuses") {
     CAPTURE(s);
     CHECK(check("relationship_changed", {{"with", "kim-kardashian"}, {"status", s}}).empty());
   }
-  CHECK(check("relationship_changed", {{"with", "Someone Without A Timeline"}, {"status", "dating"}})
-            .empty());
+  CHECK(
+      check("relationship_changed", {{"with", "Someone Without A Timeline"}, {"status", "dating"}})
+          .empty());
   for (const char* s : {"Married", "divorce filed", "widowed", ""}) {
     CAPTURE(s);
     auto e = check("relationship_changed", {{"with", "x"}, {"status", s}});
@@ -233,15 +236,15 @@ TEST_CASE("statement_made needs a quote of up to 2000 characters, lines allowed"
 
 TEST_CASE("fact_corrected needs fact_id, reason and changes of a known shape") {
   const std::string fid = "0190f7f4-3c1e-7a2b-9d4e-5b6c7d8e9f00";
-  CHECK(check("fact_corrected", {{"fact_id", fid}, {"reason", "typo"}, {"changes", {{"occurred", "2021-08-29"}}}})
-            .empty());
   CHECK(check("fact_corrected",
-              {{"fact_id", "0190F7F4-3C1E-7A2B-9D4E-5B6C7D8E9F00"},
-               {"reason", "several\nlines"},
-               {"changes",
-                {{"data", {{"label", nullptr}, {"title", "Donda"}}},
-                 {"participants", {{{"celebrity", "jay-z"}}}},
-                 {"sources", {{{"url", "https://example.com/"}}}}}}})
+              {{"fact_id", fid}, {"reason", "typo"}, {"changes", {{"occurred", "2021-08-29"}}}})
+            .empty());
+  CHECK(check("fact_corrected", {{"fact_id", "0190F7F4-3C1E-7A2B-9D4E-5B6C7D8E9F00"},
+                                 {"reason", "several\nlines"},
+                                 {"changes",
+                                  {{"data", {{"label", nullptr}, {"title", "Donda"}}},
+                                   {"participants", {{{"celebrity", "jay-z"}}}},
+                                   {"sources", {{{"url", "https://example.com/"}}}}}}})
             .empty());
   SUBCASE("every required field missing") {
     auto e = check("fact_corrected", Json::object());
@@ -251,19 +254,25 @@ TEST_CASE("fact_corrected needs fact_id, reason and changes of a known shape") {
     CHECK(e.size() == 3);
   }
   SUBCASE("fact_id must be a UUID") {
-    CHECK(has_pointer(check("fact_corrected", {{"fact_id", "abc"}, {"reason", "r"}, {"changes", {{"occurred", "2021"}}}}),
-                      "/data/fact_id"));
-    CHECK(has_pointer(check("fact_corrected", {{"fact_id", 7}, {"reason", "r"}, {"changes", {{"occurred", "2021"}}}}),
+    CHECK(has_pointer(
+        check("fact_corrected",
+              {{"fact_id", "abc"}, {"reason", "r"}, {"changes", {{"occurred", "2021"}}}}),
+        "/data/fact_id"));
+    CHECK(has_pointer(check("fact_corrected",
+                            {{"fact_id", 7}, {"reason", "r"}, {"changes", {{"occurred", "2021"}}}}),
                       "/data/fact_id"));
   }
   SUBCASE("changes must change something known") {
-    auto empty = check("fact_corrected", {{"fact_id", fid}, {"reason", "r"}, {"changes", Json::object()}});
+    auto empty =
+        check("fact_corrected", {{"fact_id", fid}, {"reason", "r"}, {"changes", Json::object()}});
     REQUIRE(empty.size() == 1);
     CHECK(empty[0].pointer == "/data/changes");
-    CHECK(has_pointer(check("fact_corrected", {{"fact_id", fid}, {"reason", "r"}, {"changes", {"occurred"}}}),
-                      "/data/changes"));
-    auto unknown = check("fact_corrected",
-                         {{"fact_id", fid}, {"reason", "r"}, {"changes", {{"type", "song_released"}}}});
+    CHECK(has_pointer(
+        check("fact_corrected", {{"fact_id", fid}, {"reason", "r"}, {"changes", {"occurred"}}}),
+        "/data/changes"));
+    auto unknown =
+        check("fact_corrected",
+              {{"fact_id", fid}, {"reason", "r"}, {"changes", {{"type", "song_released"}}}});
     CHECK(has_pointer(unknown, "/data/changes/type"));
     CHECK(has_pointer(unknown, "/data/changes"));
   }
@@ -283,9 +292,13 @@ TEST_CASE("fact_corrected needs fact_id, reason and changes of a known shape") {
                       "/data/changes/sources/0/url"));
   }
   SUBCASE("reason is at most 2000 characters") {
-    CHECK(check("fact_corrected", {{"fact_id", fid}, {"reason", repeat("r", 2000)}, {"changes", {{"occurred", "2021"}}}})
+    CHECK(check("fact_corrected", {{"fact_id", fid},
+                                   {"reason", repeat("r", 2000)},
+                                   {"changes", {{"occurred", "2021"}}}})
               .empty());
-    CHECK(has_pointer(check("fact_corrected", {{"fact_id", fid}, {"reason", repeat("r", 2001)}, {"changes", {{"occurred", "2021"}}}}),
+    CHECK(has_pointer(check("fact_corrected", {{"fact_id", fid},
+                                               {"reason", repeat("r", 2001)},
+                                               {"changes", {{"occurred", "2021"}}}}),
                       "/data/reason"));
   }
 }
@@ -296,8 +309,9 @@ TEST_CASE("fact_retracted needs fact_id and reason, nothing else") {
   auto e = check("fact_retracted", {{"fact_id", fid}});
   REQUIRE(e.size() == 1);
   CHECK(e[0].pointer == "/data/reason");
-  CHECK(has_pointer(check("fact_retracted", {{"fact_id", fid}, {"reason", "r"}, {"changes", Json::object()}}),
-                    "/data/changes"));
+  CHECK(has_pointer(
+      check("fact_retracted", {{"fact_id", fid}, {"reason", "r"}, {"changes", Json::object()}}),
+      "/data/changes"));
   CHECK(has_pointer(check("fact_retracted", {{"reason", "r"}}), "/data/fact_id"));
 }
 
@@ -313,22 +327,21 @@ TEST_CASE("names and titles are at most 200 characters, counted as code points")
 }
 
 TEST_CASE("every text is non-blank valid UTF-8 without control characters") {
-  auto title_errors = [](const std::string& t) {
-    return check("album_released", {{"title", t}});
-  };
+  auto title_errors = [](const std::string& t) { return check("album_released", {{"title", t}}); };
   CHECK(title_errors("Donda \u201cdeluxe\u201d \u00e9\u00e8 \u4e2d\u6587").empty());
-  for (const std::string& bad : {std::string(""), std::string("   "), std::string("a\nb"),
-                                std::string("a\tb"), std::string("a\rb"), std::string("a\x01"),
-                                std::string("a\x7f"), std::string("a\u0085b"),
-                                std::string("a\0b", 3)}) {
+  for (const std::string& bad :
+       {std::string(""), std::string("   "), std::string("a\nb"), std::string("a\tb"),
+        std::string("a\rb"), std::string("a\x01"), std::string("a\x7f"), std::string("a\u0085b"),
+        std::string("a\0b", 3)}) {
     CAPTURE(bad);
     auto e = title_errors(bad);
     REQUIRE(e.size() == 1);
     CHECK(e[0].pointer == "/data/title");
   }
   SUBCASE("invalid UTF-8 built in code is caught, not only by the parser") {
-    for (const std::string& bad : {std::string("\xff"), std::string("a\xc3"), std::string("\xc0\xaf"),
-                                  std::string("\xed\xa0\x80"), std::string("\xf4\x90\x80\x80")}) {
+    for (const std::string& bad :
+         {std::string("\xff"), std::string("a\xc3"), std::string("\xc0\xaf"),
+          std::string("\xed\xa0\x80"), std::string("\xf4\x90\x80\x80")}) {
       auto e = title_errors(bad);
       REQUIRE(e.size() == 1);
       CHECK(e[0].message == "must be valid UTF-8");

@@ -68,8 +68,8 @@ TextScan scan_text(std::string_view s) {
       }
       cp = (cp << 6) | (cc & 0x3f);
     }
-    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-                          (len == 4 && cp < 0x10000);
+    const bool overlong =
+        (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
     if (overlong || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
       t.utf8 = false;
       return t;
@@ -150,7 +150,8 @@ std::optional<std::string> url_problem(std::string_view url) {
       has_port = true;
       port = rest.substr(1);
     }
-    if (host.empty() || host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
+    if (host.empty() ||
+        host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
       return "has an invalid host";
   } else {
     if (const std::size_t colon = authority.find(':'); colon != std::string_view::npos) {
@@ -279,7 +280,8 @@ void check_text_array(const Json& v, const std::string& at, TextKind kind, std::
     out.push_back({at, "must hold at most " + std::to_string(max_items) + " items (it has " +
                            std::to_string(v.size()) + ")"});
   }
-  for (std::size_t i = 0; i < v.size(); ++i) check_text(v[i], at + "/" + std::to_string(i), kind, out);
+  for (std::size_t i = 0; i < v.size(); ++i)
+    check_text(v[i], at + "/" + std::to_string(i), kind, out);
 }
 
 void check_occurred(const Json* occurred, OccurredRule rule, std::string_view type_name,
@@ -310,8 +312,8 @@ void check_occurred(const Json* occurred, OccurredRule rule, std::string_view ty
     return;
   }
   if (parsed->is_interval() && rule != OccurredRule::required_interval_allowed) {
-    out.push_back({at, "must be a single date, not an interval, for " + std::string(type_name) +
-                           " events"});
+    out.push_back(
+        {at, "must be a single date, not an interval, for " + std::string(type_name) + " events"});
   }
 }
 
@@ -338,11 +340,13 @@ void check_participants(const Json& v, const std::string& at, Errors& out) {
     } else if (!it->is_string()) {
       out.push_back({here + "/celebrity", "must be a string"});
     } else if (const std::string& id = it->get_ref<const std::string&>(); !is_valid_slug(id)) {
-      out.push_back({here + "/celebrity", "must be a celebrity id (a lower-case slug such as kanye-west)"});
+      out.push_back(
+          {here + "/celebrity", "must be a celebrity id (a lower-case slug such as kanye-west)"});
     } else if (!seen.insert(id).second) {
       out.push_back({here + "/celebrity", "names '" + id + "' a second time"});
     }
-    if (auto it = p.find("role"); it != p.end()) check_text(*it, here + "/role", TextKind::name, out);
+    if (auto it = p.find("role"); it != p.end())
+      check_text(*it, here + "/role", TextKind::name, out);
   }
 }
 
@@ -393,8 +397,8 @@ void check_content(const EventType& type, const Json* occurred, const Json& data
   // Participants put a fact on other timelines; an event that records no fact
   // has nothing to put there (a correction changes them via changes.participants).
   if (!type.records_fact && participants.is_array() && !participants.empty()) {
-    out.push_back({at + "/participants", "must be empty: " + std::string(type.name) +
-                                              " events record no fact to share"});
+    out.push_back({at + "/participants",
+                   "must be empty: " + std::string(type.name) + " events record no fact to share"});
   }
   check_participants(participants, at + "/participants", out);
   check_sources(sources, at + "/sources", out);
@@ -437,7 +441,8 @@ Result<NewEvent> validate_new_event(const Json& j, const std::string& at) {
     out.push_back({at + "/type", "must be a string"});
   } else if (type = find_event_type(it->get_ref<const std::string&>()); !type) {
     std::string known;
-    for (const EventType& t : all_event_types()) known += (known.empty() ? "" : ", ") + std::string(t.name);
+    for (const EventType& t : all_event_types())
+      known += (known.empty() ? "" : ", ") + std::string(t.name);
     // The unknown name is not echoed: it may be any bytes at all.
     out.push_back({at + "/type", "is not a known event type (known: " + known + ")"});
   }
@@ -458,8 +463,9 @@ Result<NewEvent> validate_new_event(const Json& j, const std::string& at) {
   } else {
     // Without a type the data cannot be checked; the rest still can, so the
     // client learns every error in one round trip.
-    if (occurred) check_occurred(occurred, OccurredRule::required_interval_allowed, "these",
-                                 at + "/occurred", out);
+    if (occurred)
+      check_occurred(occurred, OccurredRule::required_interval_allowed, "these", at + "/occurred",
+                     out);
     if (!data->is_object()) out.push_back({at + "/data", "must be an object"});
     check_participants(*participants, at + "/participants", out);
     check_sources(*sources, at + "/sources", out);

@@ -26,8 +26,8 @@
 namespace starlog::domain {
 
 // Limits of §4.
-inline constexpr std::size_t kMaxNameLength = 200;      // names, titles (characters)
-inline constexpr std::size_t kMaxQuoteLength = 2000;    // quotes, reasons (characters)
+inline constexpr std::size_t kMaxNameLength = 200;    // names, titles (characters)
+inline constexpr std::size_t kMaxQuoteLength = 2000;  // quotes, reasons (characters)
 inline constexpr std::size_t kMaxUrlLength = 2048;
 inline constexpr std::size_t kMaxParticipants = 20;
 inline constexpr std::size_t kMaxSources = 20;

@@ -53,7 +53,8 @@ Json with(Json j, const std::string& key, Json value) {
 
 Json participants(std::size_t n) {
   Json a = Json::array();
-  for (std::size_t i = 0; i < n; ++i) a.push_back({{"celebrity", std::string("p").append(std::to_string(i))}});
+  for (std::size_t i = 0; i < n; ++i)
+    a.push_back({{"celebrity", std::string("p").append(std::to_string(i))}});
   return a;
 }
 
@@ -119,7 +120,8 @@ TEST_CASE("type must be a known type name") {
 }
 
 TEST_CASE("an unknown type still reports the other errors") {
-  Json j = {{"type", "nope"}, {"occurred", "2021-02-29"}, {"data", 3}, {"sources", {{{"url", "x"}}}}};
+  Json j = {
+      {"type", "nope"}, {"occurred", "2021-02-29"}, {"data", 3}, {"sources", {{{"url", "x"}}}}};
   auto e = errors_of(j);
   CHECK(has_pointer(e, "/type"));
   CHECK(has_pointer(e, "/occurred"));
@@ -134,8 +136,9 @@ TEST_CASE("occurred follows the type: absent, required, or interval allowed") {
     check_single(j, "/occurred");
   }
   SUBCASE("absent types refuse it") {
-    check_single({{"type", "celebrity_registered"}, {"occurred", "2021"}, {"data", {{"name", "K"}}}},
-                 "/occurred");
+    check_single(
+        {{"type", "celebrity_registered"}, {"occurred", "2021"}, {"data", {{"name", "K"}}}},
+        "/occurred");
     check_single({{"type", "fact_retracted"},
                   {"occurred", "2021"},
                   {"data", {{"fact_id", kId}, {"reason", "r"}}}},
@@ -156,18 +159,19 @@ TEST_CASE("occurred follows the type: absent, required, or interval allowed") {
     check_single(with(album(), "occurred", nullptr), "/occurred");
   }
   SUBCASE("every accepted form of §5") {
-    for (const char* ok : {"2021", "2021-08", "2021-08-29", "2021-08-29T20:00Z",
-                           "2021-08-29T20:00:05-04:00", "2021-08-29T20:00[America/New_York]",
-                           "2021~", "2021-08?"}) {
+    for (const char* ok :
+         {"2021", "2021-08", "2021-08-29", "2021-08-29T20:00Z", "2021-08-29T20:00:05-04:00",
+          "2021-08-29T20:00[America/New_York]", "2021~", "2021-08?"}) {
       CAPTURE(ok);
       CHECK(errors_of(with(album(), "occurred", ok)).empty());
     }
   }
   SUBCASE("only live_event_held takes an interval") {
     check_single(with(album(), "occurred", "2021-07-22/2021-08-05"), "/occurred");
-    Json live = {{"type", "live_event_held"},
-                 {"occurred", "2021-07-22/2021-08-05"},
-                 {"data", {{"name", "Donda listening events"}, {"venue", "Mercedes-Benz Stadium"}}}};
+    Json live = {
+        {"type", "live_event_held"},
+        {"occurred", "2021-07-22/2021-08-05"},
+        {"data", {{"name", "Donda listening events"}, {"venue", "Mercedes-Benz Stadium"}}}};
     CHECK(errors_of(live).empty());
     check_single(with(live, "occurred", "2021-08-05/2021-07-22"), "/occurred");
   }
@@ -207,7 +211,8 @@ TEST_CASE("the pointer prefix of the event is put before every error") {
 
 TEST_CASE("participants are at most 20 slug objects with an optional role") {
   CHECK(errors_of(with(album(), "participants",
-                       {{{"celebrity", "jay-z"}, {"role", "featured artist"}}, {{"celebrity", "kim-kardashian"}}}))
+                       {{{"celebrity", "jay-z"}, {"role", "featured artist"}},
+                        {{"celebrity", "kim-kardashian"}}}))
             .empty());
   CHECK(errors_of(with(album(), "participants", participants(20))).empty());
   check_single(with(album(), "participants", participants(21)), "/participants");
@@ -215,18 +220,21 @@ TEST_CASE("participants are at most 20 slug objects with an optional role") {
   check_single(with(album(), "participants", {"jay-z"}), "/participants/0");
   check_single(with(album(), "participants", {{{"role", "x"}}}), "/participants/0/celebrity");
   check_single(with(album(), "participants", {{{"celebrity", 1}}}), "/participants/0/celebrity");
-  check_single(with(album(), "participants", {{{"celebrity", "Jay-Z"}}}), "/participants/0/celebrity");
+  check_single(with(album(), "participants", {{{"celebrity", "Jay-Z"}}}),
+               "/participants/0/celebrity");
   check_single(with(album(), "participants", {{{"celebrity", "jay-z"}, {"since", 2000}}}),
                "/participants/0/since");
   check_single(with(album(), "participants", {{{"celebrity", "jay-z"}, {"role", 3}}}),
                "/participants/0/role");
-  check_single(with(album(), "participants", {{{"celebrity", "jay-z"}, {"role", repeat("r", 201)}}}),
-               "/participants/0/role");
+  check_single(
+      with(album(), "participants", {{{"celebrity", "jay-z"}, {"role", repeat("r", 201)}}}),
+      "/participants/0/role");
   check_single(with(album(), "participants", {{{"celebrity", "jay-z"}, {"role", "a\nb"}}}),
                "/participants/0/role");
   SUBCASE("no celebrity twice") {
-    auto e = errors_of(with(album(), "participants",
-                            {{{"celebrity", "jay-z"}}, {{"celebrity", "kim"}}, {{"celebrity", "jay-z"}}}));
+    auto e = errors_of(
+        with(album(), "participants",
+             {{{"celebrity", "jay-z"}}, {{"celebrity", "kim"}}, {{"celebrity", "jay-z"}}}));
     REQUIRE(e.size() == 1);
     CHECK(e[0].pointer == "/participants/2/celebrity");
   }
@@ -237,7 +245,9 @@ TEST_CASE("events that record no fact take no participants") {
                 {"data", {{"name", "K"}}},
                 {"participants", {{{"celebrity", "jay-z"}}}}},
                "/participants");
-  CHECK(errors_of({{"type", "celebrity_registered"}, {"data", {{"name", "K"}}}, {"participants", Json::array()}})
+  CHECK(errors_of({{"type", "celebrity_registered"},
+                   {"data", {{"name", "K"}}},
+                   {"participants", Json::array()}})
             .empty());
 }
 
@@ -252,35 +262,41 @@ TEST_CASE("sources are at most 20 objects with an http(s) url, publisher and quo
   check_single(with(album(), "sources", "https://x.com"), "/sources");
   check_single(with(album(), "sources", {"https://x.com"}), "/sources/0");
   check_single(with(album(), "sources", {{{"publisher", "P"}}}), "/sources/0/url");
-  check_single(with(album(), "sources", {{{"url", "https://x.com"}, {"author", "A"}}}), "/sources/0/author");
-  check_single(with(album(), "sources", {{{"url", "https://x.com"}, {"publisher", repeat("p", 201)}}}),
-               "/sources/0/publisher");
+  check_single(with(album(), "sources", {{{"url", "https://x.com"}, {"author", "A"}}}),
+               "/sources/0/author");
+  check_single(
+      with(album(), "sources", {{{"url", "https://x.com"}, {"publisher", repeat("p", 201)}}}),
+      "/sources/0/publisher");
   check_single(with(album(), "sources", {{{"url", "https://x.com"}, {"quote", repeat("q", 2001)}}}),
                "/sources/0/quote");
-  CHECK(errors_of(with(album(), "sources", {{{"url", "https://x.com"}, {"quote", repeat("q", 2000)}}}))
+  CHECK(errors_of(
+            with(album(), "sources", {{{"url", "https://x.com"}, {"quote", repeat("q", 2000)}}}))
             .empty());
   check_single(with(album(), "sources", {{{"url", "https://x.com"}, {"quote", "a\tb"}}}),
                "/sources/0/quote");
 }
 
 TEST_CASE("a source url is an absolute http or https URL with a host") {
-  for (const char* ok : {"http://example.com", "https://example.com/a?b=c#d", "HTTPS://Example.COM/",
-                         "https://user@example.com:8443/x", "http://[2001:db8::1]:80/",
-                         "https://b\u00fccher.example/", "https://en.wikipedia.org/wiki/Donda_(album)"}) {
+  for (const char* ok :
+       {"http://example.com", "https://example.com/a?b=c#d", "HTTPS://Example.COM/",
+        "https://user@example.com:8443/x", "http://[2001:db8::1]:80/",
+        "https://b\u00fccher.example/", "https://en.wikipedia.org/wiki/Donda_(album)"}) {
     CAPTURE(ok);
     CHECK(errors_of(with(album(), "sources", {{{"url", ok}}})).empty());
   }
-  for (const char* bad : {"", "example.com", "//example.com", "ftp://example.com/", "javascript:alert(1)",
-                          "mailto:a@b.c", "https://", "https:///path", "https://:80/", "https://exa mple.com",
-                          "https://example.com/a b", "https://example.com/\n", "https://example.com:99999/",
-                          "https://example.com:x/", "https://[::1/", "https://ex<ample.com"}) {
+  for (const char* bad :
+       {"", "example.com", "//example.com", "ftp://example.com/", "javascript:alert(1)",
+        "mailto:a@b.c", "https://", "https:///path", "https://:80/", "https://exa mple.com",
+        "https://example.com/a b", "https://example.com/\n", "https://example.com:99999/",
+        "https://example.com:x/", "https://[::1/", "https://ex<ample.com"}) {
     CAPTURE(bad);
     check_single(with(album(), "sources", {{{"url", bad}}}), "/sources/0/url");
   }
   check_single(with(album(), "sources", {{{"url", 5}}}), "/sources/0/url");
   SUBCASE("at most 2048 characters") {
     const std::string base = "https://example.com/";
-    CHECK(errors_of(with(album(), "sources", {{{"url", base + repeat("a", 2048 - base.size())}}})).empty());
+    CHECK(errors_of(with(album(), "sources", {{{"url", base + repeat("a", 2048 - base.size())}}}))
+              .empty());
     check_single(with(album(), "sources", {{{"url", base + repeat("a", 2049 - base.size())}}}),
                  "/sources/0/url");
   }
@@ -290,7 +306,8 @@ TEST_CASE("an event is at most 64 KiB serialized") {
   // 20 quotes of 2,000 two-byte characters: each field within its limit, the
   // whole event over 64 KiB.
   Json big = Json::array();
-  for (int i = 0; i < 20; ++i) big.push_back({{"url", "https://x.com"}, {"quote", repeat("\u00e9", 2000)}});
+  for (int i = 0; i < 20; ++i)
+    big.push_back({{"url", "https://x.com"}, {"quote", repeat("\u00e9", 2000)}});
   check_single(with(album(), "sources", big), "");
   auto e = errors_of(with(album(), "sources", big), "/4");
   REQUIRE(e.size() == 1);
@@ -307,8 +324,9 @@ TEST_CASE("deeply nested JSON is refused before it is walked") {
 }
 
 TEST_CASE("a parsed body nested 100,000 deep is refused without exhausting the stack") {
-  const std::string text = R"({"type":"album_released","occurred":"2021","data":{"title":"T","label":)" +
-                           std::string(100000, '[') + std::string(100000, ']') + "}}";
+  const std::string text =
+      R"({"type":"album_released","occurred":"2021","data":{"title":"T","label":)" +
+      std::string(100000, '[') + std::string(100000, ']') + "}}";
   const Json j = Json::parse(text);
   auto e = errors_of(j, "/7");
   REQUIRE(e.size() == 1);
@@ -403,7 +421,8 @@ TEST_CASE("is_valid_slug follows the celebrity id pattern") {
   }
   CHECK(is_valid_slug(repeat("a", 64)));
   CHECK_FALSE(is_valid_slug(repeat("a", 65)));
-  for (const char* bad : {"", "-a", "a-", "-", "Kanye", "kanye_west", "kanye west", "k\u00e9", "a.b", "a/b"}) {
+  for (const char* bad :
+       {"", "-a", "a-", "-", "Kanye", "kanye_west", "kanye west", "k\u00e9", "a.b", "a/b"}) {
     CAPTURE(bad);
     CHECK_FALSE(is_valid_slug(bad));
   }
@@ -417,8 +436,9 @@ TEST_CASE("pointer_token escapes ~ and / per RFC 6901") {
 
 TEST_CASE("check_strings_anywhere walks keys, arrays and nested objects") {
   std::vector<FieldError> out;
-  check_strings_anywhere({{"ok", "line\nbreak"}, {"list", {"a", "b\tc"}}, {"n", {{"x", "\x01"}}}, {"num", 1}},
-                         "/d", out);
+  check_strings_anywhere(
+      {{"ok", "line\nbreak"}, {"list", {"a", "b\tc"}}, {"n", {{"x", "\x01"}}}, {"num", 1}}, "/d",
+      out);
   REQUIRE(out.size() == 2);
   CHECK(has_pointer(out, "/d/list/1"));
   CHECK(has_pointer(out, "/d/n/x"));

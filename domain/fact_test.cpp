@@ -37,7 +37,8 @@ Event correction(const std::string& id, Json changes, std::int64_t position = 20
   e.stream = "kanye-west";
   e.position = position;
   e.type = "fact_corrected";
-  e.data = {{"fact_id", kFactId}, {"reason", "the label was wrong"}, {"changes", std::move(changes)}};
+  e.data = {
+      {"fact_id", kFactId}, {"reason", "the label was wrong"}, {"changes", std::move(changes)}};
   e.recorded_at = at_ms(position * 1000);
   e.recorded_by = "bob";
   return e;

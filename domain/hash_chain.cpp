@@ -125,8 +125,8 @@ std::string ChainVerifier::problem_of(const Event& e, std::string_view stored_co
   auto v = versions_.find(e.stream);
   const std::int64_t expected_version = (v == versions_.end() ? 0 : v->second) + 1;
   if (e.version != expected_version)
-    return at + "stream " + e.stream + " continues at version " +
-           std::to_string(expected_version) + ", not " + std::to_string(e.version);
+    return at + "stream " + e.stream + " continues at version " + std::to_string(expected_version) +
+           ", not " + std::to_string(e.version);
   if (e.recorded_at.time_since_epoch().count() < last_recorded_ms_)
     return at + "recorded_at runs backwards";
   if (content_digest(e) != stored_content_digest)

@@ -81,8 +81,8 @@ std::string format(const std::array<unsigned char, 16>& b) {
 }  // namespace
 
 std::string make_uuid_v7() {
-  const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now());
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
   const std::int64_t now_count = now.time_since_epoch().count();
   const std::uint64_t now_ms = now_count < 0 ? 0 : static_cast<std::uint64_t>(now_count);
 

@@ -86,7 +86,8 @@ class FakeEventStore final : public store::EventStore {
   Result<std::vector<domain::Event>> read_fact(std::string_view fact_id) override {
     return fact_events(fact_id);
   }
-  Result<std::vector<store::StoredEvent>> read_stored(std::int64_t after, std::size_t limit) override {
+  Result<std::vector<store::StoredEvent>> read_stored(std::int64_t after,
+                                                      std::size_t limit) override {
     std::vector<store::StoredEvent> out;
     for (const auto& e : log_)
       if (e.position > after && out.size() < limit)
@@ -94,7 +95,8 @@ class FakeEventStore final : public store::EventStore {
     return out;
   }
   Result<std::vector<domain::Event>> read_celebrity(std::string_view celebrity, std::int64_t after,
-                                                    std::int64_t up_to, std::size_t limit) override {
+                                                    std::int64_t up_to,
+                                                    std::size_t limit) override {
     // Facts the celebrity was ever a participant of, then their events and
     // the stream's, as the SQLite store's index query returns them.
     std::set<std::string> facts;
@@ -102,7 +104,8 @@ class FakeEventStore final : public store::EventStore {
       for (const auto& p : e.participants)
         if (p.is_object() && p.value("celebrity", "") == celebrity) facts.insert(e.fact_id());
       if (e.data.is_object() && e.data.contains("changes") && e.data["changes"].is_object() &&
-          e.data["changes"].contains("participants") && e.data["changes"]["participants"].is_array()) {
+          e.data["changes"].contains("participants") &&
+          e.data["changes"]["participants"].is_array()) {
         for (const auto& p : e.data["changes"]["participants"])
           if (p.is_object() && p.value("celebrity", "") == celebrity) facts.insert(e.fact_id());
       }

@@ -36,8 +36,8 @@ void serve_all(std::string_view bytes) {
   api::add_routes(router, services);
   // Every request runs as an admin, so the fuzzer reaches every handler
   // (the bearer check itself is api/auth_test.cpp's business).
-  router.set_guard([](const api::Request&, domain::Permission, api::RouteParams& params)
-                       -> std::optional<api::Response> {
+  router.set_guard([](const api::Request&, domain::Permission,
+                      api::RouteParams& params) -> std::optional<api::Response> {
     params.principal = domain::Principal{"fuzzer", domain::Role::admin};
     return std::nullopt;
   });

@@ -7,8 +7,11 @@ domain::Millis millis(std::int64_t ms) { return domain::Millis(std::chrono::mill
 std::int64_t ms_of(domain::Millis t) { return t.time_since_epoch().count(); }
 
 Json amendment_row(const domain::Amendment& a) {
-  return {{"event_id", a.event_id}, {"reason", a.reason}, {"recorded_at", ms_of(a.recorded_at)},
-          {"recorded_by", a.recorded_by}, {"position", a.position}};
+  return {{"event_id", a.event_id},
+          {"reason", a.reason},
+          {"recorded_at", ms_of(a.recorded_at)},
+          {"recorded_by", a.recorded_by},
+          {"position", a.position}};
 }
 
 domain::Amendment amendment_from_row(const Json& j) {

@@ -31,9 +31,9 @@ bool Follower::wait_for(std::int64_t position, std::chrono::steady_clock::durati
   if (projector_.position() >= position) return true;
   wake();
   std::unique_lock lock(mu_);
-  return fold_cv_.wait_for(lock, timeout,
-                           [&] { return stop_ || projector_.position() >= position; }) &&
-         projector_.position() >= position;
+  return fold_cv_.wait_for(lock, timeout, [&] {
+    return stop_ || projector_.position() >= position;
+  }) && projector_.position() >= position;
 }
 
 void Follower::loop() {

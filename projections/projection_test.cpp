@@ -10,7 +10,12 @@ namespace {
 
 TEST_CASE("PendingRows: edited rows are seen by get and written once, by take") {
   store::MemoryProjectionStore store;
-  REQUIRE(store.commit("p", {{"c/ann", encode_row(Json{{"n", 1}})}, {"c/bob", encode_row(Json{{"n", 5}})}}, {1, 1}).is_ok());
+  REQUIRE(
+      store
+          .commit("p",
+                  {{"c/ann", encode_row(Json{{"n", 1}})}, {"c/bob", encode_row(Json{{"n", 5}})}},
+                  {1, 1})
+          .is_ok());
   PendingRows rows(store, "p");
 
   auto ann = rows.edit_json("c/ann");

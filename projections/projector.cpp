@@ -59,7 +59,8 @@ Status Projector::commit_leading_slices(std::vector<store::KvWrite>& writes, std
   auto from = writes.begin();
   while (writes.end() - from > static_cast<std::ptrdiff_t>(slice)) {
     const auto to = from + static_cast<std::ptrdiff_t>(slice);
-    const std::vector<store::KvWrite> part(std::make_move_iterator(from), std::make_move_iterator(to));
+    const std::vector<store::KvWrite> part(std::make_move_iterator(from),
+                                           std::make_move_iterator(to));
     if (Status s = rows_.commit(store_name_, part, unfinished); !s) return s;
     from = to;
   }
@@ -98,8 +99,7 @@ Result<std::int64_t> Projector::catch_up_locked(
     if (!page.ok()) return page.status();
     const bool end = page->size() < want;
     const std::int64_t last = page->empty() ? folded : page->back().position;
-    if (bulk && !end && last < up_to)
-      next = std::async(std::launch::async, read_page, last);
+    if (bulk && !end && last < up_to) next = std::async(std::launch::async, read_page, last);
     for (const auto& e : *page) {
       if (Status s = projection_.apply(e, rows); !s) return s;
     }

@@ -10,7 +10,8 @@ namespace {
 
 using testing::Store;
 
-TEST_CASE("a batch written in slices gives the rows of one commit, and the checkpoint only at its end") {
+TEST_CASE(
+    "a batch written in slices gives the rows of one commit, and the checkpoint only at its end") {
   Store s;
   s.register_celebrity("ann", "Ann");
   s.register_celebrity("bob", "Bob");
@@ -20,8 +21,11 @@ TEST_CASE("a batch written in slices gives the rows of one commit, and the check
     store::ProjectionStore& inner;
     std::vector<store::Checkpoint> commits;
     explicit Recorder(store::ProjectionStore& s) : inner(s) {}
-    Result<store::Checkpoint> checkpoint(std::string_view p) override { return inner.checkpoint(p); }
-    Status commit(std::string_view p, const std::vector<store::KvWrite>& w, store::Checkpoint c) override {
+    Result<store::Checkpoint> checkpoint(std::string_view p) override {
+      return inner.checkpoint(p);
+    }
+    Status commit(std::string_view p, const std::vector<store::KvWrite>& w,
+                  store::Checkpoint c) override {
       commits.push_back(c);
       return inner.commit(p, w, c);
     }
@@ -33,7 +37,8 @@ TEST_CASE("a batch written in slices gives the rows of one commit, and the check
       return inner.scan(p, lo, hi, rev, v);
     }
     Result<store::Checkpoint> scan_all(
-        std::string_view p, const std::function<void(std::string_view, std::string_view)>& v) override {
+        std::string_view p,
+        const std::function<void(std::string_view, std::string_view)>& v) override {
       return inner.scan_all(p, v);
     }
     Status drop(std::string_view p) override { return inner.drop(p); }

@@ -1,10 +1,10 @@
 #include "projections/rebuilder.h"
 
-#include <algorithm>
-#include <cmath>
-
 #include <sys/resource.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
 
 #include "projections/digest.h"
 

@@ -81,7 +81,8 @@ TEST_CASE(
   Store s;
   some_facts(s, 20);
   // As if an older Starlog had written them.
-  s.raw_sql_read_models("UPDATE projection_checkpoints SET code_version = 0 WHERE projection = 'timeline'");
+  s.raw_sql_read_models(
+      "UPDATE projection_checkpoints SET code_version = 0 WHERE projection = 'timeline'");
   REQUIRE(s.live.catch_up().ok());
   Rebuilder rebuilder(*s.log, *s.rows, s.live, s.clock);
   CHECK(rebuilder.needed());
@@ -174,8 +175,9 @@ TEST_CASE("a stopped rebuild leaves its copy, and the next one resumes from it")
   CHECK(out.result == "verified");
   CHECK_FALSE(copy_left(s));
   SUBCASE("a copy left between the slices of a batch is started over") {
-    REQUIRE(s.rows->commit(Rebuilder::copy_name("timeline"), {{"junk", "x"}},
-                           {left, Projector::kUnfinished})
+    REQUIRE(s.rows
+                ->commit(Rebuilder::copy_name("timeline"), {{"junk", "x"}},
+                         {left, Projector::kUnfinished})
                 .is_ok());
     const auto again = second.run("requested");
     CAPTURE(again.detail);

@@ -13,7 +13,8 @@ Json decode_row(std::string_view bytes) {
 }
 
 Json decode_row_or_discarded(std::string_view bytes) {
-  return Json::from_msgpack(bytes.begin(), bytes.end(), /*strict=*/true, /*allow_exceptions=*/false);
+  return Json::from_msgpack(bytes.begin(), bytes.end(), /*strict=*/true,
+                            /*allow_exceptions=*/false);
 }
 
 }  // namespace starlog::projections

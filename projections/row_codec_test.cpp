@@ -32,7 +32,7 @@ TEST_CASE("equal values encode to the same bytes, whatever order their keys were
 
 TEST_CASE("bytes that are not one MessagePack value are refused, not guessed") {
   for (const std::string& bad : {std::string(), std::string("\xc1"), std::string("\x92\x01"),
-                                encode_row(Json{{"a", 1}}) + "x"}) {
+                                 encode_row(Json{{"a", 1}}) + "x"}) {
     CAPTURE(bad.size());
     CHECK_THROWS_AS(decode_row(bad), Json::exception);
     CHECK(decode_row_or_discarded(bad).is_discarded());

@@ -21,7 +21,8 @@ std::string b64url(std::string_view in) {
   std::string out;
   std::size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+    unsigned v =
+        (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
     out += kB64[v >> 18 & 63];
     out += kB64[v >> 12 & 63];
     out += kB64[v >> 6 & 63];
@@ -75,9 +76,13 @@ bool is_sort_part(std::string_view s) {
 
 }  // namespace
 
-std::string profile(std::string_view celebrity) { return std::string(kProfilePrefix) + std::string(celebrity); }
+std::string profile(std::string_view celebrity) {
+  return std::string(kProfilePrefix) + std::string(celebrity);
+}
 std::string fact(std::string_view fact_id) { return "f/" + std::string(fact_id); }
-std::string timeline_prefix(std::string_view celebrity) { return "t/" + std::string(celebrity) + "/"; }
+std::string timeline_prefix(std::string_view celebrity) {
+  return "t/" + std::string(celebrity) + "/";
+}
 
 std::string sort_part(domain::Millis start, domain::Precision precision, std::int64_t position) {
   const auto ms = static_cast<std::uint64_t>(start.time_since_epoch().count() + kBiasMs);

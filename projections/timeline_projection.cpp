@@ -167,7 +167,8 @@ Status TimelineProjection::apply(const Event& e, PendingRows& rows) {
     }
     // The revisions make cheap validators (ETags) for every read of a
     // celebrity: whatever changes its answer changes its revision.
-    for (const auto& celebrity : touched) rows.put(keys::revision(celebrity), std::to_string(e.position));
+    for (const auto& celebrity : touched)
+      rows.put(keys::revision(celebrity), std::to_string(e.position));
     return Status::ok();
   } catch (const Json::exception& ex) {
     return Status::corrupt(std::string("timeline projection row: ") + ex.what());

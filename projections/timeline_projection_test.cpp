@@ -22,8 +22,8 @@ class Fixture {
  public:
   Fixture() : reader(rows, std::string(TimelineProjection::kName)) {}
 
-  Event& add(std::string stream, std::string type, Json data, std::optional<std::string> occurred = {},
-             Json participants = Json::array()) {
+  Event& add(std::string stream, std::string type, Json data,
+             std::optional<std::string> occurred = {}, Json participants = Json::array()) {
     Event e;
     e.position = ++position_;
     e.version = ++versions_[stream];
@@ -66,8 +66,10 @@ class Fixture {
 };
 
 void register_demo(Fixture& f) {
-  f.add("kanye-west", "celebrity_registered", {{"name", "Kanye West"}, {"born", "1977-06-08"}, {"aliases", {"Ye"}}});
-  f.add("kim-kardashian", "celebrity_registered", {{"name", "Kim Kardashian"}, {"born", "1980-10-21"}});
+  f.add("kanye-west", "celebrity_registered",
+        {{"name", "Kanye West"}, {"born", "1977-06-08"}, {"aliases", {"Ye"}}});
+  f.add("kim-kardashian", "celebrity_registered",
+        {{"name", "Kim Kardashian"}, {"born", "1980-10-21"}});
 }
 
 TEST_CASE("entries come in timeline order: start, then coarser precision, then position") {
@@ -108,14 +110,17 @@ TEST_CASE("an entry carries the derived date fields and the owner's age") {
 TEST_CASE("a fact with participants shows on each participant's timeline") {
   Fixture f;
   register_demo(f);
-  f.add("kanye-west", "live_event_held", {{"name", "Donda listening event"}, {"venue", "Mercedes-Benz Stadium"}},
-        "2021-07-22", Json::array({{{"celebrity", "kim-kardashian"}, {"role", "attendee"}}}));
+  f.add("kanye-west", "live_event_held",
+        {{"name", "Donda listening event"}, {"venue", "Mercedes-Benz Stadium"}}, "2021-07-22",
+        Json::array({{{"celebrity", "kim-kardashian"}, {"role", "attendee"}}}));
   auto kim = f.timeline({.celebrity = "kim-kardashian"});
   REQUIRE(kim.at("entries").size() == 1);
   CHECK(kim.at("entries")[0].at("role") == "participant");
   CHECK(kim.at("entries")[0].at("subject") == "kanye-west");
   CHECK(kim.at("entries")[0].at("age") == 40);  // Kim's age, on Kim's timeline
-  CHECK(f.timeline({.celebrity = "kim-kardashian", .role = RoleFilter::subject}).at("entries").empty());
+  CHECK(f.timeline({.celebrity = "kim-kardashian", .role = RoleFilter::subject})
+            .at("entries")
+            .empty());
   auto profile = f.reader.profile("kim-kardashian");
   REQUIRE(profile.ok());
   CHECK(profile->at("fact_count") == 1);
@@ -126,14 +131,17 @@ TEST_CASE("a correction moves the entry to its new date and between participants
   Fixture f;
   register_demo(f);
   f.add("jay-z", "celebrity_registered", {{"name", "Jay-Z"}});
-  auto& fact = f.add("kanye-west", "collaboration_made", {{"with", {"jay-z"}}, {"works", {"Otis"}}}, "2021-08-29",
-                     Json::array({{{"celebrity", "jay-z"}}}));
+  auto& fact = f.add("kanye-west", "collaboration_made", {{"with", {"jay-z"}}, {"works", {"Otis"}}},
+                     "2021-08-29", Json::array({{{"celebrity", "jay-z"}}}));
   const std::string id = fact.id;
   f.add("kanye-west", "album_released", {{"title", "Donda"}}, "2021-08-29");
   f.add("kanye-west", "fact_corrected",
-        {{"fact_id", id}, {"reason", "Otis is on Watch the Throne"},
-         {"changes", {{"occurred", "2011-08-08"}, {"data", {{"works", {"Otis"}}}},
-                      {"participants", {{{"celebrity", "kim-kardashian"}}}}}}});
+        {{"fact_id", id},
+         {"reason", "Otis is on Watch the Throne"},
+         {"changes",
+          {{"occurred", "2011-08-08"},
+           {"data", {{"works", {"Otis"}}}},
+           {"participants", {{{"celebrity", "kim-kardashian"}}}}}}});
   auto entries = f.timeline({.celebrity = "kanye-west"}).at("entries");
   REQUIRE(entries.size() == 2);
   CHECK(entries[0].at("fact_id") == id);
@@ -149,7 +157,8 @@ TEST_CASE("a correction moves the entry to its new date and between participants
 TEST_CASE("a retracted fact is hidden unless include=retracted") {
   Fixture f;
   register_demo(f);
-  auto& fact = f.add("kanye-west", "statement_made", {{"quote", "I'm losing my family"}}, "2021-08-29");
+  auto& fact =
+      f.add("kanye-west", "statement_made", {{"quote", "I'm losing my family"}}, "2021-08-29");
   const std::string id = fact.id;
   f.add("kanye-west", "fact_retracted", {{"fact_id", id}, {"reason", "misattributed"}});
   CHECK(f.timeline({.celebrity = "kanye-west"}).at("entries").empty());
@@ -164,7 +173,8 @@ TEST_CASE("filters select by period overlap, type and role") {
   Fixture f;
   register_demo(f);
   f.add("kanye-west", "album_released", {{"title", "Graduation"}}, "2007-09-11");
-  f.add("kanye-west", "live_event_held", {{"name", "Tour"}, {"venue", "Arena"}}, "2021-07-22/2021-08-05");
+  f.add("kanye-west", "live_event_held", {{"name", "Tour"}, {"venue", "Arena"}},
+        "2021-07-22/2021-08-05");
   f.add("kanye-west", "album_released", {{"title", "Donda"}}, "2021-08-29");
   auto from = domain::Occurred::parse("2021-08-01");
   auto to = domain::Occurred::parse("2021-08-10");
@@ -218,7 +228,8 @@ TEST_CASE("the directory matches a prefix of any word of name or alias, case-ins
 TEST_CASE("the directory pages by cursor") {
   Fixture f;
   for (int i = 0; i < 5; ++i)
-    f.add("celeb-" + std::to_string(i), "celebrity_registered", {{"name", "Celeb " + std::to_string(i)}});
+    f.add("celeb-" + std::to_string(i), "celebrity_registered",
+          {{"name", "Celeb " + std::to_string(i)}});
   auto page = f.reader.directory({.limit = 2});
   REQUIRE(page.ok());
   CHECK(page->at("items").size() == 2);
@@ -276,7 +287,8 @@ TEST_CASE("a profile update changes only the fields it sends and keeps the fact 
 TEST_CASE("an amendment the fold refuses (a restored log without the rules) changes nothing") {
   Fixture f;
   register_demo(f);
-  const std::string fact = f.add("kanye-west", "album_released", {{"title", "Donda"}}, "2021-08-29").id;
+  const std::string fact =
+      f.add("kanye-west", "album_released", {{"title", "Donda"}}, "2021-08-29").id;
   f.add("kanye-west", "fact_retracted", {{"fact_id", fact}, {"reason", "never happened"}});
   f.add("kanye-west", "fact_corrected",
         {{"fact_id", fact}, {"reason", "late"}, {"changes", {{"occurred", "2020"}}}});
@@ -310,18 +322,20 @@ TEST_CASE("a celebrity's revision is the position of the last event that changed
     CHECK(revision(f, "kim-kardashian") == 2);
   }
   SUBCASE("a fact moves each participant's revision") {
-    f.add("kanye-west", "live_event_held", {{"name", "Listening"}, {"venue", "Stadium"}}, "2021-07-22",
-          Json::array({{{"celebrity", "kim-kardashian"}}}));  // 4
+    f.add("kanye-west", "live_event_held", {{"name", "Listening"}, {"venue", "Stadium"}},
+          "2021-07-22", Json::array({{{"celebrity", "kim-kardashian"}}}));  // 4
     CHECK(revision(f, "kanye-west") == 4);
     CHECK(revision(f, "kim-kardashian") == 4);
     CHECK(revision(f, "jay-z") == 3);
   }
   SUBCASE("a correction moves old and new participants, a retraction every one") {
-    const std::string id = f.add("kanye-west", "collaboration_made", {{"with", {"jay-z"}}}, "2021-08-29",
-                                 Json::array({{{"celebrity", "jay-z"}}})).id;  // 4
+    const std::string id = f.add("kanye-west", "collaboration_made", {{"with", {"jay-z"}}},
+                                 "2021-08-29", Json::array({{{"celebrity", "jay-z"}}}))
+                               .id;  // 4
     CHECK(revision(f, "jay-z") == 4);
     f.add("kanye-west", "fact_corrected",
-          {{"fact_id", id}, {"reason", "it was Kim"},
+          {{"fact_id", id},
+           {"reason", "it was Kim"},
            {"changes", {{"participants", {{{"celebrity", "kim-kardashian"}}}}}}});  // 5
     CHECK(revision(f, "jay-z") == 5);
     CHECK(revision(f, "kim-kardashian") == 5);

@@ -22,8 +22,8 @@ bool matches_words(std::string_view text, const std::string& q) {
   const std::string t = lower(text);
   if (t.starts_with(q)) return true;
   for (std::size_t i = 1; i < t.size(); ++i) {
-    const bool boundary = !std::isalnum(static_cast<unsigned char>(t[i - 1])) &&
-                          (t[i - 1] & 0x80) == 0;
+    const bool boundary =
+        !std::isalnum(static_cast<unsigned char>(t[i - 1])) && (t[i - 1] & 0x80) == 0;
     if (boundary && std::string_view(t).substr(i).starts_with(q)) return true;
   }
   return false;
@@ -105,56 +105,59 @@ Result<Json> TimelineReader::timeline(const TimelineQuery& q, std::int64_t posit
   std::string lower = prefix, upper = keys::prefix_end(prefix);
   if (q.cursor) {
     // Keyset pagination: strictly after (or before) the last entry served.
-    if (q.descending) upper = prefix + q.cursor->sort;
-    else lower = prefix + q.cursor->sort + '\x01';
+    if (q.descending)
+      upper = prefix + q.cursor->sort;
+    else
+      lower = prefix + q.cursor->sort + '\x01';
   }
   Json entries = Json::array();
   std::string last_sort;
   bool more = false;
   Status failure;
-  Status s = rows_.scan(projection_, lower, upper, q.descending,
-                        [&](std::string_view key, std::string_view value) {
-    try {
-      const Json row = decode_row(value);
-      if (!q.include_retracted && row.at("retracted").get<bool>()) return true;
-      const std::string role = row.at("role").get<std::string>();
-      if (q.role == RoleFilter::subject && role != "subject") return true;
-      if (q.role == RoleFilter::participant && role != "participant") return true;
-      if (!q.types.empty() && !q.types.count(row.at("type").get<std::string>())) return true;
-      const auto start = row.at("start").get<std::int64_t>();
-      const auto end = row.at("end").get<std::int64_t>();
-      if (q.from && end <= q.from->time_since_epoch().count()) return true;
-      if (q.to && start >= q.to->time_since_epoch().count()) return true;
-      if (entries.size() == q.limit) {
-        more = true;
-        return false;
-      }
-      auto fact = load(keys::fact(row.at("fact_id").get<std::string>()));
-      if (!fact.ok() || !fact.value()) {
-        failure = fact.ok() ? Status::corrupt("timeline row without fact") : fact.status();
-        return false;
-      }
-      entries.push_back(render_entry(fact_from_json(**fact), role, born));
-      last_sort = std::string(key.substr(prefix.size()));
-      return true;
-    } catch (const Json::exception& ex) {
-      failure = Status::corrupt(std::string("timeline row: ") + ex.what());
-      return false;
-    }
-  });
+  Status s = rows_.scan(
+      projection_, lower, upper, q.descending, [&](std::string_view key, std::string_view value) {
+        try {
+          const Json row = decode_row(value);
+          if (!q.include_retracted && row.at("retracted").get<bool>()) return true;
+          const std::string role = row.at("role").get<std::string>();
+          if (q.role == RoleFilter::subject && role != "subject") return true;
+          if (q.role == RoleFilter::participant && role != "participant") return true;
+          if (!q.types.empty() && !q.types.count(row.at("type").get<std::string>())) return true;
+          const auto start = row.at("start").get<std::int64_t>();
+          const auto end = row.at("end").get<std::int64_t>();
+          if (q.from && end <= q.from->time_since_epoch().count()) return true;
+          if (q.to && start >= q.to->time_since_epoch().count()) return true;
+          if (entries.size() == q.limit) {
+            more = true;
+            return false;
+          }
+          auto fact = load(keys::fact(row.at("fact_id").get<std::string>()));
+          if (!fact.ok() || !fact.value()) {
+            failure = fact.ok() ? Status::corrupt("timeline row without fact") : fact.status();
+            return false;
+          }
+          entries.push_back(render_entry(fact_from_json(**fact), role, born));
+          last_sort = std::string(key.substr(prefix.size()));
+          return true;
+        } catch (const Json::exception& ex) {
+          failure = Status::corrupt(std::string("timeline row: ") + ex.what());
+          return false;
+        }
+      });
   if (!s) return s;
   if (!failure) return failure;
-  return Json{{"celebrity", {{"id", p.at("id")}, {"name", p.at("name")}}},
-              {"position", position},
-              {"entries", std::move(entries)},
-              {"next_cursor", more ? Json(keys::encode_cursor(last_sort, q.descending))
-                                   : Json(nullptr)}};
+  return Json{
+      {"celebrity", {{"id", p.at("id")}, {"name", p.at("name")}}},
+      {"position", position},
+      {"entries", std::move(entries)},
+      {"next_cursor", more ? Json(keys::encode_cursor(last_sort, q.descending)) : Json(nullptr)}};
 }
 
 Result<Json> TimelineReader::profile(std::string_view celebrity) {
   auto row = load(keys::profile(celebrity));
   if (!row.ok()) return row.status();
-  if (!row.value()) return Status::not_found("no celebrity with id '" + std::string(celebrity) + "'");
+  if (!row.value())
+    return Status::not_found("no celebrity with id '" + std::string(celebrity) + "'");
   Json p = **row;
   // first/last_occurred: the `occurred` of the first and last active entries
   // in timeline order, found with one short scan from each end.
@@ -164,13 +167,16 @@ Result<Json> TimelineReader::profile(std::string_view celebrity) {
     Status failure;
     Status s = rows_.scan(projection_, prefix, keys::prefix_end(prefix), reverse,
                           [&](std::string_view, std::string_view value) {
-      const Json r = decode_row_or_discarded(value);
-      if (r.is_discarded() || r.at("retracted").get<bool>()) return true;
-      auto fact = load(keys::fact(r.at("fact_id").get<std::string>()));
-      if (fact.ok() && fact.value()) found = (**fact).value("occurred", Json(nullptr));
-      else failure = fact.ok() ? Status::corrupt("timeline row without fact") : fact.status();
-      return false;
-    });
+                            const Json r = decode_row_or_discarded(value);
+                            if (r.is_discarded() || r.at("retracted").get<bool>()) return true;
+                            auto fact = load(keys::fact(r.at("fact_id").get<std::string>()));
+                            if (fact.ok() && fact.value())
+                              found = (**fact).value("occurred", Json(nullptr));
+                            else
+                              failure = fact.ok() ? Status::corrupt("timeline row without fact")
+                                                  : fact.status();
+                            return false;
+                          });
     if (!s) return s;
     if (!failure) return failure;
     p[reverse ? "last_occurred" : "first_occurred"] = found;
@@ -188,24 +194,24 @@ Result<Json> TimelineReader::directory(const DirectoryQuery& q) {
   Status failure;
   Status s = rows_.scan(projection_, lower_key, keys::prefix_end(prefix), false,
                         [&](std::string_view, std::string_view value) {
-    const Json p = decode_row_or_discarded(value);
-    if (p.is_discarded()) {
-      failure = Status::corrupt("directory row is not a MessagePack value");
-      return false;
-    }
-    if (!matches(p, needle)) return true;
-    if (items.size() == q.limit) {
-      more = true;
-      return false;
-    }
-    last = p.at("id").get<std::string>();
-    items.push_back({{"id", p.at("id")},
-                     {"name", p.at("name")},
-                     {"aliases", p.at("aliases")},
-                     {"fact_count", p.at("fact_count")},
-                     {"version", p.at("version")}});
-    return true;
-  });
+                          const Json p = decode_row_or_discarded(value);
+                          if (p.is_discarded()) {
+                            failure = Status::corrupt("directory row is not a MessagePack value");
+                            return false;
+                          }
+                          if (!matches(p, needle)) return true;
+                          if (items.size() == q.limit) {
+                            more = true;
+                            return false;
+                          }
+                          last = p.at("id").get<std::string>();
+                          items.push_back({{"id", p.at("id")},
+                                           {"name", p.at("name")},
+                                           {"aliases", p.at("aliases")},
+                                           {"fact_count", p.at("fact_count")},
+                                           {"version", p.at("version")}});
+                          return true;
+                        });
   if (!s) return s;
   if (!failure) return failure;
   return Json{{"items", std::move(items)},

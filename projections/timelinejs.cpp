@@ -16,13 +16,26 @@ std::string escape_html(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      case '\n': out += "<br>"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '\n':
+        out += "<br>";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -102,9 +115,12 @@ Json date_parts(domain::Millis at, domain::Precision precision) {
 std::size_t interval_slash(const std::string& occurred) {
   int depth = 0;
   for (std::size_t i = 0; i < occurred.size(); ++i) {
-    if (occurred[i] == '[') ++depth;
-    else if (occurred[i] == ']') --depth;
-    else if (occurred[i] == '/' && depth == 0) return i;
+    if (occurred[i] == '[')
+      ++depth;
+    else if (occurred[i] == ']')
+      --depth;
+    else if (occurred[i] == '/' && depth == 0)
+      return i;
   }
   return std::string::npos;
 }
@@ -127,7 +143,8 @@ std::string link(const std::string& url, const std::string& text) {
 }
 
 std::string publisher_of(const Json& source) {
-  if (auto p = source.find("publisher"); p != source.end() && p->is_string() && !p->get<std::string>().empty())
+  if (auto p = source.find("publisher");
+      p != source.end() && p->is_string() && !p->get<std::string>().empty())
     return p->get<std::string>();
   return host_of(source.value("url", ""));
 }
@@ -182,7 +199,8 @@ std::string status_html(const Json& entry) {
 
 std::string sources_html(const Json& sources) {
   if (sources.empty()) return "";
-  std::string html = "<p class=\"starlog-sources\"><b>Sources:</b></p><ul class=\"starlog-sources\">";
+  std::string html =
+      "<p class=\"starlog-sources\"><b>Sources:</b></p><ul class=\"starlog-sources\">";
   for (const auto& s : sources) {
     html += "<li>" + link(s.value("url", ""), publisher_of(s));
     if (auto q = s.find("quote"); q != s.end() && q->is_string()) {
@@ -198,7 +216,8 @@ Json slide_of(const Json& entry, const NameOf& name_of) {
   if (auto occurred = entry.find("occurred"); occurred != entry.end() && occurred->is_string()) {
     add_dates(slide, occurred->get<std::string>());
   }
-  if (auto display = entry.find("display"); display != entry.end()) slide["display_date"] = *display;
+  if (auto display = entry.find("display"); display != entry.end())
+    slide["display_date"] = *display;
   std::string text = details_html(entry) + people_html(entry, name_of);
   if (auto age = entry.find("age"); age != entry.end()) {
     text += "<p><b>Age:</b> " + age->dump() + "</p>";
@@ -238,10 +257,11 @@ Json to_timelinejs(const Json& timeline, const NameOf& name_of) {
   Json events = Json::array();
   for (const auto& entry : entries) events.push_back(slide_of(entry, name_of));
   const std::string name = celebrity.at("name").get<std::string>();
-  Json title = {{"unique_id", celebrity.at("id")},
-                {"text",
-                 {{"headline", escape_html(name)},
-                  {"text", "<p>Dated facts about " + escape_html(name) + ", each with its sources.</p>"}}}};
+  Json title = {
+      {"unique_id", celebrity.at("id")},
+      {"text",
+       {{"headline", escape_html(name)},
+        {"text", "<p>Dated facts about " + escape_html(name) + ", each with its sources.</p>"}}}};
   return Json{{"title", std::move(title)}, {"events", std::move(events)}, {"scale", "human"}};
 }
 

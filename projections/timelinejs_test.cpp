@@ -29,7 +29,8 @@ Json timeline_of(Json e) {
 }
 
 Json slide(Json e) {
-  return to_timelinejs(timeline_of(std::move(e)), [](std::string_view id) { return std::string(id); })
+  return to_timelinejs(timeline_of(std::move(e)),
+                       [](std::string_view id) { return std::string(id); })
       .at("events")
       .at(0);
 }
@@ -37,12 +38,14 @@ Json slide(Json e) {
 TEST_CASE("dates carry only the parts their precision allows") {
   CHECK(slide(entry("2021")).at("start_date") == Json{{"year", 2021}});
   CHECK(slide(entry("2021-08~")).at("start_date") == Json{{"year", 2021}, {"month", 8}});
-  CHECK(slide(entry("2021-08-29T20:00:05Z")).at("start_date") ==
-        Json{{"year", 2021}, {"month", 8}, {"day", 29}, {"hour", 20}, {"minute", 0}, {"second", 5}});
+  CHECK(
+      slide(entry("2021-08-29T20:00:05Z")).at("start_date") ==
+      Json{{"year", 2021}, {"month", 8}, {"day", 29}, {"hour", 20}, {"minute", 0}, {"second", 5}});
   const Json interval = slide(entry("2021-07/2021-08-05"));
   CHECK(interval.at("start_date") == Json{{"year", 2021}, {"month", 7}});
   CHECK(interval.at("end_date") == Json{{"year", 2021}, {"month", 8}, {"day", 5}});
-  const Json zoned = slide(entry("2021-08-26T20:00[America/New_York]/2021-08-26T23:00[America/New_York]"));
+  const Json zoned =
+      slide(entry("2021-08-26T20:00[America/New_York]/2021-08-26T23:00[America/New_York]"));
   CHECK(zoned.at("start_date").at("hour") == 0);
   CHECK(zoned.at("end_date").at("hour") == 3);
 }
@@ -66,8 +69,9 @@ TEST_CASE("embeddable sources become media; Instagram and plain pages stay links
   CHECK_FALSE(timelinejs_can_embed("https://notyoutube.com/watch"));
   CHECK_FALSE(timelinejs_can_embed("https://en.wikipedia.org/w/index.php?title=X"));
 
-  const Json s = slide(entry("2021", Json::array({{{"url", "https://www.instagram.com/p/abc/"}},
-                                                  {{"url", "https://youtu.be/x"}, {"publisher", "YouTube"}}})));
+  const Json s = slide(
+      entry("2021", Json::array({{{"url", "https://www.instagram.com/p/abc/"}},
+                                 {{"url", "https://youtu.be/x"}, {"publisher", "YouTube"}}})));
   CHECK(s.at("media").at("url") == "https://youtu.be/x");
   CHECK(s.at("media").at("credit").get<std::string>().find(">YouTube</a>") != std::string::npos);
   const std::string text = s.at("text").at("text");

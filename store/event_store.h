@@ -54,7 +54,8 @@ struct StoredEvent {
 struct AppendResult {
   bool created = true;  // false: every event was already stored (idempotent retry)
   std::vector<AppendedEvent> events;
-  std::int64_t stream_version = 0;  // after the append (for a retry: the stored last event's version)
+  std::int64_t stream_version =
+      0;  // after the append (for a retry: the stored last event's version)
 };
 
 class EventStore {
@@ -109,8 +110,7 @@ class EventStore {
   // has been a participant of at any time. Read through an index, so the
   // cost follows this celebrity's events, not the size of the log.
   virtual Result<std::vector<domain::Event>> read_celebrity(std::string_view celebrity,
-                                                            std::int64_t after,
-                                                            std::int64_t up_to,
+                                                            std::int64_t after, std::int64_t up_to,
                                                             std::size_t limit) = 0;
   // The last position recorded at or before `t` (0 when none is). Recorded
   // time never decreases along the log, so that position ends the prefix of

@@ -18,8 +18,10 @@ Status MemoryProjectionStore::commit(std::string_view projection,
   generation_.fetch_add(1, std::memory_order_acq_rel);
   auto& t = tables_[std::string(projection)];
   for (const auto& w : writes) {
-    if (w.value) t.rows[w.key] = *w.value;
-    else t.rows.erase(w.key);
+    if (w.value)
+      t.rows[w.key] = *w.value;
+    else
+      t.rows.erase(w.key);
   }
   t.checkpoint = checkpoint;
   return Status::ok();

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <atomic>
-
 #include <map>
 #include <mutex>
 

@@ -28,7 +28,8 @@ Status MemoryTokenStore::revoke(std::string_view name) {
   return Status::ok();
 }
 
-Result<std::optional<TokenMatch>> MemoryTokenStore::find_by_hash(std::string_view secret_sha256_hex) {
+Result<std::optional<TokenMatch>> MemoryTokenStore::find_by_hash(
+    std::string_view secret_sha256_hex) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [n, t] : by_name_)
     if (t.secret_sha256 == secret_sha256_hex) return std::optional<TokenMatch>(t);

@@ -26,7 +26,7 @@ struct KvWrite {
 };
 
 struct Checkpoint {
-  std::int64_t position = 0;   // last log position folded in
+  std::int64_t position = 0;      // last log position folded in
   std::int64_t code_version = 0;  // version of the folding code that wrote the rows
 };
 
@@ -47,10 +47,9 @@ class ProjectionStore {
   // Visits rows with lower <= key < upper (an empty upper means no bound), in
   // ascending key order, or descending when `reverse`, until `visit` returns
   // false.
-  virtual Status scan(std::string_view projection, std::string_view lower,
-                      std::string_view upper, bool reverse,
-                      const std::function<bool(std::string_view key, std::string_view value)>&
-                          visit) = 0;
+  virtual Status scan(
+      std::string_view projection, std::string_view lower, std::string_view upper, bool reverse,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) = 0;
 
   // Visits every row of `projection` in ascending key order and returns the
   // checkpoint, all from one consistent snapshot: a commit made meanwhile is

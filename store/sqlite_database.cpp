@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <system_error>
 
-
 namespace starlog::store {
 namespace {
 
@@ -258,13 +257,12 @@ Result<Identity> read_identity(SqliteConnection& conn) {
 Status check_identity(const Identity& id, const SqliteSchema& schema, const std::string& path) {
   if (id.objects == 0 && id.application_id == 0 && id.user_version == 0) return Status::ok();
   if (id.application_id != schema.application_id)
-    return Status::corrupt("'" + path + "' is an SQLite database but not a Starlog " +
-                           schema.what + " database");
+    return Status::corrupt("'" + path + "' is an SQLite database but not a Starlog " + schema.what +
+                           " database");
   if (id.user_version > schema.version)
-    return Status::io_error("'" + path + "' has " + schema.what + " schema version " +
-                            std::to_string(id.user_version) +
-                            ", newer than this Starlog supports (" +
-                            std::to_string(schema.version) + ")");
+    return Status::io_error(
+        "'" + path + "' has " + schema.what + " schema version " + std::to_string(id.user_version) +
+        ", newer than this Starlog supports (" + std::to_string(schema.version) + ")");
   if (id.user_version < schema.oldest_upgradable)
     return Status::corrupt("'" + path + "' has no valid Starlog schema version");
   return Status::ok();
@@ -389,7 +387,8 @@ Status SqliteDatabase::start_checkpointer() {
   if (Status s = (*conn)->exec("SELECT count(*) FROM sqlite_schema"); !s) return s;
   // Replaces SQLite's automatic checkpoint on the writer (the same hook).
   sqlite3_wal_hook(writer_->handle(), &SqliteDatabase::on_wal_commit, this);
-  checkpointer_ = std::thread([this, c = std::move(*conn)]() mutable { checkpointer_loop(std::move(c)); });
+  checkpointer_ =
+      std::thread([this, c = std::move(*conn)]() mutable { checkpointer_loop(std::move(c)); });
   return Status::ok();
 }
 
@@ -448,7 +447,8 @@ void SqliteDatabase::checkpointer_loop(std::unique_ptr<SqliteConnection> conn) {
 }
 
 SqliteDatabase::CheckpointStats SqliteDatabase::checkpoint_stats() const {
-  return {checkpoint_runs_.load(std::memory_order_relaxed), wal_pages_.load(std::memory_order_relaxed),
+  return {checkpoint_runs_.load(std::memory_order_relaxed),
+          wal_pages_.load(std::memory_order_relaxed),
           checkpointed_frames_.load(std::memory_order_relaxed),
           writer_checkpoints_.load(std::memory_order_relaxed)};
 }

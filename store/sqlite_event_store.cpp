@@ -52,15 +52,15 @@ constexpr const char* kInsert =
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
 std::int64_t to_limit(std::size_t limit) {
-  return static_cast<std::int64_t>(
-      std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())));
+  return static_cast<std::int64_t>(std::min<std::size_t>(
+      limit, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())));
 }
 
 Result<Json> parse_column(std::string_view text, std::int64_t position, const char* column) {
   Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded())
-    return Status::corrupt("event at position " + std::to_string(position) + ": column '" +
-                           column + "' is not JSON");
+    return Status::corrupt("event at position " + std::to_string(position) + ": column '" + column +
+                           "' is not JSON");
   return j;
 }
 
@@ -80,8 +80,10 @@ Status fill_from_row(SqliteStatement& st, Event& e) {
   Status first;
   auto take = [&](int column, const char* name, Json& out) {
     auto j = parse_column(st.text(column), e.position, name);
-    if (j) out = std::move(*j);
-    else if (first.is_ok()) first = j.status();
+    if (j)
+      out = std::move(*j);
+    else if (first.is_ok())
+      first = j.status();
   };
   take(6, "data", e.data);
   take(7, "participants", e.participants);
@@ -246,8 +248,9 @@ Status SqliteEventStore::precheck(const AppendRequest& request) {
   std::unordered_set<std::string_view> seen;
   for (std::size_t i = 0; i < request.events.size(); ++i) {
     if (!seen.insert(request.events[i].id).second)
-      return Status::invalid("event id " + request.events[i].id + " appears twice in the batch",
-                             {{pointer(request.is_batch, i, "id"), "duplicate event id in the batch"}});
+      return Status::invalid(
+          "event id " + request.events[i].id + " appears twice in the batch",
+          {{pointer(request.is_batch, i, "id"), "duplicate event id in the batch"}});
   }
   return Status::ok();
 }
@@ -311,12 +314,14 @@ std::vector<Result<AppendResult>> SqliteEventStore::append_all(
   // Only a throw out of the queue (caught by guarded: `failed`) leaves a
   // result unset.
   const Status unset = failed.is_ok() ? Status::io_error("event store: no result") : failed;
-  for (Pending& p : pending) out.push_back(p.result ? std::move(*p.result) : Result<AppendResult>(unset));
+  for (Pending& p : pending)
+    out.push_back(p.result ? std::move(*p.result) : Result<AppendResult>(unset));
   return out;
 }
 
 SqliteEventStore::GroupStats SqliteEventStore::group_stats() const {
-  return {groups_.load(std::memory_order_relaxed), grouped_requests_.load(std::memory_order_relaxed)};
+  return {groups_.load(std::memory_order_relaxed),
+          grouped_requests_.load(std::memory_order_relaxed)};
 }
 
 namespace {
@@ -414,9 +419,11 @@ Result<AppendResult> SqliteEventStore::append_in_transaction(SqliteConnection& w
       if (!row) return row.status();
       if (!*row) continue;
       if (st->text(0) != request.stream)
-        return Status::duplicate_id("event id " + batch[i].id + " is already stored in another stream");
+        return Status::duplicate_id("event id " + batch[i].id +
+                                    " is already stored in another stream");
       if (st->text(3) != digests[i])
-        return Status::duplicate_id("event id " + batch[i].id + " is already stored with other content");
+        return Status::duplicate_id("event id " + batch[i].id +
+                                    " is already stored with other content");
       if (stored++ == 0) first_stored = batch[i].id;
       retry.events.push_back({batch[i].id, st->int64(1), st->int64(2)});
       retry.stream_version = std::max(retry.stream_version, st->int64(1));
@@ -437,7 +444,8 @@ Result<AppendResult> SqliteEventStore::append_in_transaction(SqliteConnection& w
       break;
     case Expected::Kind::no_stream:
       if (version != 0)
-        return Status::precondition_failed("stream " + request.stream + " already exists", -1, version);
+        return Status::precondition_failed("stream " + request.stream + " already exists", -1,
+                                           version);
       break;
     case Expected::Kind::exact:
       if (version != request.expected.version)
@@ -501,7 +509,8 @@ Status SqliteEventStore::restore(const std::vector<domain::Event>& events) {
   });
 }
 
-Status SqliteEventStore::restore_locked(SqliteConnection& w, const std::vector<domain::Event>& events,
+Status SqliteEventStore::restore_locked(SqliteConnection& w,
+                                        const std::vector<domain::Event>& events,
                                         std::int64_t& added) {
   SqliteTransaction txn(w);
   if (Status s = txn.begin(); !s) return s;
@@ -537,7 +546,8 @@ Status SqliteEventStore::restore_locked(SqliteConnection& w, const std::vector<d
       return Status::corrupt(at + "recorded_at is earlier than the previous event's");
     const std::string digest = domain::content_digest(e);
     if (domain::chain_hash(previous, e, digest) != e.hash)
-      return Status::corrupt(at + "the hash does not chain from position " + std::to_string(position));
+      return Status::corrupt(at + "the hash does not chain from position " +
+                             std::to_string(position));
     if (Status s = insert_event(w, e, digest); !s) return s;
     position = e.position;
     previous = e.hash;
@@ -577,7 +587,7 @@ Result<std::vector<Event>> SqliteEventStore::read_all(std::int64_t after, std::s
 }
 
 Result<std::vector<StoredEvent>> SqliteEventStore::read_stored(std::int64_t after,
-                                                                std::size_t limit) {
+                                                               std::size_t limit) {
   return guarded("event store", [&]() -> Result<std::vector<StoredEvent>> {
     std::vector<StoredEvent> out;
     if (limit == 0) return out;

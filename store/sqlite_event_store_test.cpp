@@ -1,5 +1,6 @@
 #include "store/sqlite_event_store.h"
 
+#include <doctest/doctest.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -8,8 +9,6 @@
 #include <fstream>
 #include <map>
 #include <thread>
-
-#include <doctest/doctest.h>
 
 #include "domain/hash_chain.h"
 #include "store/sqlite_test_support.h"
@@ -107,7 +106,8 @@ std::string chain_problem(const std::vector<Event>& log) {
   std::int64_t position = 0;
   for (const Event& e : log) {
     if (e.position != position + 1) return "gap before position " + std::to_string(e.position);
-    if (domain::chain_hash(previous, e) != e.hash) return "break at position " + std::to_string(e.position);
+    if (domain::chain_hash(previous, e) != e.hash)
+      return "break at position " + std::to_string(e.position);
     previous = e.hash;
     position = e.position;
   }
@@ -200,7 +200,8 @@ TEST_CASE("versions are per stream and positions span the log, both without gaps
   CHECK(r.events[0].position == 5);
   auto log = f.all();
   REQUIRE(log.size() == 5);
-  for (std::size_t i = 0; i < log.size(); ++i) CHECK(log[i].position == static_cast<std::int64_t>(i + 1));
+  for (std::size_t i = 0; i < log.size(); ++i)
+    CHECK(log[i].position == static_cast<std::int64_t>(i + 1));
   CHECK(versions_gap_free(log));
 }
 
@@ -231,7 +232,8 @@ TEST_CASE("the expected version is checked: any, no_stream and exact") {
   CHECK(f.store->head() == f.version("a"));
 }
 
-TEST_CASE("a retry of a stored request returns the original answer even with a stale expected version") {
+TEST_CASE(
+    "a retry of a stored request returns the original answer even with a stale expected version") {
   Fixture f;
   f.append_ok(request("a", {registered(1, "A")}));
   const auto req = request("a", {album(2, "X"), album(3, "Y")}, Expected::exact(1));
@@ -471,7 +473,8 @@ TEST_CASE("concurrent appends get gap-free positions and versions") {
   REQUIRE(log.size() == expected);
   CHECK(f.store->head() == static_cast<std::int64_t>(expected));
   CHECK(last_notified.load() == static_cast<std::int64_t>(expected));
-  for (std::size_t i = 0; i < log.size(); ++i) CHECK(log[i].position == static_cast<std::int64_t>(i + 1));
+  for (std::size_t i = 0; i < log.size(); ++i)
+    CHECK(log[i].position == static_cast<std::int64_t>(i + 1));
   CHECK(versions_gap_free(log));
   CHECK(f.version("shared") == 1 + kThreads * kAppends / 2);
   CHECK(chain_problem(log) == "");
@@ -539,7 +542,8 @@ TEST_CASE("group commit: each request of a group gets its own answer, refusals w
       const std::string stream = "s" + std::to_string(t);
       out[t].good = f.store->append(request(stream, {album(200 + t, "G")}, Expected::exact(1)));
       out[t].stale = f.store->append(request(stream, {album(300 + t, "S")}, Expected::exact(1)));
-      out[t].unregistered = f.store->append(request("nobody-" + std::to_string(t), {album(400 + t, "U")}));
+      out[t].unregistered =
+          f.store->append(request("nobody-" + std::to_string(t), {album(400 + t, "U")}));
       out[t].retry = f.store->append(request(stream, {album(200 + t, "G")}, Expected::exact(1)));
     });
   }
@@ -559,7 +563,8 @@ TEST_CASE("group commit: each request of a group gets its own answer, refusals w
   }
   auto log = f.all();
   CHECK(log.size() == static_cast<std::size_t>(1 + 2 * kThreads));
-  for (std::size_t i = 0; i < log.size(); ++i) CHECK(log[i].position == static_cast<std::int64_t>(i + 1));
+  for (std::size_t i = 0; i < log.size(); ++i)
+    CHECK(log[i].position == static_cast<std::int64_t>(i + 1));
   CHECK(versions_gap_free(log));
   CHECK(chain_problem(log) == "");
   const auto stats = f.store->group_stats();
@@ -597,7 +602,7 @@ TEST_CASE("on_commit listeners hear about appends that added events only") {
   f.store->on_commit([&](std::int64_t h) { heads.push_back(h); });
   const auto req = request("a", {registered(1, "A"), album(2, "X")});
   f.append_ok(req);
-  f.append_ok(req);                                      // a retry
+  f.append_ok(req);                                                       // a retry
   CHECK_FALSE(f.store->append(request("a", {registered(3, "A")})).ok());  // a rule
   f.append_ok(request("a", {album(4, "Y")}));
   CHECK(heads == std::vector<std::int64_t>{2, 3});
@@ -677,7 +682,8 @@ NewEvent big_album(int n) {
   return e;
 }
 
-TEST_CASE("a full database is storage_full, writes nothing, and appends succeed once there is room") {
+TEST_CASE(
+    "a full database is storage_full, writes nothing, and appends succeed once there is room") {
   Fixture f;
   f.append_ok(request("a", {registered(1, "A")}));
   testing::cap_pages(*f.db, 30);  // room for a few big events, not many
@@ -720,8 +726,9 @@ TEST_CASE("opening a file that cannot hold a Starlog database fails with a clear
     CHECK(db.status().code() == Code::io_error);
   }
   SUBCASE("it is not an SQLite file") {
-    std::ofstream(tmp.path()) << "this is a text file, not a database, and it is long enough to fail"
-                              << std::string(200, 'x');
+    std::ofstream(tmp.path())
+        << "this is a text file, not a database, and it is long enough to fail"
+        << std::string(200, 'x');
     auto db = SqliteDatabase::open(tmp.path());
     REQUIRE_FALSE(db.ok());
     CHECK(db.status().code() == Code::corrupt);
@@ -819,16 +826,17 @@ std::vector<std::int64_t> positions(const std::vector<Event>& events) {
 
 // a, b, c registered; facts of a with b, and later with c (by correction).
 void participants_log(Fixture& f) {
-  f.append_ok(request("a", {registered(1, "A")}));                                      // 1
-  f.append_ok(request("b", {registered(2, "B")}));                                      // 2
-  f.append_ok(request("c", {registered(3, "C")}));                                      // 3
-  f.append_ok(request("a", {album(4, "Solo")}));                                        // 4
-  f.append_ok(request("a", {featuring(album(5, "Duet"), {"b"})}));                      // 5
-  f.append_ok(request("a", {album(6, "Later with C")}));                                // 6
-  f.append_ok(request("c", {album(7, "C alone")}));                                     // 7
-  f.append_ok(request("a", {correction(8, uuid(6), {{"participants", {{{"celebrity", "c"}}}}})}));  // 8
-  f.append_ok(request("a", {correction(9, uuid(5), {{"participants", Json::array()}})}));  // 9
-  f.append_ok(request("a", {retraction(10, uuid(6))}));                                 // 10
+  f.append_ok(request("a", {registered(1, "A")}));                  // 1
+  f.append_ok(request("b", {registered(2, "B")}));                  // 2
+  f.append_ok(request("c", {registered(3, "C")}));                  // 3
+  f.append_ok(request("a", {album(4, "Solo")}));                    // 4
+  f.append_ok(request("a", {featuring(album(5, "Duet"), {"b"})}));  // 5
+  f.append_ok(request("a", {album(6, "Later with C")}));            // 6
+  f.append_ok(request("c", {album(7, "C alone")}));                 // 7
+  f.append_ok(
+      request("a", {correction(8, uuid(6), {{"participants", {{{"celebrity", "c"}}}}})}));  // 8
+  f.append_ok(request("a", {correction(9, uuid(5), {{"participants", Json::array()}})}));   // 9
+  f.append_ok(request("a", {retraction(10, uuid(6))}));                                     // 10
 }
 
 std::vector<std::int64_t> celebrity_positions(Fixture& f, const std::string& who,
@@ -840,7 +848,8 @@ std::vector<std::int64_t> celebrity_positions(Fixture& f, const std::string& who
   return positions(*r);
 }
 
-TEST_CASE("read_celebrity gives the stream and every event of each fact the celebrity was ever part of") {
+TEST_CASE(
+    "read_celebrity gives the stream and every event of each fact the celebrity was ever part of") {
   Fixture f;
   participants_log(f);
   CHECK(celebrity_positions(f, "a") == std::vector<std::int64_t>{1, 4, 5, 6, 8, 9, 10});
@@ -900,7 +909,8 @@ TEST_CASE("position_at finds the end of the log as it was known at an instant") 
   CHECK(at(kStart + 1000h) == 3);
 }
 
-TEST_CASE("read_stored gives each row with its stored digest and flags a row that no longer reads") {
+TEST_CASE(
+    "read_stored gives each row with its stored digest and flags a row that no longer reads") {
   Fixture f;
   f.append_ok(request("a", {registered(1, "A"), album(2, "X"), album(3, "Y")}));
   sqlite3* raw = nullptr;

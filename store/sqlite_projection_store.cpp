@@ -17,7 +17,8 @@ constexpr const char* kWho = "projection store";
 #define STARLOG_SPACE_OF_1 "COALESCE((SELECT space FROM projection_names WHERE name = ?1), ?1)"
 
 constexpr const char* kSelectCheckpoint =
-    "SELECT position, code_version FROM projection_checkpoints WHERE projection = " STARLOG_SPACE_OF_1;
+    "SELECT position, code_version FROM projection_checkpoints WHERE projection "
+    "= " STARLOG_SPACE_OF_1;
 constexpr const char* kGetRow =
     "SELECT value FROM projection_rows WHERE projection = " STARLOG_SPACE_OF_1 " AND key = ?2";
 // One text per direction and bound, so that SQLite walks the primary key
@@ -52,7 +53,8 @@ constexpr const char* kUpsertRow =
 constexpr const char* kDeleteRow = "DELETE FROM projection_rows WHERE projection = ?1 AND key = ?2";
 constexpr const char* kDeleteCheckpoint =
     "DELETE FROM projection_checkpoints WHERE projection = ?1";
-constexpr const char* kHasRows = "SELECT EXISTS(SELECT 1 FROM projection_rows WHERE projection = ?1)";
+constexpr const char* kHasRows =
+    "SELECT EXISTS(SELECT 1 FROM projection_rows WHERE projection = ?1)";
 constexpr const char* kHasCheckpoint =
     "SELECT EXISTS(SELECT 1 FROM projection_checkpoints WHERE projection = ?1)";
 constexpr const char* kSpaceInUse =
@@ -156,8 +158,8 @@ Result<Checkpoint> SqliteProjectionStore::checkpoint(std::string_view projection
   });
 }
 
-Status SqliteProjectionStore::commit(std::string_view projection, const std::vector<KvWrite>& writes,
-                                     Checkpoint checkpoint) {
+Status SqliteProjectionStore::commit(std::string_view projection,
+                                     const std::vector<KvWrite>& writes, Checkpoint checkpoint) {
   Status s = guarded(kWho, [&]() -> Status {
     auto w = db_->writer();
     SqliteTransaction txn(w.connection());

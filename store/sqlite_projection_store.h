@@ -50,10 +50,11 @@ class SqliteProjectionStore final : public ProjectionStore {
   Result<Checkpoint> checkpoint(std::string_view projection) override;
   Status commit(std::string_view projection, const std::vector<KvWrite>& writes,
                 Checkpoint checkpoint) override;
-  Result<std::optional<std::string>> get(std::string_view projection, std::string_view key) override;
-  Status scan(std::string_view projection, std::string_view lower, std::string_view upper,
-              bool reverse,
-              const std::function<bool(std::string_view key, std::string_view value)>& visit) override;
+  Result<std::optional<std::string>> get(std::string_view projection,
+                                         std::string_view key) override;
+  Status scan(
+      std::string_view projection, std::string_view lower, std::string_view upper, bool reverse,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) override;
   Result<Checkpoint> scan_all(
       std::string_view projection,
       const std::function<void(std::string_view key, std::string_view value)>& visit) override;

@@ -1,13 +1,13 @@
 #include "store/sqlite_projection_store.h"
 
+#include <doctest/doctest.h>
+
 #include <atomic>
 #include <map>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <doctest/doctest.h>
 
 #include "store/memory_projection_store.h"
 #include "store/sqlite_test_support.h"
@@ -30,10 +30,11 @@ struct Fixture {
   Rows scan(const std::string& projection, std::string_view lower = "", std::string_view upper = "",
             bool reverse = false, std::size_t stop_after = 1'000'000) {
     Rows rows;
-    Status s = store->scan(projection, lower, upper, reverse, [&](std::string_view k, std::string_view v) {
-      rows.emplace_back(std::string(k), std::string(v));
-      return rows.size() < stop_after;
-    });
+    Status s =
+        store->scan(projection, lower, upper, reverse, [&](std::string_view k, std::string_view v) {
+          rows.emplace_back(std::string(k), std::string(v));
+          return rows.size() < stop_after;
+        });
     REQUIRE_MESSAGE(s.is_ok(), s.message());
     return rows;
   }
@@ -71,7 +72,8 @@ TEST_CASE("a commit writes rows and the checkpoint, which get and checkpoint rea
   CHECK_FALSE(f.get("other", "k1").has_value());
 
   SUBCASE("later writes overwrite and erase, in order") {
-    f.commit("timeline", {{"k1", "new"}, {"k2", std::nullopt}, {"k3", "x"}, {"k3", std::nullopt}}, 9);
+    f.commit("timeline", {{"k1", "new"}, {"k2", std::nullopt}, {"k3", "x"}, {"k3", std::nullopt}},
+             9);
     CHECK(f.get("timeline", "k1") == std::optional<std::string>("new"));
     CHECK_FALSE(f.get("timeline", "k2").has_value());
     CHECK_FALSE(f.get("timeline", "k3").has_value());
@@ -88,8 +90,10 @@ TEST_CASE("keys and values are bytes: empty, NUL and high bytes survive and comp
   Fixture f;
   const std::string nul("a\0b", 3);
   const std::string high("\xff\x01", 2);
-  f.commit("p", {{"", "empty key"}, {nul, std::string("v\0w", 3)}, {"a", ""}, {high, "high"}, {"B", "upper"}},
-           1);
+  f.commit(
+      "p",
+      {{"", "empty key"}, {nul, std::string("v\0w", 3)}, {"a", ""}, {high, "high"}, {"B", "upper"}},
+      1);
   CHECK(f.get("p", "") == std::optional<std::string>("empty key"));
   CHECK(f.get("p", nul) == std::optional<std::string>(std::string("v\0w", 3)));
   CHECK(f.get("p", "a") == std::optional<std::string>(""));
@@ -100,7 +104,8 @@ TEST_CASE("keys and values are bytes: empty, NUL and high bytes survive and comp
 TEST_CASE("scan visits [lower, upper) in either direction and stops when told") {
   Fixture f;
   std::vector<KvWrite> writes;
-  for (const char* k : {"a1", "a2", "a3", "b1", "b2", "c1"}) writes.push_back({k, std::string("v") + k});
+  for (const char* k : {"a1", "a2", "a3", "b1", "b2", "c1"})
+    writes.push_back({k, std::string("v") + k});
   f.commit("p", writes, 1);
   f.commit("q", {{"a0", "other projection"}}, 1);
 
@@ -109,7 +114,8 @@ TEST_CASE("scan visits [lower, upper) in either direction and stops when told") 
   CHECK(keys(f.scan("p", "b", "")) == std::vector<std::string>{"b1", "b2", "c1"});
   CHECK(keys(f.scan("p", "a", "b")) == std::vector<std::string>{"a1", "a2", "a3"});
   CHECK(keys(f.scan("p", "a2", "b2", true)) == std::vector<std::string>{"b1", "a3", "a2"});
-  CHECK(keys(f.scan("p", "", "", true)) == std::vector<std::string>{"c1", "b2", "b1", "a3", "a2", "a1"});
+  CHECK(keys(f.scan("p", "", "", true)) ==
+        std::vector<std::string>{"c1", "b2", "b1", "a3", "a2", "a1"});
   CHECK(keys(f.scan("p", "", "", false, 2)) == std::vector<std::string>{"a1", "a2"});
   CHECK(keys(f.scan("p", "", "b", true, 1)) == std::vector<std::string>{"a3"});
   CHECK(f.scan("p", "x", "").empty());
@@ -174,28 +180,30 @@ TEST_CASE("rename replaces the target with the source, rows and checkpoint toget
   SUBCASE("a reader in the middle of a scan keeps seeing the old rows") {
     Rows seen;
     bool renamed = false;
-    Status s = f.store->scan("timeline", "", "", false, [&](std::string_view k, std::string_view v) {
-      if (!renamed) {
-        renamed = f.store->rename("timeline.rebuild", "timeline").is_ok();
-        CHECK(renamed);
-      }
-      seen.emplace_back(std::string(k), std::string(v));
-      return true;
-    });
+    Status s =
+        f.store->scan("timeline", "", "", false, [&](std::string_view k, std::string_view v) {
+          if (!renamed) {
+            renamed = f.store->rename("timeline.rebuild", "timeline").is_ok();
+            CHECK(renamed);
+          }
+          seen.emplace_back(std::string(k), std::string(v));
+          return true;
+        });
     REQUIRE(s.is_ok());
     CHECK(seen == Rows{{"old1", "o"}, {"shared", "old"}});
     CHECK(keys(f.scan("timeline")) == std::vector<std::string>{"new1", "shared"});
   }
   SUBCASE("...even when the old rows are swept meanwhile") {
     Rows seen;
-    Status s = f.store->scan("timeline", "", "", false, [&](std::string_view k, std::string_view v) {
-      if (seen.empty()) {
-        CHECK(f.store->rename("timeline.rebuild", "timeline").is_ok());
-        CHECK(f.store->sweep().is_ok());
-      }
-      seen.emplace_back(std::string(k), std::string(v));
-      return true;
-    });
+    Status s =
+        f.store->scan("timeline", "", "", false, [&](std::string_view k, std::string_view v) {
+          if (seen.empty()) {
+            CHECK(f.store->rename("timeline.rebuild", "timeline").is_ok());
+            CHECK(f.store->sweep().is_ok());
+          }
+          seen.emplace_back(std::string(k), std::string(v));
+          return true;
+        });
     REQUIRE(s.is_ok());
     CHECK(seen == Rows{{"old1", "o"}, {"shared", "old"}});
     CHECK(f.stored_rows() == 2);
@@ -392,8 +400,10 @@ TEST_CASE("the in-memory store's scan_all agrees with the SQLite one") {
   f.commit("p", writes, 3);
   REQUIRE(mem.commit("p", writes, Checkpoint{3, 1}).is_ok());
   Rows a, b;
-  auto ca = f.store->scan_all("p", [&](std::string_view k, std::string_view v) { a.emplace_back(k, v); });
-  auto cb = mem.scan_all("p", [&](std::string_view k, std::string_view v) { b.emplace_back(k, v); });
+  auto ca =
+      f.store->scan_all("p", [&](std::string_view k, std::string_view v) { a.emplace_back(k, v); });
+  auto cb =
+      mem.scan_all("p", [&](std::string_view k, std::string_view v) { b.emplace_back(k, v); });
   REQUIRE(ca.ok());
   REQUIRE(cb.ok());
   CHECK(a == b);

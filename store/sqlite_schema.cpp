@@ -184,7 +184,7 @@ const SqliteSchema& log_schema() {
 
 const SqliteSchema& read_model_schema() {
   // 8 KiB pages: most timeline and fact rows fit a page without overflow.
-  static const SqliteSchema schema{"read-model",    0x53544C52, 1,        1, kReadModelSchema,
+  static const SqliteSchema schema{"read-model",    0x53544C52, 1,        1,   kReadModelSchema,
                                    &ensure_nothing, nullptr,    "NORMAL", 8192};
   return schema;
 }

@@ -24,11 +24,11 @@ namespace starlog::store {
 class SqliteConnection;
 
 struct SqliteSchema {
-  const char* what;              // "log", "read-model": for messages
-  std::int64_t application_id;   // PRAGMA application_id
-  std::int64_t version;          // PRAGMA user_version this build writes
+  const char* what;                // "log", "read-model": for messages
+  std::int64_t application_id;     // PRAGMA application_id
+  std::int64_t version;            // PRAGMA user_version this build writes
   std::int64_t oldest_upgradable;  // the lowest user_version upgrade() takes
-  const char* create;            // the schema of a new file
+  const char* create;              // the schema of a new file
   // Run on every open inside the schema transaction (CREATE ... IF NOT
   // EXISTS, backfills): objects added without a version bump.
   Status (*ensure)(SqliteConnection& w);
@@ -36,8 +36,8 @@ struct SqliteSchema {
   // version) to `version`, inside the schema transaction. May be null when
   // oldest_upgradable == version.
   Status (*upgrade)(SqliteConnection& w, std::int64_t from);
-  const char* synchronous;       // "FULL" or "NORMAL"
-  int page_size;                 // bytes per page of a new file; 0: SQLite's default
+  const char* synchronous;  // "FULL" or "NORMAL"
+  int page_size;            // bytes per page of a new file; 0: SQLite's default
 };
 
 // The log file: CONTRACT's durable store.

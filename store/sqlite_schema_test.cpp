@@ -1,8 +1,7 @@
 #include "store/sqlite_schema.h"
 
-#include <sqlite3.h>
-
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include "domain/clock.h"
 #include "store/sqlite_database.h"
@@ -44,7 +43,8 @@ domain::NewEvent registered(const std::string& name) {
   return e;
 }
 
-TEST_CASE("the log and the read models are two kinds of file that refuse to stand in for each other") {
+TEST_CASE(
+    "the log and the read models are two kinds of file that refuse to stand in for each other") {
   TempDir tmp;
   const std::string views = read_model_path(tmp.path());
   CHECK(views == tmp.path() + ".projections");
@@ -77,7 +77,9 @@ TEST_CASE("the log and the read models are two kinds of file that refuse to stan
   CHECK(as_views.status().message().find("not a Starlog read-model database") != std::string::npos);
 }
 
-TEST_CASE("a format-1 log is upgraded in one transaction: read-model tables gone, events and tokens kept") {
+TEST_CASE(
+    "a format-1 log is upgraded in one transaction: read-model tables gone, events and tokens "
+    "kept") {
   TempDir tmp;
   domain::FakeClock clock{kStart};
   {
@@ -92,16 +94,17 @@ TEST_CASE("a format-1 log is upgraded in one transaction: read-model tables gone
     REQUIRE(tokens->create("alice", domain::Role::editor, std::string(64, 'a')).is_ok());
   }
   // What a format-1 file held besides: the read models, in the same file.
-  raw_exec(tmp.path(),
-           "CREATE TABLE projection_rows(projection TEXT NOT NULL, key BLOB NOT NULL,"
-           " value BLOB NOT NULL, PRIMARY KEY(projection, key)) WITHOUT ROWID;"
-           "CREATE TABLE projection_checkpoints(projection TEXT PRIMARY KEY,"
-           " position INTEGER NOT NULL, code_version INTEGER NOT NULL);"
-           "CREATE TABLE projection_names(name TEXT PRIMARY KEY, space TEXT NOT NULL UNIQUE);"
-           "CREATE TABLE projection_trash(space TEXT PRIMARY KEY);"
-           "INSERT INTO projection_rows VALUES('timeline', CAST('c/ann' AS BLOB), CAST('{}' AS BLOB));"
-           "INSERT INTO projection_checkpoints VALUES('timeline', 1, 2);"
-           "PRAGMA user_version=1;");
+  raw_exec(
+      tmp.path(),
+      "CREATE TABLE projection_rows(projection TEXT NOT NULL, key BLOB NOT NULL,"
+      " value BLOB NOT NULL, PRIMARY KEY(projection, key)) WITHOUT ROWID;"
+      "CREATE TABLE projection_checkpoints(projection TEXT PRIMARY KEY,"
+      " position INTEGER NOT NULL, code_version INTEGER NOT NULL);"
+      "CREATE TABLE projection_names(name TEXT PRIMARY KEY, space TEXT NOT NULL UNIQUE);"
+      "CREATE TABLE projection_trash(space TEXT PRIMARY KEY);"
+      "INSERT INTO projection_rows VALUES('timeline', CAST('c/ann' AS BLOB), CAST('{}' AS BLOB));"
+      "INSERT INTO projection_checkpoints VALUES('timeline', 1, 2);"
+      "PRAGMA user_version=1;");
 
   auto db = testing::open_db(tmp.path());
   CHECK(db->upgraded_from() == 1);

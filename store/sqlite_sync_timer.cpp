@@ -38,9 +38,9 @@ int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
 int x_sync(sqlite3_file* f, int flags) {
   const auto start = std::chrono::steady_clock::now();
   const int rc = real_of(f)->pMethods->xSync(real_of(f), flags);
-  const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
+  const auto nanos =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+          .count();
   const double secs = static_cast<double>(nanos) / 1e9;
   const auto& b = SyncStats::kBounds;
   const auto i = static_cast<std::size_t>(std::lower_bound(b.begin(), b.end(), secs) - b.begin());

@@ -17,9 +17,8 @@ namespace starlog::store {
 
 struct SyncStats {
   // Upper bounds of the buckets, in seconds; the last bucket is +Inf.
-  static constexpr std::array<double, 12> kBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                     0.005,  0.01,    0.025,  0.05,  0.1,
-                                                     0.25,   1.0};
+  static constexpr std::array<double, 12> kBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                     0.01,   0.025,   0.05,   0.1,   0.25,   1.0};
   std::array<std::uint64_t, kBounds.size() + 1> buckets{};  // per bucket, not cumulative
   std::uint64_t count = 0;
   double seconds = 0;  // total time spent in fsync

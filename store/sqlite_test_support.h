@@ -2,18 +2,16 @@
 // test, removed afterwards.
 #pragma once
 
+#include <doctest/doctest.h>
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdint>
-
 #include <filesystem>
 #include <memory>
 #include <string>
-
-#include <doctest/doctest.h>
 
 #include "store/sqlite_database.h"
 

@@ -13,8 +13,7 @@ constexpr const char* kTaken =
 constexpr const char* kInsert =
     "INSERT INTO tokens(name, role, secret_sha256, created_at, revoked_at)"
     " VALUES(?1, ?2, ?3, ?4, NULL)";
-constexpr const char* kList =
-    "SELECT name, role, created_at, revoked_at FROM tokens ORDER BY name";
+constexpr const char* kList = "SELECT name, role, created_at, revoked_at FROM tokens ORDER BY name";
 constexpr const char* kRevoke =
     "UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?2) WHERE name = ?1";
 constexpr const char* kFind =
@@ -34,8 +33,9 @@ Result<TokenInfo> info_of(SqliteStatement& st) {
   TokenInfo t;
   t.name = std::string(st.text(0));
   auto role = domain::parse_role(st.text(1));
-  if (!role) return Status::corrupt("token '" + t.name + "' has the unknown role '" +
-                                    std::string(st.text(1)) + "'");
+  if (!role)
+    return Status::corrupt("token '" + t.name + "' has the unknown role '" +
+                           std::string(st.text(1)) + "'");
   t.role = *role;
   t.created_at = millis(st.int64(2));
   if (!st.is_null(3)) t.revoked_at = millis(st.int64(3));
@@ -109,14 +109,14 @@ Status SqliteTokenStore::revoke(std::string_view name) {
       if (!st) return st.status();
       st->bind_text(1, name).bind(2, clock_.now().time_since_epoch().count());
       if (Status s = st->run(); !s) return s;
-      if (sqlite3_changes(w->handle()) == 0)
-        return Status::not_found(no_such_token(name));
+      if (sqlite3_changes(w->handle()) == 0) return Status::not_found(no_such_token(name));
     }
     return txn.commit();
   });
 }
 
-Result<std::optional<TokenMatch>> SqliteTokenStore::find_by_hash(std::string_view secret_sha256_hex) {
+Result<std::optional<TokenMatch>> SqliteTokenStore::find_by_hash(
+    std::string_view secret_sha256_hex) {
   return guarded(kWho, [&]() -> Result<std::optional<TokenMatch>> {
     std::lock_guard lock(cache_mu_);
     if (Status s = refresh_locked(); !s) return s;

@@ -166,7 +166,8 @@ TEST_CASE("a file written before the tokens table gains it when opened") {
   auto db = testing::open_db(tmp.path());
   CHECK(testing::writer_int(*db, "PRAGMA user_version") == log_schema().version);
   CHECK(testing::writer_int(
-            *db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'tokens'") == 1);
+            *db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'tokens'") ==
+        1);
   domain::FakeClock clock{kStart};
   auto tokens = SqliteTokenStore::open(db, clock).value();
   CHECK(tokens->create("alice", Role::admin, hash_of("s")).is_ok());

@@ -13,9 +13,10 @@ bool is_sha256_hex(std::string_view text) {
 
 Status check_new_token(std::string_view name, std::string_view secret_sha256_hex) {
   if (!domain::is_valid_slug(name))
-    return Status::invalid("a token name is a slug: lower-case letters, digits and inner hyphens, "
-                           "at most 64 characters",
-                           {{"/name", "not a slug"}});
+    return Status::invalid(
+        "a token name is a slug: lower-case letters, digits and inner hyphens, "
+        "at most 64 characters",
+        {{"/name", "not a slug"}});
   if (!is_sha256_hex(secret_sha256_hex))
     return Status::invalid("a token is stored as the SHA-256 of its secret",
                            {{"/secret_sha256", "not 64 lower-case hex digits"}});

@@ -97,18 +97,24 @@ TEST_CASE("a batch is appended atomically: all or none") {
 
 TEST_CASE("expected versions are checked and a failure says expected and actual") {
   Server s;
-  REQUIRE(s.client.post_json(kEvents, registration("Kanye West"), s.auth({{"If-None-Match", "*"}})).status == 201);
-  auto r = s.client.post_json(kEvents, registration("Kanye West"), s.auth({{"If-None-Match", "*"}}));
+  REQUIRE(s.client.post_json(kEvents, registration("Kanye West"), s.auth({{"If-None-Match", "*"}}))
+              .status == 201);
+  auto r =
+      s.client.post_json(kEvents, registration("Kanye West"), s.auth({{"If-None-Match", "*"}}));
   CHECK(r.status == 412);
   r = s.client.post_json(kEvents, album("Donda", "2021-08-29"), s.auth({{"If-Match", "\"5\""}}));
   REQUIRE(r.status == 412);
   CHECK(r.json().at("expected") == 5);
   CHECK(r.json().at("actual") == 1);
-  CHECK(s.client.post_json(kEvents, album("Donda", "2021-08-29"), s.auth({{"If-Match", "\"1\""}})).status == 201);
-  CHECK(s.client.post_json(kEvents, album("X", "2021"), s.auth({{"If-Match", "three"}})).status == 400);
+  CHECK(s.client.post_json(kEvents, album("Donda", "2021-08-29"), s.auth({{"If-Match", "\"1\""}}))
+            .status == 201);
+  CHECK(s.client.post_json(kEvents, album("X", "2021"), s.auth({{"If-Match", "three"}})).status ==
+        400);
 }
 
-TEST_CASE("a retry with the same event ids is 200 with the original positions, even with a stale If-Match") {
+TEST_CASE(
+    "a retry with the same event ids is 200 with the original positions, even with a stale "
+    "If-Match") {
   Server s;
   REQUIRE(s.client.post_json(kEvents, registration("Kanye West"), s.auth()).status == 201);
   Json e = album("Donda", "2021-08-29");
@@ -140,7 +146,8 @@ TEST_CASE("bad input gets a 4xx problem, writes nothing, and the server keeps se
       {"[]", "application/json", 400},
       {R"({"type":"album_released"})", "text/plain", 415},
       {R"({"type":"nope","data":{}})", "application/json", 422},
-      {R"({"type":"album_released","occurred":"2021-08-29","data":{"title":5}})", "application/json", 422},
+      {R"({"type":"album_released","occurred":"2021-08-29","data":{"title":5}})",
+       "application/json", 422},
       {R"({"type":"album_released","data":{"title":"Donda"}})", "application/json", 422},
       {R"({"type":"celebrity_registered","data":{"name":"Again"}})", "application/json", 422},
       {R"({"type":"album_released","occurred":"2021-08-29","data":{"title":"D"},"participants":[{"celebrity":"nobody"}]})",
@@ -152,7 +159,8 @@ TEST_CASE("bad input gets a 4xx problem, writes nothing, and the server keeps se
   };
   for (const auto& c : cases) {
     CAPTURE(c.body);
-    auto r = s.client.post("/v1/celebrities/kanye-west/events", c.body, s.auth({{"Content-Type", c.content_type}}));
+    auto r = s.client.post("/v1/celebrities/kanye-west/events", c.body,
+                           s.auth({{"Content-Type", c.content_type}}));
     CHECK(r.status == c.status);
     CHECK(r.header("content-type") == "application/problem+json");
     CHECK(r.json().at("status") == c.status);
@@ -173,7 +181,8 @@ TEST_CASE("reads answer 404 for unknown things, 405 with Allow, and 400 naming a
   auto r = s.client.request(http::verb::delete_, "/v1/celebrities");
   CHECK(r.status == 405);
   CHECK(r.header("allow").find("GET") != std::string::npos);
-  for (std::string q : {"limit=0", "limit=501", "cursor=zzz", "from=2021-02-30", "order=up", "types=nope", "role=x"}) {
+  for (std::string q : {"limit=0", "limit=501", "cursor=zzz", "from=2021-02-30", "order=up",
+                        "types=nope", "role=x"}) {
     REQUIRE(s.client.post_json(kEvents, registration("Kanye West"), s.auth()).status / 100 != 5);
     auto bad = s.client.get("/v1/celebrities/kanye-west/timeline?" + q);
     CAPTURE(q);
@@ -182,10 +191,14 @@ TEST_CASE("reads answer 404 for unknown things, 405 with Allow, and 400 naming a
   }
 }
 
-TEST_CASE("a fact with participants shows on the participant's timeline and its history is served") {
+TEST_CASE(
+    "a fact with participants shows on the participant's timeline and its history is served") {
   Server s;
   REQUIRE(s.client.post_json(kEvents, registration("Kanye West"), s.auth()).status == 201);
-  REQUIRE(s.client.post_json("/v1/celebrities/jay-z/events", registration("Jay-Z", "1969-12-04"), s.auth()).status == 201);
+  REQUIRE(
+      s.client
+          .post_json("/v1/celebrities/jay-z/events", registration("Jay-Z", "1969-12-04"), s.auth())
+          .status == 201);
   Json collab = {{"type", "collaboration_made"},
                  {"occurred", "2021-08-29"},
                  {"data", {{"with", {"jay-z"}}, {"works", {"Jail"}}}},
@@ -213,7 +226,8 @@ TEST_CASE("concurrent appends over HTTP get gap-free positions and versions") {
     threads.emplace_back([&, t] {
       HttpClient c = s.process.client();
       for (int i = 0; i < kEach; ++i) {
-        auto r = c.post_json(kEvents, album("A" + std::to_string(t) + "-" + std::to_string(i), "2020"), s.auth());
+        auto r = c.post_json(
+            kEvents, album("A" + std::to_string(t) + "-" + std::to_string(i), "2020"), s.auth());
         if (r.status == 201) ++created;
       }
     });

@@ -16,8 +16,8 @@ std::string demo_dir() { return std::string(STARLOG_SOURCE_DIR) + "/data/demo"; 
 std::string demo_store(const TempDir& dir, const std::string& name = "demo.db") {
   const std::string db = dir.file(name);
   for (const char* f : {"010_celebrities", "020_donda", "030_podcast", "040_corrections"}) {
-    auto r = run_starlog(
-        dir, cat("import --db ", shell_quote(db), " ", shell_quote(cat(demo_dir(), "/", f, ".ndjson"))));
+    auto r = run_starlog(dir, cat("import --db ", shell_quote(db), " ",
+                                  shell_quote(cat(demo_dir(), "/", f, ".ndjson"))));
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   }
   return db;
@@ -65,11 +65,13 @@ TEST_CASE("the script in docs/audit.md recomputes the chain from starlog export"
   const std::string db = demo_store(dir);
   // Text that canonical JSON must get exactly right: non-ASCII, an emoji, a
   // quote with a line break, characters JSON must escape.
-  write_file(dir.file("more.ndjson"),
-             R"({"stream":"kanye-west","type":"statement_made","occurred":"2021-08-29",)"
-             R"("data":{"quote":"Line one\nline two — “Donda” 🎤 \"said\" a\\b","medium":"Twitter"}})"
-             "\n");
-  REQUIRE(run_starlog(dir, cat("import --db ", shell_quote(db), " ", shell_quote(dir.file("more.ndjson"))))
+  write_file(
+      dir.file("more.ndjson"),
+      R"({"stream":"kanye-west","type":"statement_made","occurred":"2021-08-29",)"
+      R"("data":{"quote":"Line one\nline two — “Donda” 🎤 \"said\" a\\b","medium":"Twitter"}})"
+      "\n");
+  REQUIRE(run_starlog(
+              dir, cat("import --db ", shell_quote(db), " ", shell_quote(dir.file("more.ndjson"))))
               .exit_code == 0);
   const std::string script = guide_script(dir);
   auto exported = run_starlog(dir, cat("export --db ", shell_quote(db)));
@@ -80,7 +82,8 @@ TEST_CASE("the script in docs/audit.md recomputes the chain from starlog export"
   CAPTURE(checked.err);
   REQUIRE(checked.exit_code == 0);
   const Json report = verify(dir, db, 0);
-  CHECK(checked.out == cat("23 events, head hash ", report.at("head_hash").get<std::string>(), "\n"));
+  CHECK(checked.out ==
+        cat("23 events, head hash ", report.at("head_hash").get<std::string>(), "\n"));
 
   // One altered line: the script names its position.
   auto lines = lines_of(exported.out);
@@ -104,16 +107,18 @@ TEST_CASE("verify passes an intact store and names the position the sqlite3 shel
   CHECK(ok.at("projections")[0].at("match") == true);
 
   // The triggers refuse, even the sqlite3 shell.
-  auto refused = run_shell(dir, cat("sqlite3 ", shell_quote(db),
-                                    " \"UPDATE events SET recorded_by = 'mallory' WHERE position = 3\""));
+  auto refused =
+      run_shell(dir, cat("sqlite3 ", shell_quote(db),
+                         " \"UPDATE events SET recorded_by = 'mallory' WHERE position = 3\""));
   CHECK(refused.exit_code != 0);
   CHECK(refused.err.find("events are append-only") != std::string::npos);
   CHECK(verify(dir, db, 0).at("verified") == true);
 
   // Dropping them lets the shell rewrite an event; verify finds it.
-  auto forged = run_shell(dir, cat("sqlite3 ", shell_quote(db),
-                                   " \"DROP TRIGGER events_no_update; UPDATE events SET data ="
-                                   " json_set(data, '\\$.title', 'Donda (Deluxe)') WHERE position = 10\""));
+  auto forged =
+      run_shell(dir, cat("sqlite3 ", shell_quote(db),
+                         " \"DROP TRIGGER events_no_update; UPDATE events SET data ="
+                         " json_set(data, '\\$.title', 'Donda (Deluxe)') WHERE position = 10\""));
   REQUIRE_MESSAGE(forged.exit_code == 0, forged.err);
   auto r = run_starlog(dir, cat("verify --db ", shell_quote(db)));
   CHECK(r.exit_code == 1);
@@ -130,7 +135,8 @@ TEST_CASE("verify passes an intact store and names the position the sqlite3 shel
   CHECK(run_starlog(dir, "verify --help").exit_code == 0);
 }
 
-TEST_CASE("replay prints a timeline as of a position or an instant and refuses what it cannot answer") {
+TEST_CASE(
+    "replay prints a timeline as of a position or an instant and refuses what it cannot answer") {
   TempDir dir;
   const std::string db = demo_store(dir);
   auto replay = [&](const std::string& args) {
@@ -152,7 +158,8 @@ TEST_CASE("replay prints a timeline as of a position or an instant and refuses w
 
   // Pages: --limit and --cursor walk the same entries as one long page.
   auto page = [&](const std::string& args) {
-    auto r = run_starlog(dir, cat("replay --db ", shell_quote(db), " --celebrity kanye-west ", args));
+    auto r =
+        run_starlog(dir, cat("replay --db ", shell_quote(db), " --celebrity kanye-west ", args));
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     return Json::parse(r.out);
   };
@@ -160,8 +167,8 @@ TEST_CASE("replay prints a timeline as of a position or an instant and refuses w
   REQUIRE(all.at("entries").size() > 3);
   const Json first = page("--limit 2 --as-of-position 21");
   REQUIRE(first.at("next_cursor").is_string());
-  const Json second =
-      page(cat("--limit 2 --as-of-position 21 --cursor ", first.at("next_cursor").get<std::string>()));
+  const Json second = page(
+      cat("--limit 2 --as-of-position 21 --cursor ", first.at("next_cursor").get<std::string>()));
   CHECK(first.at("entries")[1] == all.at("entries")[1]);
   CHECK(second.at("entries")[0] == all.at("entries")[2]);
 
@@ -181,11 +188,11 @@ TEST_CASE("export, restore and export again give the same bytes, hashes and proj
   auto first = run_starlog(dir, cat("export --db ", shell_quote(a)));
   REQUIRE(first.exit_code == 0);
   write_file(dir.file("backup.ndjson"), first.out);
-  auto restored = run_starlog(
-      dir, cat("import --restore --db ", shell_quote(b), " ", shell_quote(dir.file("backup.ndjson"))));
+  auto restored = run_starlog(dir, cat("import --restore --db ", shell_quote(b), " ",
+                                       shell_quote(dir.file("backup.ndjson"))));
   REQUIRE_MESSAGE(restored.exit_code == 0, restored.err);
-  auto again = run_starlog(
-      dir, cat("export --db ", shell_quote(b), " | cmp - ", shell_quote(dir.file("backup.ndjson"))));
+  auto again = run_starlog(dir, cat("export --db ", shell_quote(b), " | cmp - ",
+                                    shell_quote(dir.file("backup.ndjson"))));
   CHECK(again.exit_code == 0);
   const Json va = verify(dir, a, 0), vb = verify(dir, b, 0);
   CHECK(vb.at("head_hash") == va.at("head_hash"));
@@ -193,7 +200,9 @@ TEST_CASE("export, restore and export again give the same bytes, hashes and proj
   CHECK(vb.at("projections")[0].at("position") == 22);
 }
 
-TEST_CASE("a restore of an export whose chain is broken is refused with the position and writes nothing") {
+TEST_CASE(
+    "a restore of an export whose chain is broken is refused with the position and writes "
+    "nothing") {
   TempDir dir;
   const std::string a = demo_store(dir, "a.db");
   auto lines = lines_of(run_starlog(dir, cat("export --db ", shell_quote(a))).out);

@@ -23,7 +23,8 @@ HttpClient admin_client(const ServerProcess& server) {
   static std::map<std::string, std::string> secrets;
   auto it = secrets.find(server.db_path());
   if (it == secrets.end())
-    it = secrets.emplace(server.db_path(), create_token(server.db_path(), "audit-admin", "admin")).first;
+    it = secrets.emplace(server.db_path(), create_token(server.db_path(), "audit-admin", "admin"))
+             .first;
   HttpClient c = server.client();
   c.set_default_headers(bearer(it->second));
   return c;
@@ -70,17 +71,20 @@ std::string big_store(const TempDir& dir, int celebrities, int facts_each) {
   line("busy", R"("type":"celebrity_registered","data":{"name":"Busy One"})");
   for (int c = 0; c < celebrities; ++c) {
     const std::string id = cat("person-", std::to_string(c));
-    line(id, cat(R"("type":"celebrity_registered","data":{"name":"Person )", std::to_string(c), R"("})"));
+    line(id, cat(R"("type":"celebrity_registered","data":{"name":"Person )", std::to_string(c),
+                 R"("})"));
     for (int f = 0; f < facts_each; ++f) {
-      std::string rest = cat(R"("type":"album_released","occurred":")", std::to_string(1990 + f % 30),
-                             R"(","data":{"title":"Album )", std::to_string(f), R"("})");
+      std::string rest =
+          cat(R"("type":"album_released","occurred":")", std::to_string(1990 + f % 30),
+              R"(","data":{"title":"Album )", std::to_string(f), R"("})");
       if (f % 5 == 0) rest += R"(,"participants":[{"celebrity":"busy","role":"guest"}])";
       line(id, rest);
     }
   }
   write_file(dir.file("big.ndjson"), ndjson);
   const std::string db = dir.file("big.db");
-  auto r = run_starlog(dir, cat("import --db ", shell_quote(db), " ", shell_quote(dir.file("big.ndjson"))));
+  auto r = run_starlog(
+      dir, cat("import --db ", shell_quote(db), " ", shell_quote(dir.file("big.ndjson"))));
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   return db;
 }
@@ -89,7 +93,8 @@ Json album(const std::string& title, const std::string& occurred) {
   return {{"type", "album_released"}, {"occurred", occurred}, {"data", {{"title", title}}}};
 }
 
-TEST_CASE("GET /v1/audit/verify reports an intact store, then the position the sqlite3 shell altered") {
+TEST_CASE(
+    "GET /v1/audit/verify reports an intact store, then the position the sqlite3 shell altered") {
   TempDir dir;
   const std::string db = dir.file("starlog.db");
   ServerProcess server(db, {"--demo", demo_dir()});
@@ -114,9 +119,10 @@ TEST_CASE("GET /v1/audit/verify reports an intact store, then the position the s
   CHECK(cli.exit_code == 0);
   CHECK(Json::parse(cli.out).at("head_hash") == ok.json().at("head_hash"));
 
-  auto forged = run_shell(dir, cat("sqlite3 ", shell_quote(db),
-                                   " \"DROP TRIGGER events_no_update; UPDATE events SET data ="
-                                   " json_set(data, '\\$.title', 'Donda (Deluxe)') WHERE position = 10\""));
+  auto forged =
+      run_shell(dir, cat("sqlite3 ", shell_quote(db),
+                         " \"DROP TRIGGER events_no_update; UPDATE events SET data ="
+                         " json_set(data, '\\$.title', 'Donda (Deluxe)') WHERE position = 10\""));
   REQUIRE_MESSAGE(forged.exit_code == 0, forged.err);
   auto bad = c.get("/v1/audit/verify");
   REQUIRE(bad.status == 200);
@@ -139,12 +145,15 @@ TEST_CASE("as_of and as_of_position show the timeline as it stood, as starlog re
     std::this_thread::sleep_for(15ms);
     return r.json().at("events")[0].at("id").get<std::string>();
   };
-  post("ann", {{"type", "celebrity_registered"}, {"data", {{"name", "Ann"}, {"born", "1990-01-01"}}}});
+  post("ann",
+       {{"type", "celebrity_registered"}, {"data", {{"name", "Ann"}, {"born", "1990-01-01"}}}});
   const std::string fact = post("ann", album("First", "2015-03"));
   post("bob", {{"type", "celebrity_registered"}, {"data", {{"name", "Bob"}}}});
   post("ann", {{"type", "fact_corrected"},
-               {"data", {{"fact_id", fact}, {"reason", "Bob was on it"},
-                         {"changes", {{"participants", {{{"celebrity", "bob"}}}}}}}}});
+               {"data",
+                {{"fact_id", fact},
+                 {"reason", "Bob was on it"},
+                 {"changes", {{"participants", {{{"celebrity", "bob"}}}}}}}}});
   post("ann", {{"type", "fact_retracted"}, {"data", {{"fact_id", fact}, {"reason", "no source"}}}});
   const Json log = c.get("/v1/events").json().at("events");
   REQUIRE(log.size() == 5);
@@ -156,8 +165,8 @@ TEST_CASE("as_of and as_of_position show the timeline as it stood, as starlog re
     return r;
   };
   auto replay = [&](const std::string& who, const std::string& args) {
-    auto r = run_starlog(dir, cat("replay --db ", shell_quote(db), " --include-retracted --celebrity ",
-                                  who, " ", args));
+    auto r = run_starlog(dir, cat("replay --db ", shell_quote(db),
+                                  " --include-retracted --celebrity ", who, " ", args));
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     return r.out;
   };
@@ -177,7 +186,8 @@ TEST_CASE("as_of and as_of_position show the timeline as it stood, as starlog re
   CHECK(timeline("bob", "as_of_position=3").json().at("entries").empty());
   CHECK(timeline("bob", "as_of_position=4").json().at("entries")[0].at("role") == "participant");
   // The present, replayed, is the live timeline byte for byte.
-  CHECK(timeline("ann", "as_of_position=5").body == c.get("/v1/celebrities/ann/timeline?include=retracted").body);
+  CHECK(timeline("ann", "as_of_position=5").body ==
+        c.get("/v1/celebrities/ann/timeline?include=retracted").body);
 
   // A past timeline never changes: a strong ETag that survives appends, 304
   // on revalidation, and the same bytes from the cache as from the fold.
@@ -189,7 +199,8 @@ TEST_CASE("as_of and as_of_position show the timeline as it stood, as starlog re
   const auto again = timeline("ann", "as_of_position=3");
   CHECK(again.header("etag") == tag);
   CHECK(again.body == first.body);
-  CHECK(c.get("/v1/celebrities/ann/timeline?include=retracted&as_of_position=3", {{"If-None-Match", tag}})
+  CHECK(c.get("/v1/celebrities/ann/timeline?include=retracted&as_of_position=3",
+              {{"If-None-Match", tag}})
             .status == 304);
   CHECK(timeline("ann", "as_of_position=4").header("etag") != tag);
 
@@ -207,7 +218,9 @@ TEST_CASE("as_of and as_of_position show the timeline as it stood, as starlog re
   CHECK(c.get("/v1/celebrities/ann/timeline?as_of=2000-01-01T00:00:00Z").status == 404);
 }
 
-TEST_CASE("a rebuild runs beside the live projection: reads never fail or change, appends go on, the swap is verified") {
+TEST_CASE(
+    "a rebuild runs beside the live projection: reads never fail or change, appends go on, the "
+    "swap is verified") {
   TempDir dir;
   const std::string db = big_store(dir, 30, 50);  // 1,533 events
   ServerProcess server(db);
@@ -232,7 +245,8 @@ TEST_CASE("a rebuild runs beside the live projection: reads never fail or change
       ++appended;
       // Read-your-writes holds during the rebuild too.
       auto t = w.get("/v1/celebrities/busy/timeline?order=desc&limit=1");
-      if (t.status != 200 || t.json().at("entries")[0].at("data").at("title") != title) ++unread_writes;
+      if (t.status != 200 || t.json().at("entries")[0].at("data").at("title") != title)
+        ++unread_writes;
       std::this_thread::sleep_for(10ms);
     }
   });
@@ -282,7 +296,8 @@ TEST_CASE("a rebuild runs beside the live projection: reads never fail or change
   CHECK(c.post("/v1/projections/timeline/rebuild?max_rate=fast", "").status == 400);
 }
 
-TEST_CASE("a live projection the sqlite3 shell damaged is found by verify and repaired by a rebuild") {
+TEST_CASE(
+    "a live projection the sqlite3 shell damaged is found by verify and repaired by a rebuild") {
   TempDir dir;
   const std::string db = dir.file("starlog.db");
   ServerProcess server(db, {"--demo", demo_dir()});
@@ -306,7 +321,8 @@ TEST_CASE("a live projection the sqlite3 shell damaged is found by verify and re
   CHECK(c.get("/v1/audit/verify").json().at("verified") == true);
 }
 
-TEST_CASE("a projection written by an older code version is rebuilt at start-up while reads go on") {
+TEST_CASE(
+    "a projection written by an older code version is rebuilt at start-up while reads go on") {
   TempDir dir;
   const std::string db = big_store(dir, 30, 50);
   // As if an older Starlog had written the timeline rows.
@@ -358,7 +374,8 @@ TEST_CASE("a rebuild killed mid-way is resumed at the next start, from its copy'
   server.kill9();
 
   server.restart();
-  CHECK(server.output().find("a rebuild of the timeline projection was interrupted at log position") !=
+  CHECK(server.output().find(
+            "a rebuild of the timeline projection was interrupted at log position") !=
         std::string::npos);
   const Json resumed = projection(c);
   CAPTURE(resumed.dump());

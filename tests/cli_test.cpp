@@ -1,7 +1,6 @@
 // The command line (CONTRACT §8): import, export, restore, run as a user
 // would, on temporary files.
 #include <doctest/doctest.h>
-
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -63,14 +62,15 @@ TEST_CASE("import loads the demo data and a second import appends nothing") {
 TEST_CASE("import reports each bad line with its number and exits non-zero") {
   TempDir dir;
   const std::string db = dir.file("s.db");
-  write(dir.file("in.ndjson"),
-        R"({"stream":"kanye-west","type":"celebrity_registered","data":{"name":"Kanye West"}})"
-        "\n"
-        "not json\n"
-        R"({"stream":"kanye-west","type":"album_released","occurred":"2021-02-29","data":{"title":"D"}})"
-        "\n"
-        R"({"type":"album_released","occurred":"2021","data":{"title":"D"}})"
-        "\n");
+  write(
+      dir.file("in.ndjson"),
+      R"({"stream":"kanye-west","type":"celebrity_registered","data":{"name":"Kanye West"}})"
+      "\n"
+      "not json\n"
+      R"({"stream":"kanye-west","type":"album_released","occurred":"2021-02-29","data":{"title":"D"}})"
+      "\n"
+      R"({"type":"album_released","occurred":"2021","data":{"title":"D"}})"
+      "\n");
   auto r = starlog(dir, "import --db '" + db + "' -", dir.file("in.ndjson"));
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("<stdin>:2:") != std::string::npos);
@@ -83,12 +83,15 @@ TEST_CASE("export then import --restore then export gives the same bytes") {
   TempDir dir;
   const std::string a = dir.file("a.db"), b = dir.file("b.db");
   for (const char* f : {"010_celebrities", "020_donda", "030_podcast", "040_corrections"})
-    REQUIRE(starlog(dir, "import --db '" + a + "' '" + demo_dir() + "/" + f + ".ndjson'").exit_code == 0);
+    REQUIRE(
+        starlog(dir, "import --db '" + a + "' '" + demo_dir() + "/" + f + ".ndjson'").exit_code ==
+        0);
   auto first = starlog(dir, "export --db '" + a + "'");
   REQUIRE(first.exit_code == 0);
   REQUIRE(!first.out.empty());
   write(dir.file("export.ndjson"), first.out);
-  auto restore = starlog(dir, "import --restore --db '" + b + "' '" + dir.file("export.ndjson") + "'");
+  auto restore =
+      starlog(dir, "import --restore --db '" + b + "' '" + dir.file("export.ndjson") + "'");
   CAPTURE(restore.err);
   REQUIRE(restore.exit_code == 0);
   auto second = starlog(dir, "export --db '" + b + "'");

@@ -4,6 +4,11 @@
 // up with every fact exactly once. Several kill moments; nothing asserts on
 // timing, every loop is bounded.
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <map>
@@ -11,12 +16,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "domain/uuid.h"
 #include "tests/support/command.h"
@@ -49,8 +48,8 @@ Json song(const std::string& id, int n) {
 
 // Appends batches of 1-3 songs to its own stream until told to stop, the
 // server goes away, or kMaxRequestsPerWriter; records what was acknowledged.
-void writer(const ServerProcess& server, int index, std::atomic<bool>& stop,
-            std::mutex& mu, std::map<std::string, Acked>& acked, std::atomic<int>& acks) {
+void writer(const ServerProcess& server, int index, std::atomic<bool>& stop, std::mutex& mu,
+            std::map<std::string, Acked>& acked, std::atomic<int>& acks) {
   HttpClient client = server.client();
   const std::string target = "/v1/celebrities/" + stream_name(index) + "/events";
   for (int i = 0; i < kMaxRequestsPerWriter && !stop; ++i) {
@@ -67,8 +66,9 @@ void writer(const ServerProcess& server, int index, std::atomic<bool>& stop,
     const Json body = r.json();
     std::lock_guard lock(mu);
     for (const Json& e : body.at("events")) {
-      acked[e.at("id").get<std::string>()] = {stream_name(index), e.at("version").get<std::int64_t>(),
-                                               e.at("position").get<std::int64_t>()};
+      acked[e.at("id").get<std::string>()] = {stream_name(index),
+                                              e.at("version").get<std::int64_t>(),
+                                              e.at("position").get<std::int64_t>()};
     }
     acks += size;
   }
@@ -83,8 +83,9 @@ void crash_and_check(int kill_after_acks) {
     for (int i = 0; i < kWriters; ++i) {
       const Json reg = {{"type", "celebrity_registered"},
                         {"data", {{"name", "Crash Test " + std::to_string(i)}}}};
-      REQUIRE(c.post_json("/v1/celebrities/" + stream_name(i) + "/events", reg, write_headers(server))
-                  .status == 201);
+      REQUIRE(
+          c.post_json("/v1/celebrities/" + stream_name(i) + "/events", reg, write_headers(server))
+              .status == 201);
     }
   }
 
@@ -126,8 +127,8 @@ void crash_and_check(int kill_after_acks) {
   }
   CHECK(missing == 0);
 
-  MESSAGE("killed after " << acked.size() << " acknowledged events; the log holds "
-                          << log.size() << " (" << kWriters << " registrations)");
+  MESSAGE("killed after " << acked.size() << " acknowledged events; the log holds " << log.size()
+                          << " (" << kWriters << " registrations)");
   // Gap-free positions and versions, and a chain that verifies.
   CHECK(log_problem(log) == "");
 
@@ -209,7 +210,8 @@ TEST_CASE("an import killed with SIGKILL mid-way is completed by running it agai
   // Killed once some lines are committed, before all are (bounded: 30 s).
   std::int64_t seen = 0;
   for (int i = 0; i < 3000 && seen < 1000; ++i) {
-    const auto r = run_shell(dir, cat("sqlite3 ", shell_quote(db), " 'SELECT count(*) FROM events'"));
+    const auto r =
+        run_shell(dir, cat("sqlite3 ", shell_quote(db), " 'SELECT count(*) FROM events'"));
     if (r.exit_code == 0 && !r.out.empty()) seen = std::stoll(r.out);
     if (seen < 1000) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -224,7 +226,8 @@ TEST_CASE("an import killed with SIGKILL mid-way is completed by running it agai
   CAPTURE(again.err);
   CHECK(again.exit_code == 0);
   CHECK(again.err.find(std::to_string(kLines) + " lines:") != std::string::npos);
-  const auto count = run_shell(dir, cat("sqlite3 ", shell_quote(db), " 'SELECT count(*) FROM events'"));
+  const auto count =
+      run_shell(dir, cat("sqlite3 ", shell_quote(db), " 'SELECT count(*) FROM events'"));
   CHECK(std::stoll(count.out) == kLines);
   const auto verify = run_starlog(dir, cat("verify --db ", shell_quote(db)));
   CAPTURE(verify.out);

@@ -43,7 +43,8 @@ Json registration(const std::string& name, const std::string& born = "") {
   return {{"type", "celebrity_registered"}, {"data", data}};
 }
 
-Json album(const std::string& title, const std::string& occurred, Json participants = Json::array()) {
+Json album(const std::string& title, const std::string& occurred,
+           Json participants = Json::array()) {
   return {{"type", "album_released"},
           {"occurred", occurred},
           {"data", {{"title", title}, {"label", "GOOD Music"}}},
@@ -136,8 +137,9 @@ TEST_CASE("a correction moves the entry to its new date and records who correcte
   REQUIRE(order() == std::vector<std::string>{early, late, fact});
 
   const std::string fix = n.append(
-      kKanye, correction(fact, "Donda was announced for 24 July 2020 but released on 29 August 2021",
-                         {{"occurred", "2021-08-29"}}));
+      kKanye,
+      correction(fact, "Donda was announced for 24 July 2020 but released on 29 August 2021",
+                 {{"occurred", "2021-08-29"}}));
   CHECK(order() == std::vector<std::string>{early, late, fact});  // still last, at its new date
   auto entries = n.entries_of("kanye-west", fact);
   REQUIRE(entries.size() == 1);
@@ -168,16 +170,18 @@ TEST_CASE("a correction moves the entry to its new date and records who correcte
 
 TEST_CASE("a correction merges data key by key and replaces participants and sources") {
   Newsroom n;
-  const std::string fact =
-      n.append(kKanye, album("Donda", "2021-08-29", {{{"celebrity", "jay-z"}, {"role", "featured"}}}));
+  const std::string fact = n.append(
+      kKanye, album("Donda", "2021-08-29", {{{"celebrity", "jay-z"}, {"role", "featured"}}}));
   REQUIRE(n.entries_of("jay-z", fact).size() == 1);
   REQUIRE(n.entries_of("kim-kardashian", fact).empty());
 
-  n.append(kKanye, correction(fact, "wrong label and wrong guest",
-                              {{"data", {{"label", nullptr}, {"tracks", {"Jail", "Hurricane"}}}},
-                               {"participants", {{{"celebrity", "kim-kardashian"}, {"role", "cover"}}}},
-                               {"sources", {{{"url", "https://en.wikipedia.org/wiki/Donda_(album)"},
-                                             {"publisher", "Wikipedia"}}}}}));
+  n.append(kKanye,
+           correction(fact, "wrong label and wrong guest",
+                      {{"data", {{"label", nullptr}, {"tracks", {"Jail", "Hurricane"}}}},
+                       {"participants", {{{"celebrity", "kim-kardashian"}, {"role", "cover"}}}},
+                       {"sources",
+                        {{{"url", "https://en.wikipedia.org/wiki/Donda_(album)"},
+                          {"publisher", "Wikipedia"}}}}}));
   // The participant change moves the entry from Jay-Z's timeline to Kim's.
   CHECK(n.entries_of("jay-z", fact).empty());
   CHECK(n.entries_of("jay-z", fact, "?include=retracted").empty());
@@ -188,7 +192,8 @@ TEST_CASE("a correction merges data key by key and replaces participants and sou
   CHECK(kim[0].at("age") == 40);  // Kim's age, on Kim's timeline
   const Json entry = n.entries_of("kanye-west", fact).at(0);
   CHECK(entry.at("data") == Json{{"title", "Donda"}, {"tracks", {"Jail", "Hurricane"}}});
-  CHECK(entry.at("participants") == Json::array({{{"celebrity", "kim-kardashian"}, {"role", "cover"}}}));
+  CHECK(entry.at("participants") ==
+        Json::array({{{"celebrity", "kim-kardashian"}, {"role", "cover"}}}));
   CHECK(entry.at("sources").at(0).at("publisher") == "Wikipedia");
   CHECK(n.client.get("/v1/celebrities/jay-z").json().at("fact_count") == 0);
   CHECK(n.client.get("/v1/celebrities/kim-kardashian").json().at("fact_count") == 1);
@@ -207,7 +212,8 @@ TEST_CASE("a correction must leave a valid fact: 422 with the pointer, and nothi
       {{{"data", {{"venue", "Mercedes-Benz Stadium"}}}}, "/data/changes/data/venue"},
       {{{"occurred", "2021-02-29"}}, "/data/changes/occurred"},
       {{{"participants", {{{"celebrity", "nobody"}}}}}, "/data/changes/participants/0/celebrity"},
-      {{{"participants", {{{"celebrity", "kanye-west"}}}}}, "/data/changes/participants/0/celebrity"},
+      {{{"participants", {{{"celebrity", "kanye-west"}}}}},
+       "/data/changes/participants/0/celebrity"},
       {Json::object(), "/data/changes"},
   };
   for (const auto& c : cases) {
@@ -225,8 +231,8 @@ TEST_CASE("a correction must leave a valid fact: 422 with the pointer, and nothi
 
 TEST_CASE("a retraction hides the entry everywhere unless include=retracted") {
   Newsroom n;
-  const std::string fact =
-      n.append(kKanye, album("Yandhi", "2018-09-29", {{{"celebrity", "jay-z"}, {"role", "guest"}}}));
+  const std::string fact = n.append(
+      kKanye, album("Yandhi", "2018-09-29", {{{"celebrity", "jay-z"}, {"role", "guest"}}}));
   const std::string other = n.append(kKanye, album("Donda", "2021-08-29"));
   REQUIRE(n.client.get("/v1/celebrities/kanye-west").json().at("fact_count") == 2);
 
@@ -277,11 +283,14 @@ TEST_CASE("correcting or retracting a retracted fact is 409; an unknown or forei
 // ---------------------------------------------------------------------------
 // Fact history
 
-TEST_CASE("GET /v1/facts/{id} returns the entry and every event that recorded, corrected or retracted it") {
+TEST_CASE(
+    "GET /v1/facts/{id} returns the entry and every event that recorded, corrected or retracted "
+    "it") {
   Newsroom n;
   const std::string fact = n.append(kKanye, album("Donda", "2020-07-24"));
   n.append(kKanye, album("Jesus Is King", "2019-10-25"));  // another fact: not in the history
-  const std::string fix = n.append(kKanye, correction(fact, "release date", {{"occurred", "2021-08-29"}}));
+  const std::string fix =
+      n.append(kKanye, correction(fact, "release date", {{"occurred", "2021-08-29"}}));
   const std::string gone = n.append(kKanye, retraction(fact, "duplicate entry"));
 
   auto r = n.client.get("/v1/facts/" + fact);
@@ -320,15 +329,18 @@ TEST_CASE("GET /v1/facts/{id} returns the entry and every event that recorded, c
 
 TEST_CASE("celebrity_updated changes the directory, search, profile and ages at once") {
   Newsroom n;
-  const std::string fact = n.append(
-      "/v1/celebrities/jay-z/events",
-      {{"type", "album_released"}, {"occurred", "2011-08-08"}, {"data", {{"title", "Watch the Throne"}}}});
+  const std::string fact =
+      n.append("/v1/celebrities/jay-z/events", {{"type", "album_released"},
+                                                {"occurred", "2011-08-08"},
+                                                {"data", {{"title", "Watch the Throne"}}}});
   REQUIRE(n.entries_of("jay-z", fact).at(0).at("age") == 41);
 
-  n.append("/v1/celebrities/jay-z/events",
-           {{"type", "celebrity_updated"},
-            {"data", {{"name", "Shawn Carter"}, {"aliases", {"Jay-Z", "Hova"}},
-                      {"born", "1970-12-04"}, {"occupations", {"rapper", "businessman"}}}}});
+  n.append("/v1/celebrities/jay-z/events", {{"type", "celebrity_updated"},
+                                            {"data",
+                                             {{"name", "Shawn Carter"},
+                                              {"aliases", {"Jay-Z", "Hova"}},
+                                              {"born", "1970-12-04"},
+                                              {"occupations", {"rapper", "businessman"}}}}});
   const Json profile = n.client.get("/v1/celebrities/jay-z").json();
   CHECK(profile.at("name") == "Shawn Carter");
   CHECK(profile.at("aliases") == Json{"Jay-Z", "Hova"});
@@ -345,13 +357,14 @@ TEST_CASE("celebrity_updated changes the directory, search, profile and ages at 
   CHECK(n.entries_of("jay-z", fact).at(0).at("age") == 40);
 
   // Only the fields sent change; an empty update is refused.
-  n.append("/v1/celebrities/jay-z/events", {{"type", "celebrity_updated"}, {"data", {{"aliases", {"Hova"}}}}});
+  n.append("/v1/celebrities/jay-z/events",
+           {{"type", "celebrity_updated"}, {"data", {{"aliases", {"Hova"}}}}});
   CHECK(n.client.get("/v1/celebrities/jay-z").json().at("name") == "Shawn Carter");
   CHECK(n.client.get("/v1/celebrities?q=jay").json().at("items").empty());
-  check_problem(n.client.post_json("/v1/celebrities/jay-z/events",
-                                   {{"type", "celebrity_updated"}, {"data", Json::object()}},
-                                   n.as(n.editor)),
-                422, "validation-failed");
+  check_problem(
+      n.client.post_json("/v1/celebrities/jay-z/events",
+                         {{"type", "celebrity_updated"}, {"data", Json::object()}}, n.as(n.editor)),
+      422, "validation-failed");
 }
 
 // ---------------------------------------------------------------------------
@@ -407,9 +420,9 @@ TEST_CASE("as_of reads are for auditors and admins") {
 
 TEST_CASE("serve --private makes every read need a token, health checks excepted") {
   Newsroom n({"--private"});
-  for (const char* path : {"/v1/celebrities", "/v1/celebrities/kanye-west",
-                           "/v1/celebrities/kanye-west/timeline", "/v1/celebrities/kanye-west/events",
-                           "/v1/events"}) {
+  for (const char* path :
+       {"/v1/celebrities", "/v1/celebrities/kanye-west", "/v1/celebrities/kanye-west/timeline",
+        "/v1/celebrities/kanye-west/events", "/v1/events"}) {
     CAPTURE(path);
     auto r = n.client.get(path);
     check_problem(r, 401, "unauthorized");
@@ -420,7 +433,8 @@ TEST_CASE("serve --private makes every read need a token, health checks excepted
   CHECK(n.client.get("/readyz").status == 200);
 }
 
-TEST_CASE("a token revoked by `starlog token revoke` is refused on the next request, without a restart") {
+TEST_CASE(
+    "a token revoked by `starlog token revoke` is refused on the next request, without a restart") {
   Newsroom n({"--private"});
   const pid_t pid = n.process.pid();
   REQUIRE(n.client.post_json(kKanye, album("Donda", "2021-08-29"), n.as(n.editor)).status == 201);
@@ -478,10 +492,13 @@ TEST_CASE("no secret appears in the server's output or in the database files") {
   }
 }
 
-TEST_CASE("starlog token create prints only the secret; list shows no secret or hash; revoke names the token") {
+TEST_CASE(
+    "starlog token create prints only the secret; list shows no secret or hash; revoke names the "
+    "token") {
   TempDir dir;
   const std::string db = dir.file("s.db");
-  auto created = run_starlog({"token", "create", "--db", db, "--name", "alice", "--role", "editor"});
+  auto created =
+      run_starlog({"token", "create", "--db", db, "--name", "alice", "--role", "editor"});
   REQUIRE(created.exit_code == 0);
   CHECK(std::regex_match(created.out, std::regex("stl_[A-Za-z0-9_-]{43}\n")));
   CHECK(created.err.find("alice") != std::string::npos);
@@ -490,10 +507,15 @@ TEST_CASE("starlog token create prints only the secret; list shows no secret or 
   auto again = run_starlog({"token", "create", "--db", db, "--name", "alice", "--role", "admin"});
   CHECK(again.exit_code == 1);
   CHECK(again.out.empty());
-  CHECK(run_starlog({"token", "create", "--db", db, "--name", "Bob", "--role", "editor"}).exit_code == 2);
-  CHECK(run_starlog({"token", "create", "--db", db, "--name", "bob", "--role", "root"}).exit_code == 2);
+  CHECK(
+      run_starlog({"token", "create", "--db", db, "--name", "Bob", "--role", "editor"}).exit_code ==
+      2);
+  CHECK(run_starlog({"token", "create", "--db", db, "--name", "bob", "--role", "root"}).exit_code ==
+        2);
   CHECK(run_starlog({"token", "create", "--db", db, "--name", "bob"}).exit_code == 2);
-  CHECK(run_starlog({"token", "create", "--db", db, "--name", "bob", "--role", "reader"}).exit_code == 0);
+  CHECK(
+      run_starlog({"token", "create", "--db", db, "--name", "bob", "--role", "reader"}).exit_code ==
+      0);
 
   auto revoke = run_starlog({"token", "revoke", "bob", "--db", db});
   CHECK(revoke.exit_code == 0);
@@ -518,9 +540,10 @@ TEST_CASE("starlog token create prints only the secret; list shows no secret or 
   CHECK(list.out.find(secret) == std::string::npos);
   CHECK_FALSE(std::regex_search(list.out, std::regex("[0-9a-f]{64}")));
 
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"token", "--help"}, {"token", "create", "--help"},
-        {"token", "list", "--help"}, {"token", "revoke", "--help"}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"token", "--help"},
+                                               {"token", "create", "--help"},
+                                               {"token", "list", "--help"},
+                                               {"token", "revoke", "--help"}}) {
     auto r = run_starlog(args);
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("usage: starlog token") != std::string::npos);

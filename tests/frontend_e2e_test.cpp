@@ -40,7 +40,8 @@ std::string events_of(std::string_view celebrity) {
 // The real server with an editor token: `client` sends it with every request
 // (appends need one, CONTRACT §6 Auth; reads take it too).
 struct Server {
-  explicit Server(std::vector<std::string> args = {}) : process(dir.file("starlog.db"), std::move(args)) {
+  explicit Server(std::vector<std::string> args = {})
+      : process(dir.file("starlog.db"), std::move(args)) {
     client.set_default_headers(editor);
   }
   TempDir dir;
@@ -57,14 +58,17 @@ struct Server {
     append("jay-z", registration("Jay-Z", "1969-12-04"));
     append("kim-kardashian", registration("Kim Kardashian", "1980-10-21"));
   }
-  std::unique_ptr<SseClient> live(std::string_view target, const Headers& headers = {}, int rcvbuf = 0) {
+  std::unique_ptr<SseClient> live(std::string_view target, const Headers& headers = {},
+                                  int rcvbuf = 0) {
     return std::make_unique<SseClient>(process.host(), process.port(), target, headers, rcvbuf);
   }
 };
 
 // ---- caching ----------------------------------------------------------------
 
-TEST_CASE("a timeline's ETag changes exactly when its answer changes, and If-None-Match gets a bodiless 304") {
+TEST_CASE(
+    "a timeline's ETag changes exactly when its answer changes, and If-None-Match gets a bodiless "
+    "304") {
   Server s;
   s.cast();
   s.append("kanye-west", album("Donda", "2021-08-29"));
@@ -118,7 +122,8 @@ TEST_CASE("a timeline's ETag changes exactly when its answer changes, and If-Non
   SUBCASE("another query is another answer with another tag") {
     auto desc = s.client.get(url + "?order=desc");
     CHECK(desc.header("etag") != etag);
-    CHECK(s.client.get(url + "?order=desc", {{"If-None-Match", desc.header("etag")}}).status == 304);
+    CHECK(s.client.get(url + "?order=desc", {{"If-None-Match", desc.header("etag")}}).status ==
+          304);
     CHECK(s.client.get(url + "?format=timelinejs").header("etag") != etag);
   }
 }
@@ -131,7 +136,8 @@ TEST_CASE("profile, directory, stream and fact reads are cacheable the same way"
   const std::string fact_id = r.json().at("events")[0].at("id");
 
   const std::vector<std::string> urls = {"/v1/celebrities/kanye-west", "/v1/celebrities?q=k",
-                                         "/v1/celebrities/kanye-west/events", "/v1/facts/" + fact_id};
+                                         "/v1/celebrities/kanye-west/events",
+                                         "/v1/facts/" + fact_id};
   for (const std::string& url : urls) {
     CAPTURE(url);
     auto first = s.client.get(url);
@@ -149,9 +155,12 @@ TEST_CASE("profile, directory, stream and fact reads are cacheable the same way"
   }
   // The stream's ETag is its version, as If-Match on an append takes it.
   auto stream = s.client.get("/v1/celebrities/kanye-west/events");
-  CHECK(stream.header("etag") == "\"" + std::to_string(stream.json().at("version").get<int>()) + "\"");
-  CHECK(s.client.post_json(events_of("kanye-west"), album("Vultures", "2024"),
-                           {{"If-Match", stream.header("etag")}}).status == 201);
+  CHECK(stream.header("etag") ==
+        "\"" + std::to_string(stream.json().at("version").get<int>()) + "\"");
+  CHECK(s.client
+            .post_json(events_of("kanye-west"), album("Vultures", "2024"),
+                       {{"If-Match", stream.header("etag")}})
+            .status == 201);
 }
 
 TEST_CASE("the profile of jay-z is not revalidated away by kanye's appends but the directory is") {
@@ -160,14 +169,18 @@ TEST_CASE("the profile of jay-z is not revalidated away by kanye's appends but t
   auto profile = s.client.get("/v1/celebrities/jay-z");
   auto directory = s.client.get("/v1/celebrities");
   s.append("kanye-west", album("Donda", "2021-08-29"));
-  CHECK(s.client.get("/v1/celebrities/jay-z", {{"If-None-Match", profile.header("etag")}}).status == 304);
+  CHECK(s.client.get("/v1/celebrities/jay-z", {{"If-None-Match", profile.header("etag")}}).status ==
+        304);
   // The directory lists every celebrity's version and fact count.
-  CHECK(s.client.get("/v1/celebrities", {{"If-None-Match", directory.header("etag")}}).status == 200);
+  CHECK(s.client.get("/v1/celebrities", {{"If-None-Match", directory.header("etag")}}).status ==
+        200);
 }
 
 // ---- live feed --------------------------------------------------------------
 
-TEST_CASE("a live client that reconnects with Last-Event-ID receives every event exactly once, in order") {
+TEST_CASE(
+    "a live client that reconnects with Last-Event-ID receives every event exactly once, in "
+    "order") {
   Server s;
   s.cast();
   std::vector<SseEvent> received;
@@ -182,12 +195,15 @@ TEST_CASE("a live client that reconnects with Last-Event-ID receives every event
     CHECK(sse->header("content-type") == "text/event-stream");
     CHECK(sse->header("cache-control") == "no-cache");
     // Appended while connected, and (from round 2 on) while disconnected.
-    for (int i = 0; i < 5; ++i, ++appended) s.append("kanye-west", album("R" + std::to_string(round * 10 + i), "2020"));
-    const auto& events = sse->read_events(static_cast<std::size_t>(appended - (last_id.empty() ? 0 : std::stoi(last_id))), 10s);
+    for (int i = 0; i < 5; ++i, ++appended)
+      s.append("kanye-west", album("R" + std::to_string(round * 10 + i), "2020"));
+    const auto& events = sse->read_events(
+        static_cast<std::size_t>(appended - (last_id.empty() ? 0 : std::stoi(last_id))), 10s);
     REQUIRE(!events.empty());
     // Keep all but the last two, as if the connection broke there.
     const std::size_t keep = events.size() - 2;
-    received.insert(received.end(), events.begin(), events.begin() + static_cast<std::ptrdiff_t>(keep));
+    received.insert(received.end(), events.begin(),
+                    events.begin() + static_cast<std::ptrdiff_t>(keep));
     last_id = received.back().id;
   }
   auto sse = s.live("/v1/events/live", {{"Last-Event-ID", last_id}});
@@ -210,14 +226,16 @@ TEST_CASE("with serve --private the live feed needs a token like every read") {
   CHECK(anonymous->status() == 401);
   CHECK(anonymous->header("www-authenticate").rfind("Bearer", 0) == 0);
   CHECK(anonymous->header("content-type") == "application/problem+json");
-  CHECK(s.live("/v1/events/live?after=0", {{"Authorization", "Bearer stl_unknown"}})->status() == 401);
+  CHECK(s.live("/v1/events/live?after=0", {{"Authorization", "Bearer stl_unknown"}})->status() ==
+        401);
   const Headers reader = bearer(create_token(s.dir.file("starlog.db"), "viewer", "reader"));
   auto sse = s.live("/v1/events/live?after=0", reader);
   REQUIRE(sse->status() == 200);
   CHECK(sse->read_events(3, 10s).size() == 3);
 }
 
-TEST_CASE("the live feed filters by type and by celebrity, including corrections of facts naming them") {
+TEST_CASE(
+    "the live feed filters by type and by celebrity, including corrections of facts naming them") {
   Server s;
   s.cast();  // positions 1-3
   auto r = s.client.post_json(events_of("kanye-west"),
@@ -229,8 +247,11 @@ TEST_CASE("the live feed filters by type and by celebrity, including corrections
   const std::string fact_id = r.json().at("events")[0].at("id");
   s.append("kanye-west", album("Donda", "2021-08-29"));  // 5
   s.append("kanye-west", {{"type", "fact_corrected"},
-                          {"data", {{"fact_id", fact_id}, {"reason", "date"}, {"changes", {{"occurred", "2011-08-08"}}}}}});  // 6
-  s.append("kim-kardashian", album("Kimberly", "2020"));  // 7
+                          {"data",
+                           {{"fact_id", fact_id},
+                            {"reason", "date"},
+                            {"changes", {{"occurred", "2011-08-08"}}}}}});  // 6
+  s.append("kim-kardashian", album("Kimberly", "2020"));                    // 7
 
   auto ids = [&](const std::string& query, std::size_t expect) {
     auto sse = s.live("/v1/events/live?after=0&" + query);
@@ -242,7 +263,8 @@ TEST_CASE("the live feed filters by type and by celebrity, including corrections
   };
   CHECK(ids("celebrity=jay-z", 3) == std::vector<std::string>{"2", "4", "6"});
   CHECK(ids("types=album_released", 2) == std::vector<std::string>{"5", "7"});
-  CHECK(ids("types=album_released,fact_corrected&celebrity=kanye-west", 2) == std::vector<std::string>{"5", "6"});
+  CHECK(ids("types=album_released,fact_corrected&celebrity=kanye-west", 2) ==
+        std::vector<std::string>{"5", "6"});
 
   for (std::string bad : {"after=-1", "after=x", "types=nope", "celebrity=Not%20A%20Slug"}) {
     CAPTURE(bad);
@@ -278,9 +300,10 @@ TEST_CASE("a stalled live client never slows 1,000 appends or another client, an
   // Every append is answered although one subscriber reads nothing (how
   // fast is the bench's business, not this test's).
   for (int i = 0; i < 1000; ++i) {
-    auto r = s.client.post_json(events_of("kanye-west"), {{"type", "statement_made"},
-                                                          {"occurred", "2021-08-29"},
-                                                          {"data", {{"quote", quote + std::to_string(i)}}}});
+    auto r = s.client.post_json(events_of("kanye-west"),
+                                {{"type", "statement_made"},
+                                 {"occurred", "2021-08-29"},
+                                 {"data", {{"quote", quote + std::to_string(i)}}}});
     REQUIRE(r.status == 201);
   }
   // The stall is noticed at a commit after it has lasted stall_grace (1 s).
@@ -289,7 +312,8 @@ TEST_CASE("a stalled live client never slows 1,000 appends or another client, an
   appending = false;
   healthy.join();
   REQUIRE(healthy_events.size() >= 1000);
-  for (std::size_t i = 0; i < healthy_events.size(); ++i) CHECK(healthy_events[i].id == std::to_string(i + 4));
+  for (std::size_t i = 0; i < healthy_events.size(); ++i)
+    CHECK(healthy_events[i].id == std::to_string(i + 4));
 
   // The stalled client gets what was already in flight, then the end.
   CHECK(stalled->wait_closed(20s));
@@ -302,8 +326,8 @@ TEST_CASE("a stalled live client never slows 1,000 appends or another client, an
 // The TimelineJS3 JSON format (https://timeline.knightlab.com/docs/json-format.html):
 // which keys each object may have and what they hold.
 void check_timelinejs_date(const Json& d) {
-  static const std::set<std::string> kKeys = {"year", "month", "day", "hour", "minute", "second",
-                                              "millisecond", "display_date", "format"};
+  static const std::set<std::string> kKeys = {
+      "year", "month", "day", "hour", "minute", "second", "millisecond", "display_date", "format"};
   REQUIRE(d.is_object());
   for (const auto& [k, v] : d.items()) {
     CAPTURE(k);
@@ -319,10 +343,11 @@ void check_timelinejs_date(const Json& d) {
 }
 
 void check_timelinejs_slide(const Json& slide, bool is_title) {
-  static const std::set<std::string> kKeys = {"start_date", "end_date", "text", "media", "group",
-                                              "display_date", "background", "autolink", "unique_id"};
-  static const std::set<std::string> kMedia = {"url", "caption", "credit", "thumbnail", "alt",
-                                               "title", "link", "link_target"};
+  static const std::set<std::string> kKeys = {"start_date", "end_date", "text",
+                                              "media",      "group",    "display_date",
+                                              "background", "autolink", "unique_id"};
+  static const std::set<std::string> kMedia = {"url", "caption", "credit", "thumbnail",
+                                               "alt", "title",   "link",   "link_target"};
   REQUIRE(slide.is_object());
   for (const auto& [k, v] : slide.items()) {
     CAPTURE(k);
@@ -345,7 +370,9 @@ void check_timelinejs_slide(const Json& slide, bool is_title) {
   CHECK(slide.at("unique_id").is_string());
 }
 
-TEST_CASE("format=timelinejs is a TimelineJS3 document: dates to precision, groups, fact ids, sources as credits") {
+TEST_CASE(
+    "format=timelinejs is a TimelineJS3 document: dates to precision, groups, fact ids, sources as "
+    "credits") {
   Server s;
   s.cast();
   auto post = [&](const Json& e) {
@@ -353,26 +380,32 @@ TEST_CASE("format=timelinejs is a TimelineJS3 document: dates to precision, grou
     REQUIRE_MESSAGE(r.status == 201, r.body);
     return r.json().at("events")[0].at("id").get<std::string>();
   };
-  const Json wiki = {{"url", "https://en.wikipedia.org/wiki/Donda_(album)"}, {"publisher", "Wikipedia"}};
-  const Json insta = {{"url", "https://www.instagram.com/p/CSz1AbCdEfG/"}, {"publisher", "Instagram"}};
+  const Json wiki = {{"url", "https://en.wikipedia.org/wiki/Donda_(album)"},
+                     {"publisher", "Wikipedia"}};
+  const Json insta = {{"url", "https://www.instagram.com/p/CSz1AbCdEfG/"},
+                      {"publisher", "Instagram"}};
   const Json youtube = {{"url", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"}};
   const std::string year = post(album("The College Dropout", "2004", Json::array({insta})));
-  const std::string month = post(album("Donda <b>deluxe</b>", "2021-11", Json::array({insta, wiki})));
+  const std::string month =
+      post(album("Donda <b>deluxe</b>", "2021-11", Json::array({insta, wiki})));
   const std::string day = post(album("Donda", "2021-08-29", Json::array({youtube})));
-  const std::string minute = post({{"type", "live_event_held"},
-                                   {"occurred", "2021-08-26T20:00[America/Chicago]"},
-                                   {"data", {{"name", "Donda listening event"}, {"venue", "Soldier Field"}}},
-                                   {"participants", {{{"celebrity", "kim-kardashian"}, {"role", "attendee"}}}}});
-  const std::string interval = post({{"type", "live_event_held"},
-                                     {"occurred", "2021-07-22/2021-08-05"},
-                                     {"data", {{"name", "Listening events"}, {"venue", "Mercedes-Benz Stadium"}}}});
+  const std::string minute =
+      post({{"type", "live_event_held"},
+            {"occurred", "2021-08-26T20:00[America/Chicago]"},
+            {"data", {{"name", "Donda listening event"}, {"venue", "Soldier Field"}}},
+            {"participants", {{{"celebrity", "kim-kardashian"}, {"role", "attendee"}}}}});
+  const std::string interval =
+      post({{"type", "live_event_held"},
+            {"occurred", "2021-07-22/2021-08-05"},
+            {"data", {{"name", "Listening events"}, {"venue", "Mercedes-Benz Stadium"}}}});
   const std::string approx = post(album("Yandhi", "2018~"));
 
   auto r = s.client.get("/v1/celebrities/kanye-west/timeline?format=timelinejs");
   REQUIRE(r.status == 200);
   CHECK(r.header("content-type") == "application/json; charset=utf-8");
   const Json doc = r.json();
-  for (const auto& [k, v] : doc.items()) CHECK((k == "events" || k == "title" || k == "eras" || k == "scale"));
+  for (const auto& [k, v] : doc.items())
+    CHECK((k == "events" || k == "title" || k == "eras" || k == "scale"));
   CHECK(doc.at("scale") == "human");
   check_timelinejs_slide(doc.at("title"), true);
   CHECK(doc.at("title").at("text").at("headline") == "Kanye West");
@@ -390,7 +423,8 @@ TEST_CASE("format=timelinejs is a TimelineJS3 document: dates to precision, grou
   CHECK_FALSE(by_id.at(year).contains("end_date"));
   CHECK(by_id.at(month).at("start_date") == Json{{"year", 2021}, {"month", 11}});
   CHECK(by_id.at(day).at("start_date") == Json{{"year", 2021}, {"month", 8}, {"day", 29}});
-  CHECK(by_id.at(minute).at("start_date") == Json{{"year", 2021}, {"month", 8}, {"day", 27}, {"hour", 1}, {"minute", 0}});
+  CHECK(by_id.at(minute).at("start_date") ==
+        Json{{"year", 2021}, {"month", 8}, {"day", 27}, {"hour", 1}, {"minute", 0}});
   CHECK(by_id.at(minute).at("display_date") == "26 August 2021, 20:00 CDT");
   CHECK(by_id.at(interval).at("start_date") == Json{{"year", 2021}, {"month", 7}, {"day", 22}});
   CHECK(by_id.at(interval).at("end_date") == Json{{"year", 2021}, {"month", 8}, {"day", 5}});
@@ -400,21 +434,28 @@ TEST_CASE("format=timelinejs is a TimelineJS3 document: dates to precision, grou
   CHECK(by_id.at(minute).at("group") == "live_event_held");
   CHECK(by_id.at(day).at("text").at("headline") == "Released the album Donda");
   // Markup from the log is text, not HTML.
-  CHECK(by_id.at(month).at("text").at("headline") == "Released the album Donda &lt;b&gt;deluxe&lt;/b&gt;");
-  CHECK(by_id.at(minute).at("text").at("text").get<std::string>().find("Kim Kardashian (attendee)") != std::string::npos);
-  CHECK(by_id.at(minute).at("text").at("text").get<std::string>().find("Age:</b> 44") != std::string::npos);
+  CHECK(by_id.at(month).at("text").at("headline") ==
+        "Released the album Donda &lt;b&gt;deluxe&lt;/b&gt;");
+  CHECK(by_id.at(minute).at("text").at("text").get<std::string>().find(
+            "Kim Kardashian (attendee)") != std::string::npos);
+  CHECK(by_id.at(minute).at("text").at("text").get<std::string>().find("Age:</b> 44") !=
+        std::string::npos);
 
   // Sources: the first embeddable one is the slide's media, credited; every
   // source is a plain link in the text; Instagram never is media.
   CHECK(by_id.at(day).at("media").at("url") == youtube["url"]);
-  CHECK(by_id.at(day).at("media").at("credit").get<std::string>().find("href=\"https://www.youtube.com/") != std::string::npos);
+  CHECK(by_id.at(day).at("media").at("credit").get<std::string>().find(
+            "href=\"https://www.youtube.com/") != std::string::npos);
   CHECK_FALSE(by_id.at(year).contains("media"));
   const std::string year_text = by_id.at(year).at("text").at("text");
-  CHECK(year_text.find("<a href=\"https://www.instagram.com/p/CSz1AbCdEfG/\"") != std::string::npos);
+  CHECK(year_text.find("<a href=\"https://www.instagram.com/p/CSz1AbCdEfG/\"") !=
+        std::string::npos);
   CHECK(by_id.at(month).at("media").at("url") == wiki["url"]);
-  CHECK(by_id.at(month).at("text").at("text").get<std::string>().find("instagram.com") != std::string::npos);
+  CHECK(by_id.at(month).at("text").at("text").get<std::string>().find("instagram.com") !=
+        std::string::npos);
   for (const auto& slide : events) {
-    if (slide.contains("media")) CHECK(slide["media"]["url"].get<std::string>().find("instagram") == std::string::npos);
+    if (slide.contains("media"))
+      CHECK(slide["media"]["url"].get<std::string>().find("instagram") == std::string::npos);
   }
 
   SUBCASE("a page that does not hold everything links to the next one") {
@@ -422,7 +463,8 @@ TEST_CASE("format=timelinejs is a TimelineJS3 document: dates to precision, grou
     REQUIRE(page.status == 200);
     CHECK(page.json().at("events").size() == 4);
     const std::string link = page.header("link");
-    REQUIRE(link.starts_with("</v1/celebrities/kanye-west/timeline?format=timelinejs&limit=4&cursor="));
+    REQUIRE(
+        link.starts_with("</v1/celebrities/kanye-west/timeline?format=timelinejs&limit=4&cursor="));
     CHECK(link.ends_with(">; rel=\"next\""));
     auto next = s.client.get(link.substr(1, link.find('>') - 1));
     REQUIRE(next.status == 200);
@@ -439,7 +481,8 @@ TEST_CASE("format=timelinejs is a TimelineJS3 document: dates to precision, grou
 // ---- CORS -------------------------------------------------------------------
 
 TEST_CASE("CORS: preflights and headers for the --cors-origin origins only") {
-  Server s({"--cors-origin", "http://localhost:3000", "--cors-origin", "https://fans.example.com/"});
+  Server s(
+      {"--cors-origin", "http://localhost:3000", "--cors-origin", "https://fans.example.com/"});
   s.cast();
   const std::string page = "http://localhost:3000";
 
@@ -452,13 +495,15 @@ TEST_CASE("CORS: preflights and headers for the --cors-origin origins only") {
   CHECK(preflight.header("access-control-allow-methods").find("POST") != std::string::npos);
   CHECK(preflight.header("access-control-allow-methods").find("GET") != std::string::npos);
   const std::string allowed_headers = preflight.header("access-control-allow-headers");
-  for (const char* h : {"Content-Type", "If-Match", "If-None-Match", "Authorization", "Last-Event-ID"})
+  for (const char* h :
+       {"Content-Type", "If-Match", "If-None-Match", "Authorization", "Last-Event-ID"})
     CHECK(allowed_headers.find(h) != std::string::npos);
   CHECK_FALSE(preflight.header("access-control-max-age").empty());
   CHECK(preflight.body.empty());
 
-  auto other = s.client.request(http::verb::options, "/v1/celebrities", "",
-                                {{"Origin", "http://evil.example"}, {"Access-Control-Request-Method", "GET"}});
+  auto other = s.client.request(
+      http::verb::options, "/v1/celebrities", "",
+      {{"Origin", "http://evil.example"}, {"Access-Control-Request-Method", "GET"}});
   CHECK(other.status == 403);
   CHECK(other.header("access-control-allow-origin").empty());
   CHECK(other.json().at("type").get<std::string>().ends_with("cors-origin-not-allowed"));
@@ -469,11 +514,14 @@ TEST_CASE("CORS: preflights and headers for the --cors-origin origins only") {
   CHECK(read.header("vary").find("Origin") != std::string::npos);
   auto second_origin = s.client.get("/v1/celebrities", {{"Origin", "https://fans.example.com"}});
   CHECK(second_origin.header("access-control-allow-origin") == "https://fans.example.com");
-  CHECK(s.client.get("/v1/celebrities", {{"Origin", "http://evil.example"}}).header("access-control-allow-origin").empty());
+  CHECK(s.client.get("/v1/celebrities", {{"Origin", "http://evil.example"}})
+            .header("access-control-allow-origin")
+            .empty());
   CHECK(s.client.get("/v1/celebrities").header("access-control-allow-origin").empty());
 
   // Errors and the live feed carry them too, or the page could not read them.
-  CHECK(s.client.get("/v1/celebrities/nobody", {{"Origin", page}}).header("access-control-allow-origin") == page);
+  CHECK(s.client.get("/v1/celebrities/nobody", {{"Origin", page}})
+            .header("access-control-allow-origin") == page);
   auto sse = s.live("/v1/events/live", {{"Origin", page}});
   CHECK(sse->header("access-control-allow-origin") == page);
 
@@ -487,8 +535,9 @@ TEST_CASE("without --cors-origin no answer carries CORS headers") {
   Server s;
   auto r = s.client.get("/healthz", {{"Origin", "http://localhost:3000"}});
   CHECK(r.header("access-control-allow-origin").empty());
-  auto preflight = s.client.request(http::verb::options, "/healthz", "",
-                                    {{"Origin", "http://localhost:3000"}, {"Access-Control-Request-Method", "GET"}});
+  auto preflight = s.client.request(
+      http::verb::options, "/healthz", "",
+      {{"Origin", "http://localhost:3000"}, {"Access-Control-Request-Method", "GET"}});
   CHECK(preflight.status == 403);
 }
 
@@ -515,11 +564,14 @@ TEST_CASE("answers over 1 KiB are gzip-encoded for clients that accept gzip") {
   CHECK(*unzipped == plain.body);
   CHECK(zipped.header("etag") == plain.header("etag"));
   // Revalidating the gzip variant: 304, and it still says what varies.
-  auto revalidated = s.client.get(url, {{"Accept-Encoding", "gzip"}, {"If-None-Match", zipped.header("etag")}});
+  auto revalidated =
+      s.client.get(url, {{"Accept-Encoding", "gzip"}, {"If-None-Match", zipped.header("etag")}});
   CHECK(revalidated.status == 304);
   CHECK(revalidated.header("vary").find("Accept-Encoding") != std::string::npos);
 
-  CHECK(s.client.get(url, {{"Accept-Encoding", "gzip;q=0, identity"}}).header("content-encoding").empty());
+  CHECK(s.client.get(url, {{"Accept-Encoding", "gzip;q=0, identity"}})
+            .header("content-encoding")
+            .empty());
   CHECK(s.client.get(url, {{"Accept-Encoding", "*"}}).header("content-encoding") == "gzip");
   // Small answers are not worth it.
   CHECK(s.client.get("/healthz", {{"Accept-Encoding", "gzip"}}).header("content-encoding").empty());

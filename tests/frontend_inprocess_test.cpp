@@ -27,7 +27,8 @@ using namespace std::chrono_literals;
 class CountingStore final : public store::ProjectionStore {
  public:
   Result<store::Checkpoint> checkpoint(std::string_view p) override { return inner_.checkpoint(p); }
-  Status commit(std::string_view p, const std::vector<store::KvWrite>& w, store::Checkpoint c) override {
+  Status commit(std::string_view p, const std::vector<store::KvWrite>& w,
+                store::Checkpoint c) override {
     return inner_.commit(p, w, c);
   }
   Result<std::optional<std::string>> get(std::string_view p, std::string_view key) override {
@@ -40,12 +41,15 @@ class CountingStore final : public store::ProjectionStore {
     return inner_.scan(p, lower, upper, reverse, visit);
   }
   Result<store::Checkpoint> scan_all(
-      std::string_view p, const std::function<void(std::string_view, std::string_view)>& visit) override {
+      std::string_view p,
+      const std::function<void(std::string_view, std::string_view)>& visit) override {
     ++scans;
     return inner_.scan_all(p, visit);
   }
   Status drop(std::string_view p) override { return inner_.drop(p); }
-  Status rename(std::string_view from, std::string_view to) override { return inner_.rename(from, to); }
+  Status rename(std::string_view from, std::string_view to) override {
+    return inner_.rename(from, to);
+  }
   std::optional<std::uint64_t> generation() const override { return inner_.generation(); }
 
   std::atomic<int> gets{0}, scans{0};
@@ -64,12 +68,13 @@ struct Core {
     REQUIRE(l.ok());
     log = std::move(*l);
     projector = std::make_unique<projections::Projector>(*log, rows, projection);
-    reader = std::make_unique<projections::TimelineReader>(rows, std::string(projections::TimelineProjection::kName));
+    reader = std::make_unique<projections::TimelineReader>(
+        rows, std::string(projections::TimelineProjection::kName));
     services = std::make_unique<api::Services>(api::Services{*log, *projector, *reader});
     api::add_routes(router, *services);
     // In process, every call is an editor's (auth has its own tests).
-    router.set_guard([](const api::Request&, domain::Permission, api::RouteParams& params)
-                         -> std::optional<api::Response> {
+    router.set_guard([](const api::Request&, domain::Permission,
+                        api::RouteParams& params) -> std::optional<api::Response> {
       params.principal = domain::Principal{"frontend-test", domain::Role::editor};
       return std::nullopt;
     });
@@ -119,7 +124,8 @@ TEST_CASE("a 304 is decided from memory: no scan, no row read, no body built") {
     CHECK(c.rows.scans > 0);
     c.rows.gets = 0;
     c.rows.scans = 0;
-    auto cached = c.call(http::verb::get, url, nullptr, {{"If-None-Match", std::string(full[http::field::etag])}});
+    auto cached = c.call(http::verb::get, url, nullptr,
+                         {{"If-None-Match", std::string(full[http::field::etag])}});
     CHECK(cached.result_int() == 304);
     CHECK(cached.body().empty());
     CHECK(c.rows.scans == 0);
@@ -128,9 +134,10 @@ TEST_CASE("a 304 is decided from memory: no scan, no row read, no body built") {
   }
   // A write makes the next read ask for the revision again, and the old
   // tag no longer matches.
-  const std::string before =
-      std::string(c.call(http::verb::get, "/v1/celebrities/kanye-west/timeline")[http::field::etag]);
-  c.append("kanye-west", {{"type", "album_released"}, {"occurred", "2041"}, {"data", {{"title", "New"}}}});
+  const std::string before = std::string(
+      c.call(http::verb::get, "/v1/celebrities/kanye-west/timeline")[http::field::etag]);
+  c.append("kanye-west",
+           {{"type", "album_released"}, {"occurred", "2041"}, {"data", {{"title", "New"}}}});
   c.rows.gets = 0;
   auto changed = c.call(http::verb::get, "/v1/celebrities/kanye-west/timeline", nullptr,
                         {{"If-None-Match", before}});
@@ -147,7 +154,9 @@ TEST_CASE("a 304 is decided from memory: no scan, no row read, no body built") {
   CHECK(c.rows.gets == 0);
 }
 
-TEST_CASE("profile and live timeline reads of a caught-up projection are answered at once; others go to the pool") {
+TEST_CASE(
+    "profile and live timeline reads of a caught-up projection are answered at once; others go to "
+    "the pool") {
   Core c;
   c.append("ann", {{"type", "celebrity_registered"}, {"data", {{"name", "Ann"}}}});
   auto at_once = [&](http::verb method, std::string target) {
@@ -166,12 +175,14 @@ TEST_CASE("profile and live timeline reads of a caught-up projection are answere
   CHECK_FALSE(at_once(http::verb::get, "/v1/celebrities/"));
   CHECK_FALSE(at_once(http::verb::get, "/v1/audit/verify"));
   // Appended but not folded yet: the read would wait for the fold.
-  store::AppendRequest r{"ann", store::Expected::any(),
+  store::AppendRequest r{"ann",
+                         store::Expected::any(),
                          {domain::NewEvent{.id = "7d9f6a2e-0c1b-4e8a-9f3d-2b6c5e4a1f00",
                                            .type = "album_released",
                                            .occurred = "2001",
                                            .data = {{"title", "Unfolded"}}}},
-                         false, "test"};
+                         false,
+                         "test"};
   REQUIRE(c.log->append(r).ok());
   CHECK_FALSE(at_once(http::verb::get, "/v1/celebrities/ann/timeline"));
   REQUIRE(c.projector->catch_up().ok());
@@ -236,9 +247,10 @@ TEST_CASE("a live client resumes from Last-Event-ID across the window and the lo
   std::string last_id = "0";
   for (int round = 0; round < 5; ++round) {
     for (int i = 0; i < 20; ++i) {
-      c.append("kanye-west", {{"type", "album_released"},
-                              {"occurred", "2001"},
-                              {"data", {{"title", "R" + std::to_string(round) + "-" + std::to_string(i)}}}});
+      c.append("kanye-west",
+               {{"type", "album_released"},
+                {"occurred", "2001"},
+                {"data", {{"title", "R" + std::to_string(round) + "-" + std::to_string(i)}}}});
     }
     auto sse = s.live("/v1/events/live?after=0", {{"Last-Event-ID", last_id}});
     REQUIRE(sse->status() == 200);

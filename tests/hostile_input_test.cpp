@@ -66,8 +66,10 @@ std::vector<Case> hostile_cases() {
   // -- request line --------------------------------------------------------
   add("garbage", "THIS IS NOT HTTP\r\n\r\n", bad_request);
   add("empty line then garbage", "\r\n\r\nxyz\r\n\r\n", {0, 400});
-  add("binary", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + "\r\n\r\n", bad_request);
-  add("NUL in request line", std::string("GET /he\0lthz HTTP/1.1\r\nHost: x\r\n\r\n", 33), bad_request);
+  add("binary", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + "\r\n\r\n",
+      bad_request);
+  add("NUL in request line", std::string("GET /he\0lthz HTTP/1.1\r\nHost: x\r\n\r\n", 33),
+      bad_request);
   add("no version", "GET /healthz\r\nHost: x\r\n\r\n", bad_request);
   add("HTTP/9.9", "GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", {200, 400, 505});
   add("HTTP/0.9 style", "GET /healthz\r\n\r\n", bad_request);
@@ -77,11 +79,13 @@ std::vector<Case> hostile_cases() {
   add("bare LF line ends", "GET /healthz HTTP/1.1\nHost: x\n\n", {0, 200, 400});
   add("unknown method", "BREW /healthz HTTP/1.1\r\nHost: x\r\n\r\n", {400, 405, 501});
   add("lower-case method", "get /healthz HTTP/1.1\r\nHost: x\r\n\r\n", {400, 405, 501});
-  add("method of 5000 bytes", std::string(5000, 'G') + " / HTTP/1.1\r\nHost: x\r\n\r\n", {400, 404, 405, 431, 501});
+  add("method of 5000 bytes", std::string(5000, 'G') + " / HTTP/1.1\r\nHost: x\r\n\r\n",
+      {400, 404, 405, 431, 501});
   add("DELETE on the log", request("DELETE", "/v1/events"), {405});
   add("PUT on a celebrity", request("PUT", "/v1/celebrities/kanye-west", "{}"), {405});
   add("TRACE", request("TRACE", "/healthz"), {405});
-  add("CONNECT", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", {400, 404, 405});
+  add("CONNECT", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+      {400, 404, 405});
   add("OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", {204, 400, 404, 405});
   add("absolute-form target", request("GET", "http://evil.example/healthz"), {400, 404});
   add("empty target", "GET  HTTP/1.1\r\nHost: x\r\n\r\n", bad_request);
@@ -98,11 +102,26 @@ std::vector<Case> hostile_cases() {
   add("overlong UTF-8 in path", request("GET", "/v1/celebrities/%c0%af"), {400, 404});
   add("double slashes", request("GET", "//v1//events"), {400, 404});
   add("backslashes", request("GET", "/v1\\events"), {400, 404});
-  for (const char* q : {"limit=-1", "limit=0", "limit=501", "limit=99999999999999999999",
-                        "limit=1e3", "limit=", "limit=abc", "limit=1&limit=2", "cursor=garbage",
-                        "cursor=%ff", "order=sideways", "role=god", "types=not_a_type",
-                        "from=2021-02-29", "to=9999999", "from=2021-13", "include=everything",
-                        "%zz=1", "a=%", "from=2021-01-01T25:00Z"}) {
+  for (const char* q : {"limit=-1",
+                        "limit=0",
+                        "limit=501",
+                        "limit=99999999999999999999",
+                        "limit=1e3",
+                        "limit=",
+                        "limit=abc",
+                        "limit=1&limit=2",
+                        "cursor=garbage",
+                        "cursor=%ff",
+                        "order=sideways",
+                        "role=god",
+                        "types=not_a_type",
+                        "from=2021-02-29",
+                        "to=9999999",
+                        "from=2021-13",
+                        "include=everything",
+                        "%zz=1",
+                        "a=%",
+                        "from=2021-01-01T25:00Z"}) {
     add(std::string("timeline ?") + q,
         request("GET", std::string("/v1/celebrities/kanye-west/timeline?") + q), {400, 404});
   }
@@ -116,43 +135,57 @@ std::vector<Case> hostile_cases() {
     for (int i = 0; i < 150; ++i) many += "X-H" + std::to_string(i) + ": v\r\n";
     add("150 header fields", request("GET", "/healthz", "", many), {431});
   }
-  add("one 20 KiB header", request("GET", "/healthz", "", "X-Big: " + std::string(20000, 'b') + "\r\n"), {431});
+  add("one 20 KiB header",
+      request("GET", "/healthz", "", "X-Big: " + std::string(20000, 'b') + "\r\n"), {431});
   add("header without colon", request("GET", "/healthz", "", "NoColonHere\r\n"), bad_request);
   add("space before colon", request("GET", "/healthz", "", "X-Bad : v\r\n"), bad_request);
   add("obsolete line folding", request("GET", "/healthz", "", "X-A: one\r\n two\r\n"), {200, 400});
-  add("NUL in a header value", request("GET", "/healthz", "", std::string("X-A: a\0b\r\n", 10)), bad_request);
+  add("NUL in a header value", request("GET", "/healthz", "", std::string("X-A: a\0b\r\n", 10)),
+      bad_request);
   add("CR alone in a header", request("GET", "/healthz", "", "X-A: a\rb\r\n"), bad_request);
   add("empty header name", request("GET", "/healthz", "", ": v\r\n"), bad_request);
   add("unicode header name", request("GET", "/healthz", "", "X-\xc3\xa9: v\r\n"), bad_request);
-  add("hostile X-Request-Id is replaced", request("GET", "/healthz", "", "X-Request-Id: <script>\r\n"), {200});
-  add("200-byte X-Request-Id is replaced", request("GET", "/healthz", "", "X-Request-Id: " + std::string(200, 'r') + "\r\n"), {200});
+  add("hostile X-Request-Id is replaced",
+      request("GET", "/healthz", "", "X-Request-Id: <script>\r\n"), {200});
+  add("200-byte X-Request-Id is replaced",
+      request("GET", "/healthz", "", "X-Request-Id: " + std::string(200, 'r') + "\r\n"), {200});
 
   // -- framing ---------------------------------------------------------------
   const std::string ev = R"({"type":"statement_made","occurred":"2021","data":{"quote":"x"}})";
-  const std::string post_head = std::string("POST ") + kEvents +
-                                " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+  const std::string post_head =
+      std::string("POST ") + kEvents + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
   add("Content-Length and Transfer-Encoding",
       post_head + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", bad_request);
   add("Transfer-Encoding then Content-Length",
       post_head + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n", bad_request);
   add("gzip Transfer-Encoding then Content-Length",
       post_head + "Transfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}", bad_request);
-  add("Transfer-Encoding: gzip, chunked", post_head + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", bad_request);
-  add("Transfer-Encoding twice", post_head + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", bad_request);
-  add("Transfer-Encoding: identity", post_head + "Transfer-Encoding: identity\r\n\r\n", bad_request);
-  add("duplicate equal Content-Length", post_head + "Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}", bad_request);
-  add("duplicate different Content-Length", post_head + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}}", bad_request);
+  add("Transfer-Encoding: gzip, chunked",
+      post_head + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", bad_request);
+  add("Transfer-Encoding twice",
+      post_head + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      bad_request);
+  add("Transfer-Encoding: identity", post_head + "Transfer-Encoding: identity\r\n\r\n",
+      bad_request);
+  add("duplicate equal Content-Length",
+      post_head + "Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}", bad_request);
+  add("duplicate different Content-Length",
+      post_head + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}}", bad_request);
   add("Content-Length list", post_head + "Content-Length: 2, 2\r\n\r\n{}", bad_request);
   add("negative Content-Length", post_head + "Content-Length: -1\r\n\r\n", bad_request);
   add("hex Content-Length", post_head + "Content-Length: 0x10\r\n\r\n", bad_request);
   add("Content-Length with a plus", post_head + "Content-Length: +2\r\n\r\n{}", bad_request);
-  add("Content-Length overflowing 64 bits", post_head + "Content-Length: 99999999999999999999999\r\n\r\n", {400, 413});
+  add("Content-Length overflowing 64 bits",
+      post_head + "Content-Length: 99999999999999999999999\r\n\r\n", {400, 413});
   add("Content-Length past the body limit", post_head + "Content-Length: 2000000\r\n\r\n", {413});
   add("body shorter than Content-Length", post_head + "Content-Length: 100\r\n\r\n{}", {0, 400});
   add("bad chunk size", post_head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n", bad_request);
-  add("chunk size overflow", post_head + "Transfer-Encoding: chunked\r\n\r\nffffffffffffffffffff\r\n", {400, 413});
-  add("chunk without CRLF", post_head + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n", bad_request);
-  add("chunk extension junk", post_head + "Transfer-Encoding: chunked\r\n\r\n2;;;=\r\n{}\r\n0\r\n\r\n", {400, 422, 401});
+  add("chunk size overflow",
+      post_head + "Transfer-Encoding: chunked\r\n\r\nffffffffffffffffffff\r\n", {400, 413});
+  add("chunk without CRLF", post_head + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n",
+      bad_request);
+  add("chunk extension junk",
+      post_head + "Transfer-Encoding: chunked\r\n\r\n2;;;=\r\n{}\r\n0\r\n\r\n", {400, 422, 401});
   {
     std::string chunks = post_head + "Transfer-Encoding: chunked\r\n\r\n";
     for (int i = 0; i < 40; ++i) chunks += "8000\r\n" + std::string(0x8000, ' ') + "\r\n";
@@ -165,23 +198,45 @@ std::vector<Case> hostile_cases() {
 
   // -- bodies ----------------------------------------------------------------
   for (const std::string& body : std::vector<std::string>{
-           "{", "}", "[", "nul", "{\"type\":}", "{'type':'x'}", "{\"a\":1,}", "[1,]",
-           "\"just a string\"", "42", "null", "true", "[]", "[1,2,3]", "[[]]", "{}",
-           "{\"type\":\"statement_made\"}", "\xff\xfe\xfd", "{\"type\":\"\xc3\x28\"}",
+           "{",
+           "}",
+           "[",
+           "nul",
+           "{\"type\":}",
+           "{'type':'x'}",
+           "{\"a\":1,}",
+           "[1,]",
+           "\"just a string\"",
+           "42",
+           "null",
+           "true",
+           "[]",
+           "[1,2,3]",
+           "[[]]",
+           "{}",
+           "{\"type\":\"statement_made\"}",
+           "\xff\xfe\xfd",
+           "{\"type\":\"\xc3\x28\"}",
            "{\"type\":\"statement_made\",\"data\":{\"quote\":\"\\ud800\"}}",
            "{\"type\":\"statement_made\",\"occurred\":1e999,\"data\":{}}",
-           "{\"type\":\"nope\",\"data\":{}}", "{\"type\":\"statement_made\",\"data\":[]}",
+           "{\"type\":\"nope\",\"data\":{}}",
+           "{\"type\":\"statement_made\",\"data\":[]}",
            "{\"type\":\"statement_made\",\"occurred\":\"2021-02-30\",\"data\":{\"quote\":\"x\"}}",
-           "{\"type\":\"statement_made\",\"occurred\":\"2021\",\"data\":{\"quote\":\"x\"},\"stream\":\"other\"}",
-           "{\"id\":\"not-a-uuid\",\"type\":\"statement_made\",\"occurred\":\"2021\",\"data\":{\"quote\":\"x\"}}",
-           "{\"type\":\"celebrity_registered\",\"data\":{\"name\":\"" + std::string(300, 'n') + "\"}}",
+           "{\"type\":\"statement_made\",\"occurred\":\"2021\",\"data\":{\"quote\":\"x\"},"
+           "\"stream\":\"other\"}",
+           "{\"id\":\"not-a-uuid\",\"type\":\"statement_made\",\"occurred\":\"2021\",\"data\":{"
+           "\"quote\":\"x\"}}",
+           "{\"type\":\"celebrity_registered\",\"data\":{\"name\":\"" + std::string(300, 'n') +
+               "\"}}",
            "{\"type\":\"celebrity_registered\",\"data\":{\"name\":\"a\\u0000b\"}}",
-           "{\"type\":\"statement_made\",\"occurred\":\"2021\",\"data\":{\"quote\":\"x\"},\"sources\":[{\"url\":\"javascript:alert(1)\"}]}",
+           "{\"type\":\"statement_made\",\"occurred\":\"2021\",\"data\":{\"quote\":\"x\"},"
+           "\"sources\":[{\"url\":\"javascript:alert(1)\"}]}",
            std::string(70, '[') + std::string(70, ']'),
            std::string(100000, '['),
            std::string(50000, '{'),
            "[" + std::string(40, '{') + "]",
-           "{\"type\":\"statement_made\",\"occurred\":\"2021\",\"data\":{\"quote\":\"" + std::string(70000, 'q') + "\"}}",
+           "{\"type\":\"statement_made\",\"occurred\":\"2021\",\"data\":{\"quote\":\"" +
+               std::string(70000, 'q') + "\"}}",
        }) {
     add("body " + body.substr(0, 40), request("POST", kEvents, body), bad_append);
   }
@@ -194,22 +249,27 @@ std::vector<Case> hostile_cases() {
   add("no Content-Type", request("POST", kEvents, ev, "", ""), bad_append);
   add("text/plain", request("POST", kEvents, ev, "", "text/plain"), bad_append);
   add("multipart", request("POST", kEvents, ev, "", "multipart/form-data; boundary=x"), bad_append);
-  add("invalid celebrity id", request("POST", "/v1/celebrities/BAD_ID!/events", ev), {400, 404, 422});
-  add("celebrity id of 500 chars", request("POST", "/v1/celebrities/" + std::string(500, 'a') + "/events", ev), {400, 404, 422});
+  add("invalid celebrity id", request("POST", "/v1/celebrities/BAD_ID!/events", ev),
+      {400, 404, 422});
+  add("celebrity id of 500 chars",
+      request("POST", "/v1/celebrities/" + std::string(500, 'a') + "/events", ev), {400, 404, 422});
   add("If-Match garbage", request("POST", kEvents, ev, "If-Match: banana\r\n"), bad_append);
-  add("If-Match and If-None-Match", request("POST", kEvents, ev, "If-Match: \"1\"\r\nIf-None-Match: *\r\n"), bad_append);
+  add("If-Match and If-None-Match",
+      request("POST", kEvents, ev, "If-Match: \"1\"\r\nIf-None-Match: *\r\n"), bad_append);
   add("If-None-Match not *", request("POST", kEvents, ev, "If-None-Match: \"3\"\r\n"), bad_append);
   add("unregistered stream", request("POST", kEvents, ev), {422});
 
   // -- authentication --------------------------------------------------------
   const std::string anonymous = std::string("POST ") + kEvents +
                                 " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                                "Content-Length: " + std::to_string(ev.size()) + "\r\n";
+                                "Content-Length: " +
+                                std::to_string(ev.size()) + "\r\n";
   add("append without a token", anonymous + "\r\n" + ev, {401});
   add("unknown bearer token", anonymous + "Authorization: Bearer stl_nope\r\n\r\n" + ev, {401});
   add("Basic credentials", anonymous + "Authorization: Basic YTpi\r\n\r\n" + ev, {401});
   add("empty Authorization", anonymous + "Authorization:\r\n\r\n" + ev, {400, 401});
-  add("bearer of 10 KiB", anonymous + "Authorization: Bearer " + std::string(10000, 'x') + "\r\n\r\n" + ev, {401, 431});
+  add("bearer of 10 KiB",
+      anonymous + "Authorization: Bearer " + std::string(10000, 'x') + "\r\n\r\n" + ev, {401, 431});
   return cases;
 }
 
@@ -236,7 +296,8 @@ TEST_CASE("over a hundred hostile requests are each refused cleanly and nothing 
   TempDir dir;
   ServerProcess server(dir.file("starlog.db"), {"--read-timeout", "2"});
   HttpClient client = server.client();
-  g_editor_auth = "Authorization: Bearer " + create_token(dir.file("starlog.db"), "hostile", "editor") + "\r\n";
+  g_editor_auth =
+      "Authorization: Bearer " + create_token(dir.file("starlog.db"), "hostile", "editor") + "\r\n";
   const std::int64_t head_before = client.get("/v1/events").json().at("head");
 
   const std::vector<Case> cases = hostile_cases();
@@ -284,8 +345,9 @@ TEST_CASE("a slow client is cut off by --read-timeout, an idle one by --idle-tim
   }
   SUBCASE("a body that trickles in") {
     RawSocket s(server.port());
-    REQUIRE(s.send(std::string("POST ") + kEvents +
-                   " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"));
+    REQUIRE(s.send(
+        std::string("POST ") + kEvents +
+        " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"));
     for (int i = 0; i < 100 && !s.closed(); ++i) {
       if (!s.send("[")) break;
       s.read_for(std::chrono::milliseconds(100));

@@ -39,11 +39,15 @@ TEST_CASE("GET /metrics counts requests, appends and fsyncs, and shows position,
   ServerProcess server(dir.file("starlog.db"));
   HttpClient c = server.client();
   const Json reg = {{"type", "celebrity_registered"}, {"data", {{"name", "Metric Test"}}}};
-  REQUIRE(c.post_json("/v1/celebrities/metric-test/events", reg, write_headers(server)).status == 201);
+  REQUIRE(c.post_json("/v1/celebrities/metric-test/events", reg, write_headers(server)).status ==
+          201);
   Json batch = Json::array();
   for (int i = 0; i < 3; ++i)
-    batch.push_back({{"type", "statement_made"}, {"occurred", "2021"}, {"data", {{"quote", "q" + std::to_string(i)}}}});
-  REQUIRE(c.post_json("/v1/celebrities/metric-test/events", batch, write_headers(server)).status == 201);
+    batch.push_back({{"type", "statement_made"},
+                     {"occurred", "2021"},
+                     {"data", {{"quote", "q" + std::to_string(i)}}}});
+  REQUIRE(c.post_json("/v1/celebrities/metric-test/events", batch, write_headers(server)).status ==
+          201);
   REQUIRE(c.get("/v1/celebrities/metric-test/timeline").status == 200);
   REQUIRE(c.get("/v1/celebrities/nobody/timeline").status == 404);
   REQUIRE(c.get("/no/such/path").status == 404);
@@ -52,12 +56,33 @@ TEST_CASE("GET /metrics counts requests, appends and fsyncs, and shows position,
   REQUIRE(r.status == 200);
   CHECK(r.header("content-type").rfind("text/plain; version=0.0.4", 0) == 0);
   const std::string& m = r.body;
-  CHECK(sample(m, R"(starlog_http_requests_total{route="/v1/celebrities/{id}/events",method="POST",status="201"})") == 2);
-  CHECK(sample(m, R"(starlog_http_requests_total{route="/v1/celebrities/{id}/timeline",method="GET",status="200"})") == 1);
-  CHECK(sample(m, R"(starlog_http_requests_total{route="/v1/celebrities/{id}/timeline",method="GET",status="404"})") == 1);
-  CHECK(sample(m, R"(starlog_http_requests_total{route="unmatched",method="GET",status="404"})") == 1);
-  CHECK(sample(m, R"(starlog_http_request_duration_seconds_count{route="/v1/celebrities/{id}/timeline"})") == 2);
-  CHECK(sample(m, R"(starlog_http_request_duration_seconds_bucket{route="/v1/celebrities/{id}/timeline",le="+Inf"})") == 2);
+  CHECK(
+      sample(
+          m,
+          R"(starlog_http_requests_total{route="/v1/celebrities/{id}/events",method="POST",status="201"})") ==
+      2);
+  CHECK(
+      sample(
+          m,
+          R"(starlog_http_requests_total{route="/v1/celebrities/{id}/timeline",method="GET",status="200"})") ==
+      1);
+  CHECK(
+      sample(
+          m,
+          R"(starlog_http_requests_total{route="/v1/celebrities/{id}/timeline",method="GET",status="404"})") ==
+      1);
+  CHECK(sample(m, R"(starlog_http_requests_total{route="unmatched",method="GET",status="404"})") ==
+        1);
+  CHECK(
+      sample(
+          m,
+          R"(starlog_http_request_duration_seconds_count{route="/v1/celebrities/{id}/timeline"})") ==
+      2);
+  CHECK(
+      sample(
+          m,
+          R"(starlog_http_request_duration_seconds_bucket{route="/v1/celebrities/{id}/timeline",le="+Inf"})") ==
+      2);
   CHECK(sample(m, R"(starlog_append_requests_total{outcome="created"})") == 2);
   CHECK(sample(m, "starlog_appended_events_total") == 4);
   CHECK(sample(m, R"(starlog_append_batch_size_bucket{le="1"})") == 1);
@@ -90,17 +115,20 @@ TEST_CASE("every request gets one JSON access-log line with its X-Request-Id, an
   ServerProcess server(dir.file("starlog.db"));
   HttpClient c = server.client();
   const std::string secret = "sl_secret_token_do_not_log_0123456789";
-  const HttpResult mine = c.get("/healthz?cursor=private-cursor", {{"X-Request-Id", "trace-42"},
-                                                                  {"Authorization", "Bearer " + secret}});
+  const HttpResult mine =
+      c.get("/healthz?cursor=private-cursor",
+            {{"X-Request-Id", "trace-42"}, {"Authorization", "Bearer " + secret}});
   REQUIRE(mine.status == 200);
   CHECK(mine.header("x-request-id") == "trace-42");
   const HttpResult fresh = c.get("/v1/celebrities/nobody");
   const std::string id = fresh.header("x-request-id");
   CHECK(id.size() == 16);
-  const HttpResult refused = c.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx");
+  const HttpResult refused = c.send_raw(
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx");
   CHECK(refused.status == 400);
-  const HttpResult posted = c.post("/v1/celebrities/nobody/events", "{\"secret\":\"" + secret + "\"}",
-                                   {{"Authorization", "Bearer " + secret}});
+  const HttpResult posted =
+      c.post("/v1/celebrities/nobody/events", "{\"secret\":\"" + secret + "\"}",
+             {{"Authorization", "Bearer " + secret}});
   CHECK(posted.status >= 400);
 
   // The log is written as each response goes out; give the last line a moment.

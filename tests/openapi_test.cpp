@@ -37,14 +37,16 @@ std::string api_sources() {
   std::string all;
   for (const auto& entry : std::filesystem::directory_iterator(kSource / "api")) {
     const std::string name = entry.path().filename().string();
-    if (entry.path().extension() == ".cpp" && !name.ends_with("_test.cpp")) all += slurp(entry.path());
+    if (entry.path().extension() == ".cpp" && !name.ends_with("_test.cpp"))
+      all += slurp(entry.path());
   }
   return all;
 }
 
 std::set<std::string> matches(const std::string& text, const std::regex& re) {
   std::set<std::string> out;
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator();
+       ++it)
     out.insert((*it)[1].str());
   return out;
 }
@@ -67,11 +69,12 @@ TEST_CASE("GET /openapi.json serves api/openapi.json as it is, cacheably") {
   CHECK(client.get("/openapi.json", {{"If-None-Match", r.header("etag")}}).status == 304);
 }
 
-TEST_CASE("every route the router knows is in the document, and every documented operation is routed") {
+TEST_CASE(
+    "every route the router knows is in the document, and every documented operation is routed") {
   TempDir dir;
   const std::string out = dir.file("routes.txt");
-  const std::string cmd = "'" + ServerProcess::binary() + "' serve --list-routes --db '" + dir.file("s.db") +
-                          "' >'" + out + "' 2>&1";
+  const std::string cmd = "'" + ServerProcess::binary() + "' serve --list-routes --db '" +
+                          dir.file("s.db") + "' >'" + out + "' 2>&1";
   REQUIRE(std::system(cmd.c_str()) == 0);
   std::set<std::string> routed;
   std::istringstream lines(slurp(out));
@@ -81,7 +84,8 @@ TEST_CASE("every route the router knows is in the document, and every documented
   REQUIRE(routed.size() >= 10);
 
   std::set<std::string> documented;
-  static const std::set<std::string> kMethods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
+  static const std::set<std::string> kMethods = {"get",     "put",  "post",  "delete",
+                                                 "options", "head", "patch", "trace"};
   const Json doc = document();  // alive while iterating (no temporary in the range)
   for (const auto& [path, item] : doc.at("paths").items()) {
     for (const auto& [method, op] : item.items()) {
@@ -102,8 +106,10 @@ TEST_CASE("every route the router knows is in the document, and every documented
 
 TEST_CASE("every problem type the code answers is documented, and only those") {
   const std::string code = api_sources();
-  std::set<std::string> used = matches(code, std::regex(R"re(problem\(\s*http::status::\w+,\s*"([a-z0-9-]+)")re"));
-  for (const auto& s : matches(code, std::regex(R"re(storage_failure\(\s*"([a-z0-9-]+)")re"))) used.insert(s);
+  std::set<std::string> used =
+      matches(code, std::regex(R"re(problem\(\s*http::status::\w+,\s*"([a-z0-9-]+)")re"));
+  for (const auto& s : matches(code, std::regex(R"re(storage_failure\(\s*"([a-z0-9-]+)")re")))
+    used.insert(s);
   REQUIRE(used.count("validation-failed") == 1);
 
   std::set<std::string> documented;
@@ -128,8 +134,10 @@ TEST_CASE("every event type has its request and stored schema in the document") 
   const Json& schemas = doc.at("components").at("schemas");
   std::set<std::string> known, in_new, in_stored, in_enum;
   for (const auto& t : domain::all_event_types()) known.emplace(t.name);
-  for (const auto& [type, ref] : schemas.at("NewEvent").at("discriminator").at("mapping").items()) in_new.insert(type);
-  for (const auto& [type, ref] : schemas.at("Envelope").at("discriminator").at("mapping").items()) in_stored.insert(type);
+  for (const auto& [type, ref] : schemas.at("NewEvent").at("discriminator").at("mapping").items())
+    in_new.insert(type);
+  for (const auto& [type, ref] : schemas.at("Envelope").at("discriminator").at("mapping").items())
+    in_stored.insert(type);
   for (const auto& t : schemas.at("EventType").at("enum")) in_enum.insert(t.get<std::string>());
   CHECK(in_new == known);
   CHECK(in_stored == known);
@@ -139,8 +147,10 @@ TEST_CASE("every event type has its request and stored schema in the document") 
 TEST_CASE("every query parameter a handler reads is documented") {
   const std::string code = api_sources();
   std::set<std::string> read = matches(code, std::regex(R"re(query_value\(\s*"([a-z_]+)"\s*\))re"));
-  for (const auto& s : matches(code, std::regex(R"re(int_param\(\s*req,\s*p,\s*"([a-z_]+)")re"))) read.insert(s);
-  for (const auto& s : matches(code, std::regex(R"re(query\.find\(\s*"([a-z_]+)"\s*\))re"))) read.insert(s);
+  for (const auto& s : matches(code, std::regex(R"re(int_param\(\s*req,\s*p,\s*"([a-z_]+)")re")))
+    read.insert(s);
+  for (const auto& s : matches(code, std::regex(R"re(query\.find\(\s*"([a-z_]+)"\s*\))re")))
+    read.insert(s);
   for (const char* name : {"from", "to"}) read.insert(name);  // read in a loop over names
   REQUIRE(read.count("limit") == 1);
 
@@ -164,7 +174,8 @@ TEST_CASE("every query parameter a handler reads is documented") {
   std::set<std::string> missing;
   for (const auto& r : read)
     if (!documented.count(r)) missing.insert(r);
-  CHECK_MESSAGE(missing.empty(), "query parameters read by handlers but documented nowhere:" << join(missing));
+  CHECK_MESSAGE(missing.empty(),
+                "query parameters read by handlers but documented nowhere:" << join(missing));
 }
 
 }  // namespace

@@ -6,12 +6,12 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
-#include <map>
-#include <mutex>
-#include <future>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <future>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -270,7 +270,8 @@ TEST_CASE("a stream route takes over the connection") {
   CHECK(c.get("/normal").json()["target"] == "/normal");
 }
 
-TEST_CASE("handlers run on their own pool: a blocked handler holds up neither I/O nor other requests") {
+TEST_CASE(
+    "handlers run on their own pool: a blocked handler holds up neither I/O nor other requests") {
   ServerOptions opts = test_options();
   opts.threads = 1;          // one I/O thread...
   opts.handler_threads = 2;  // ...and a pool for handlers that block
@@ -296,14 +297,16 @@ TEST_CASE("handlers run on their own pool: a blocked handler holds up neither I/
   s.start();
   HttpResult blocked;
   std::thread a([&] { blocked = s.client().get("/wait"); });
-  for (int i = 0; i < 1000 && !waiting; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 1000 && !waiting; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   REQUIRE(waiting);
   CHECK(s.client().get("/release").status == 200);
   a.join();
   CHECK(blocked.status == 200);
 }
 
-TEST_CASE("requests the inline predicate picks are answered on the I/O thread, the others on the pool") {
+TEST_CASE(
+    "requests the inline predicate picks are answered on the I/O thread, the others on the pool") {
   ServerOptions opts = test_options();
   opts.threads = 1;  // run() on RunningServer's thread is the only I/O thread
   opts.handler_threads = 2;

@@ -44,7 +44,8 @@ void graceful_stop_under_load(int signal) {
   ServerProcess server(db);
   HttpClient admin = server.client();
   const Json reg = {{"type", "celebrity_registered"}, {"data", {{"name", "Stop Test"}}}};
-  REQUIRE(admin.post_json("/v1/celebrities/stop-test/events", reg, write_headers(server)).status == 201);
+  REQUIRE(admin.post_json("/v1/celebrities/stop-test/events", reg, write_headers(server)).status ==
+          201);
 
   std::mutex mu;
   std::vector<std::string> acked;
@@ -71,7 +72,8 @@ void graceful_stop_under_load(int signal) {
       }
     });
   }
-  for (int i = 0; i < 3000 && answered < 30; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < 3000 && answered < 30; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   const int exit_code = server.stop_with(signal);
   for (auto& t : writers) t.join();
   CHECK(exit_code == 0);
@@ -109,31 +111,33 @@ TEST_CASE("stop() lets an in-flight request finish, closes streams and refuses n
   Server server(opts, [&](const Request& req) {
     if (req.target() == "/slow") {
       in_handler = true;
-      for (int i = 0; i < 1000 && !release; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      for (int i = 0; i < 1000 && !release; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     return json_response(http::status::ok, Json{{"done", true}}, req);
   });
   std::atomic<bool> streaming{false};
   server.set_stream_route([&](const Request& req) -> std::optional<StreamHandler> {
     if (req.target() != "/live") return std::nullopt;
-    return StreamHandler([&](boost::beast::tcp_stream& stream,
-                             const Request& r) -> boost::asio::awaitable<void> {
-      http::response<http::empty_body> head{http::status::ok, r.version()};
-      head.set(http::field::content_type, "text/event-stream");
-      head.chunked(true);
-      http::response_serializer<http::empty_body> sr(head);
-      co_await http::async_write_header(stream, sr, boost::asio::use_awaitable);
-      streaming = true;
-      boost::asio::steady_timer forever(stream.get_executor(), std::chrono::hours(1));
-      co_await forever.async_wait(boost::asio::use_awaitable);
-    });
+    return StreamHandler(
+        [&](boost::beast::tcp_stream& stream, const Request& r) -> boost::asio::awaitable<void> {
+          http::response<http::empty_body> head{http::status::ok, r.version()};
+          head.set(http::field::content_type, "text/event-stream");
+          head.chunked(true);
+          http::response_serializer<http::empty_body> sr(head);
+          co_await http::async_write_header(stream, sr, boost::asio::use_awaitable);
+          streaming = true;
+          boost::asio::steady_timer forever(stream.get_executor(), std::chrono::hours(1));
+          co_await forever.async_wait(boost::asio::use_awaitable);
+        });
   });
   REQUIRE(server.start().is_ok());
   std::thread runner([&] { server.run(); });
 
   RawSocket live(server.port());
   REQUIRE(live.send("GET /live HTTP/1.1\r\nHost: x\r\n\r\n"));
-  for (int i = 0; i < 400 && !streaming; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < 400 && !streaming; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   REQUIRE(streaming);
 
   HttpResult slow;
@@ -141,7 +145,8 @@ TEST_CASE("stop() lets an in-flight request finish, closes streams and refuses n
     HttpClient c("127.0.0.1", server.port());
     slow = c.get("/slow");
   });
-  for (int i = 0; i < 400 && !in_handler; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < 400 && !in_handler; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   REQUIRE(in_handler);
 
   server.stop();

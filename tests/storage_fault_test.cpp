@@ -2,7 +2,6 @@
 // which caps the file through SQLite's max_page_count, so SQLite reports
 // SQLITE_FULL exactly as on a full disk), a read-only file and corrupt files.
 #include <doctest/doctest.h>
-
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,9 +45,9 @@ struct StartResult {
 StartResult try_serve(const TempDir& dir, const std::string& db, const std::string& prefix = "",
                       const std::string& binary = ServerProcess::binary()) {
   const std::string out = dir.file("serve.out");
-  const std::string cmd = prefix + "timeout 10 '" + binary + "' serve --db '" +
-                          db + "' --listen 127.0.0.1:" +
-                          std::to_string(ServerProcess::free_port()) + " >'" + out + "' 2>&1";
+  const std::string cmd = prefix + "timeout 10 '" + binary + "' serve --db '" + db +
+                          "' --listen 127.0.0.1:" + std::to_string(ServerProcess::free_port()) +
+                          " >'" + out + "' 2>&1";
   const int status = std::system(cmd.c_str());
   StartResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -133,8 +132,10 @@ class EnvGuard {
     ::setenv(name, value.c_str(), 1);
   }
   ~EnvGuard() {
-    if (old_) ::setenv(name_, old_->c_str(), 1);
-    else ::unsetenv(name_);
+    if (old_)
+      ::setenv(name_, old_->c_str(), 1);
+    else
+      ::unsetenv(name_);
   }
 
  private:
@@ -142,14 +143,15 @@ class EnvGuard {
   std::optional<std::string> old_;
 };
 
-TEST_CASE("a really full disk (a small tmpfs) answers 507 and recovers in place when space returns") {
+TEST_CASE(
+    "a really full disk (a small tmpfs) answers 507 and recovers in place when space returns") {
   TempDir dir;
   const std::string mount_dir = dir.file("full");
   std::filesystem::create_directory(mount_dir);
   // A private mount namespace (and user namespace, so no privilege is
   // needed where unprivileged namespaces are allowed) with a tmpfs of its own.
-  const std::string probe = "unshare -rm sh -c 'mount -t tmpfs -o size=64k probe \"" + mount_dir +
-                            "\"' >/dev/null 2>&1";
+  const std::string probe =
+      "unshare -rm sh -c 'mount -t tmpfs -o size=64k probe \"" + mount_dir + "\"' >/dev/null 2>&1";
   // Never skipped: the machines Starlog is built and tested on (Debian 12,
   // root or unprivileged user namespaces) allow it.
   REQUIRE_MESSAGE(std::system(probe.c_str()) == 0,
@@ -227,14 +229,17 @@ TEST_CASE("a database file that is not a Starlog database is a clear start-up er
   TempDir dir;
   const std::string db = dir.file("starlog.db");
   SUBCASE("text") {
-    std::ofstream(db) << "not a database at all, but long enough to look like one" << std::string(500, 'x');
+    std::ofstream(db) << "not a database at all, but long enough to look like one"
+                      << std::string(500, 'x');
   }
   SUBCASE("a Starlog database whose pages were overwritten") {
     {
       ServerProcess server(db);
       HttpClient c = server.client();
       const Json reg = {{"type", "celebrity_registered"}, {"data", {{"name", "Corrupt Test"}}}};
-      REQUIRE(c.post_json("/v1/celebrities/corrupt-test/events", reg, write_headers(server)).status == 201);
+      REQUIRE(
+          c.post_json("/v1/celebrities/corrupt-test/events", reg, write_headers(server)).status ==
+          201);
       REQUIRE(server.stop() == 0);
     }
     std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);

@@ -87,7 +87,8 @@ TEST_CASE("a format-1 store is upgraded on first start and serves what it served
   // The log file is format 2 without the old read-model tables; they live
   // in the file beside it now.
   CHECK(sqlite_int(dir, db, "PRAGMA user_version") == 2);
-  CHECK(sqlite_int(dir, db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'projection%'") == 0);
+  CHECK(sqlite_int(dir, db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'projection%'") ==
+        0);
   CHECK(sqlite_int(dir, db, "SELECT count(*) FROM events") == events + 1);
   CHECK(sqlite_int(dir, db + ".projections",
                    "SELECT position FROM projection_checkpoints WHERE projection ="
@@ -141,7 +142,8 @@ TEST_CASE("read models ahead of their log are folded again, not served") {
     ServerProcess server(db);
     const Headers admin = {{"Authorization", "Bearer " + kFixtureSecret}};
     const Json reg = {{"type", "celebrity_registered"}, {"data", {{"name", "Only Later"}}}};
-    REQUIRE(server.client().post_json("/v1/celebrities/only-later/events", reg, admin).status == 201);
+    REQUIRE(server.client().post_json("/v1/celebrities/only-later/events", reg, admin).status ==
+            201);
     REQUIRE(server.stop() == 0);
   }
   copy_fixture(dir);

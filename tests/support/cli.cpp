@@ -28,9 +28,7 @@ std::string slurp(const std::string& path) {
 
 }  // namespace
 
-CommandResult run_starlog(const std::vector<std::string>& args) {
-  return run_starlog_in(0, args);
-}
+CommandResult run_starlog(const std::vector<std::string>& args) { return run_starlog_in(0, args); }
 
 CommandResult run_starlog_in(pid_t namespaces_of, const std::vector<std::string>& args) {
   TempDir dir;
@@ -65,8 +63,10 @@ CommandResult run_starlog_in(pid_t namespaces_of, const std::vector<std::string>
     if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "waitpid");
   }
   CommandResult r;
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) r.exit_code = 128 + WTERMSIG(status);
+  if (WIFEXITED(status))
+    r.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    r.exit_code = 128 + WTERMSIG(status);
   r.out = slurp(out);
   r.err = slurp(err);
   return r;

@@ -24,7 +24,8 @@ std::string lower(std::string_view s) {
 }  // namespace
 
 SseClient::SseClient(const std::string& host, unsigned short port, std::string_view target,
-                     const Headers& headers, int receive_buffer, std::chrono::milliseconds timeout) {
+                     const Headers& headers, int receive_buffer,
+                     std::chrono::milliseconds timeout) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw std::runtime_error("SseClient: socket: " + std::string(std::strerror(errno)));
   if (receive_buffer > 0) {
@@ -75,12 +76,14 @@ SseClient::SseClient(const std::string& host, unsigned short port, std::string_v
   raw_.erase(0, end + 4);
   std::size_t line_end = head.find("\r\n");
   const std::string status_line = head.substr(0, line_end);
-  if (status_line.size() < 12) throw std::runtime_error("SseClient: bad status line: " + status_line);
+  if (status_line.size() < 12)
+    throw std::runtime_error("SseClient: bad status line: " + status_line);
   status_ = std::stoi(status_line.substr(9, 3));
   while (line_end != std::string::npos) {
     const std::size_t start = line_end + 2;
     line_end = head.find("\r\n", start);
-    const std::string line = head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
+    const std::string line =
+        head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
     const auto colon = line.find(':');
     if (colon == std::string::npos) continue;
     std::string value = line.substr(colon + 1);
@@ -165,7 +168,8 @@ void SseClient::parse() {
   }
 }
 
-const std::vector<SseEvent>& SseClient::read_events(std::size_t count, std::chrono::milliseconds timeout) {
+const std::vector<SseEvent>& SseClient::read_events(std::size_t count,
+                                                    std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (events_.size() < count && !closed_ && read_some(deadline)) parse();
   parse();

@@ -66,7 +66,7 @@ class SseClient {
   int fd_ = -1;
   int status_ = 0;
   std::vector<std::pair<std::string, std::string>> headers_;
-  std::string raw_;     // unparsed bytes
+  std::string raw_;  // unparsed bytes
   bool closed_ = false;
   std::size_t comments_ = 0;
   std::vector<SseEvent> events_;
