@@ -304,6 +304,19 @@ Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
       if (s.bodies) {
         if (auto hit = s.bodies->find(etag)) return BodyCache::respond(req, *hit);
       }
+      struct Slot {
+        std::counting_semaphore<>* slots;
+        explicit Slot(std::counting_semaphore<>* s) : slots(s) {
+          if (slots) slots->acquire();
+        }
+        ~Slot() {
+          if (slots) slots->release();
+        }
+      } slot(s.as_of_folds);
+      // Another request may have folded the same answer while this one waited.
+      if (s.bodies && s.as_of_folds) {
+        if (auto hit = s.bodies->find(etag)) return BodyCache::respond(req, *hit);
+      }
       auto doc = projections::timeline_at(s.log, q, at.position);
       if (!doc.ok()) return problem_from_status(doc.status(), req);
       Response res = render(*doc);

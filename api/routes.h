@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <semaphore>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,11 @@ struct Services {
   // began. Optional: null folds on the append's request instead.
   projections::Follower* follower = nullptr;
   static constexpr std::chrono::seconds kFoldWait{10};
+  // Cold as-of reads folding at once: each holds one celebrity's folded
+  // history in memory and keeps a core busy, so more than there are cores
+  // only add memory. The others wait for a slot (and may then find the
+  // answer cached). Optional: null lets every one fold at once.
+  std::counting_semaphore<>* as_of_folds = nullptr;
 };
 
 // Registers every route on `router`, each with the Permission it needs

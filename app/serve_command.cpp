@@ -200,6 +200,9 @@ int serve_command(int argc, char** argv) {
   api::Router router;
   api::Services services{*r.log, *r.timeline, *r.reader};
   services.follower = &follower;
+  std::counting_semaphore<> as_of_folds(
+      std::max<std::ptrdiff_t>(1, std::thread::hardware_concurrency()));
+  services.as_of_folds = &as_of_folds;
   api::BodyCache bodies;
   services.bodies = &bodies;
   (*obs)->hook(services);

@@ -3,6 +3,8 @@
 // of the live feed with short intervals.
 #include <doctest/doctest.h>
 
+#include <map>
+#include <semaphore>
 #include <thread>
 
 #include "api/live_feed.h"
@@ -267,6 +269,39 @@ TEST_CASE("a live client resumes from Last-Event-ID across the window and the lo
   for (const auto& e : rest) seen.push_back(std::stoll(e.id));
   REQUIRE(static_cast<std::int64_t>(seen.size()) == head);
   for (std::int64_t i = 0; i < head; ++i) CHECK(seen[static_cast<std::size_t>(i)] == i + 1);
+}
+
+TEST_CASE("as-of reads waiting for a fold slot get the same answers as one at a time") {
+  Core c;
+  c.append("ann", {{"type", "celebrity_registered"}, {"data", {{"name", "Ann"}}}});
+  for (int i = 0; i < 30; ++i) {
+    c.append("ann", {{"type", "album_released"},
+                     {"occurred", std::to_string(1990 + i)},
+                     {"data", {{"title", "A" + std::to_string(i)}}}});
+  }
+  auto target = [](int p) {
+    return "/v1/celebrities/ann/timeline?as_of_position=" + std::to_string(p);
+  };
+  std::map<int, std::string> alone;
+  for (int p = 2; p <= 31; ++p) alone[p] = c.call(http::verb::get, target(p)).body();
+  // One slot for eight threads: every fold waits its turn, none is lost.
+  std::counting_semaphore<> one(1);
+  c.services->as_of_folds = &one;
+  c.services->bodies = nullptr;
+  std::vector<std::thread> readers;
+  std::atomic<int> same{0};
+  for (int t = 0; t < 8; ++t) {
+    readers.emplace_back([&, t] {
+      for (int p = 2 + t; p <= 31; p += 8) {
+        auto r = c.call(http::verb::get, target(p));
+        if (r.result_int() == 200 && r.body() == alone.at(p)) ++same;
+      }
+    });
+  }
+  for (auto& r : readers) r.join();
+  CHECK(same == 30);
+  // And the slot is free again.
+  CHECK(one.try_acquire());
 }
 
 }  // namespace
