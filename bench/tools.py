@@ -196,11 +196,19 @@ def machine():
     return f"{os.cpu_count()} cores ({cpu}), {mem}, {platform.system()} {platform.release()}"
 
 
+TEXT_FIGURES = {"commit", "dirty"}
+
+
 def load_figures(path):
     fig = {}
     with open(path) as f:
         for line in f:
             key, _, value = line.rstrip("\n").partition("\t")
+            # Text stays text: a short commit hash such as 77994e7 would
+            # otherwise read as a number.
+            if key in TEXT_FIGURES:
+                fig[key] = value
+                continue
             try:
                 fig[key] = json.loads(value)
             except ValueError:
