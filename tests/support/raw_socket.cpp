@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 
 namespace starlog::test {
@@ -63,21 +64,7 @@ std::string RawSocket::read_at_most(std::size_t max_bytes, std::chrono::millisec
 }
 
 std::string RawSocket::read_for(std::chrono::milliseconds limit) {
-  std::string out;
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!closed_ && std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, 20) <= 0) continue;
-    char buf[4096];
-    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      closed_ = true;
-      break;
-    }
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  return out;
+  return read_at_most(std::numeric_limits<std::size_t>::max(), limit);
 }
 
 }  // namespace starlog::test
