@@ -30,7 +30,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& db_path) {
   if (const std::int64_t from = rt->db->upgraded_from(); from != 0) {
     std::fprintf(stderr,
                  "starlog: upgraded %s from store format %lld to %lld: events and tokens are kept;"
-                 " the read models now live in %s and are folded again from the log\n",
+                 " the read models (in %s) are folded again from the log\n",
                  db_path.c_str(), static_cast<long long>(from),
                  static_cast<long long>(store::log_schema().version),
                  store::read_model_path(db_path).c_str());

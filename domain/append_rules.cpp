@@ -22,8 +22,18 @@ namespace {
 
 using Errors = std::vector<FieldError>;
 
-bool is_amendment(std::string_view type) {
-  return type == "fact_corrected" || type == "fact_retracted";
+bool names_fact(std::string_view type) {
+  const EventType* t = find_event_type(type);
+  return t && t->names_fact();
+}
+
+// The takedown among a fact's events (nullptr when none): the fact's content
+// is gone, and nothing may amend or take it down again.
+const Event* takedown_in(const std::vector<Event>& history) {
+  for (const Event& e : history) {
+    if (role_of(e.type) == EventRole::takedown) return &e;
+  }
+  return nullptr;
 }
 
 Event as_event(const NewEvent& ne, std::string_view stream, std::int64_t version) {
@@ -60,6 +70,14 @@ class Checker {
         out.push_back({here, "'" + id + "' is not a registered celebrity"});
       }
     }
+  }
+
+  // The type of the event with this id, stored or earlier in the batch.
+  std::optional<std::string> type_of(const std::string& id, const std::vector<Event>& earlier) {
+    for (const Event& e : earlier) {
+      if (e.id == id) return e.type;
+    }
+    return view_.event_type(id);
   }
 
   // Every event about `fact_id`: stored ones first, then earlier ones of the batch.
@@ -112,7 +130,8 @@ Status check_append_rules(std::string_view stream, std::int64_t stream_version,
     checker.participants_registered(ne.participants, at + "/participants", errors);
 
     Status conflict;
-    if (is_amendment(ne.type)) {
+    if (names_fact(ne.type)) {
+      const bool takedown = role_of(ne.type) == EventRole::takedown;
       const Json* changes = nullptr;
       if (auto it = ne.data.find("changes"); it != ne.data.end() && it->is_object()) {
         changes = &*it;
@@ -125,15 +144,34 @@ Status check_append_rules(std::string_view stream, std::int64_t stream_version,
       const std::string fact_at = at + "/data/fact_id";
       const std::vector<Event> h = checker.history(fact_id, earlier);
       const EventType* head_type = h.empty() ? nullptr : find_event_type(h.front().type);
+      const Event* taken_down = takedown_in(h);
       if (h.empty() || h.front().id != fact_id) {
-        errors.push_back({fact_at, "no fact with id " + fact_id + " exists"});
-      } else if (!head_type || !head_type->records_fact) {
-        errors.push_back({fact_at, "event " + fact_id + " is a " + h.front().type +
-                                       " event, which records no fact to amend"});
+        const auto type = checker.type_of(fact_id, earlier);
+        if (type && role_of(*type) == EventRole::takedown) {
+          conflict = Status::conflict("event " + fact_id +
+                                      " is a content_taken_down event; a takedown is never "
+                                      "taken down or amended itself");
+        } else if (type) {
+          errors.push_back({fact_at, "event " + fact_id + " is a " + *type +
+                                         " event, which records no fact to " +
+                                         (takedown ? "take down" : "amend")});
+        } else {
+          errors.push_back({fact_at, "no fact with id " + fact_id + " exists"});
+        }
       } else if (h.front().stream != name) {
         errors.push_back({fact_at, "fact " + fact_id + " belongs to '" + h.front().stream +
-                                       "', not to '" + name + "'; amend it in its own stream"});
-      } else {
+                                       "', not to '" + name + "'; " +
+                                       (takedown ? "take it down" : "amend it") +
+                                       " in its own stream"});
+      } else if (taken_down || h.front().taken_down()) {
+        const std::string by =
+            taken_down ? taken_down->id : (h.front().erasure ? h.front().erasure->by : "");
+        conflict = Status::conflict("fact " + fact_id + " was taken down by event " + by +
+                                    (takedown ? " already" : " and cannot be amended"));
+      } else if (!head_type || !head_type->records_fact()) {
+        errors.push_back({fact_at, "event " + fact_id + " is a " + h.front().type +
+                                       " event, which records no fact to amend"});
+      } else if (!takedown) {
         Fact f = fact_from_event(h.front());
         // Stored amendments were checked when appended; earlier ones of this
         // batch that failed leave the fact unchanged, as they will not be stored.

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,6 +24,9 @@ class LogView {
   // Every stored event about a fact (the recording event, then its
   // corrections and retraction) in log order; empty when no such fact.
   virtual std::vector<Event> fact_events(std::string_view fact_id) = 0;
+  // The type of the stored event with this id ("" when its content was
+  // taken down); nullopt when no event has this id.
+  virtual std::optional<std::string> event_type(std::string_view id) = 0;
 };
 
 // Checks appending `batch` (validated) to `stream`, now at `stream_version`:
@@ -32,7 +37,11 @@ class LogView {
 //  - fact_corrected/fact_retracted name a fact of the same stream (422 invalid
 //    otherwise, also for unknown facts and for ids of events that record no
 //    fact) that is not retracted (409 conflict), and a corrected fact still
-//    validates as its type (422).
+//    validates as its type (422);
+//  - content_taken_down names a fact of the same stream (422 as above) that
+//    has not been taken down yet (409), and never a takedown (409: a
+//    takedown is an ordinary event and is never taken down itself);
+//  - no fact_corrected or fact_retracted names a fact taken down (409).
 // Events earlier in the batch count as stored for later ones. Pointers are
 // "/i/..." when `is_batch`, "/..." otherwise.
 // Which category wins: the first failing event in batch order decides; within

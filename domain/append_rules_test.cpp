@@ -28,6 +28,22 @@ class FakeLog final : public LogView {
     }
     return out;
   }
+  std::optional<std::string> event_type(std::string_view id) override {
+    for (const Event& e : log_) {
+      if (e.id == id) return e.type;
+    }
+    return std::nullopt;
+  }
+
+  // Erases the content of a fact's events, as a stored takedown does.
+  void erase(const std::string& fact_id, const std::string& by) {
+    for (Event& e : log_) {
+      if (e.fact_id() != fact_id || e.id == by) continue;
+      e.erasure = Erasure{"digest", fact_id, by, {}, "court order"};
+      e.type.clear();
+      e.data = Json::object();
+    }
+  }
 
   // Appends a validated event as the store would (no rule checks).
   void store(const std::string& stream, const NewEvent& ne) {
@@ -82,6 +98,13 @@ NewEvent corrected(const std::string& fact_id, Json changes) {
 
 NewEvent retracted(const std::string& fact_id) {
   return make({{"type", "fact_retracted"}, {"data", {{"fact_id", fact_id}, {"reason", "untrue"}}}});
+}
+
+NewEvent taken_down(const std::string& fact_id, const std::string& id = "") {
+  Json j = {{"type", "content_taken_down"},
+            {"data", {{"fact_id", fact_id}, {"reason", "court order"}}}};
+  if (!id.empty()) j["id"] = id;
+  return make(j);
 }
 
 const std::string kFact = "0190f7f4-3c1e-7a2b-9d4e-5b6c7d8e9f00";
@@ -312,4 +335,42 @@ TEST_CASE("the first failing event decides between 409 and 422") {
 TEST_CASE("an empty batch breaks no rule") {
   FakeLog log;
   CHECK(check_append_rules("kanye-west", 0, {}, true, log).is_ok());
+}
+
+TEST_CASE("a takedown names a fact of its own stream") {
+  FakeLog log = seeded();
+  CHECK(check(log, "kanye-west", {taken_down(kFact)}).is_ok());
+  // Unknown fact, or one of another stream: 422 at the fact_id.
+  check_single_error(check(log, "kanye-west", {taken_down(kOther)}), "/data/fact_id");
+  check_single_error(check(log, "jay-z", {taken_down(kFact)}), "/data/fact_id");
+  // A retracted fact's content is still stored: it can be taken down.
+  log.store("kanye-west", retracted(kFact));
+  CHECK(check(log, "kanye-west", {taken_down(kFact)}).is_ok());
+}
+
+TEST_CASE("a takedown of a correction's id is 422: it records no fact") {
+  FakeLog log = seeded();
+  NewEvent fix = corrected(kFact, {{"occurred", "2021-08-30"}});
+  fix.id = kOther;
+  log.store("kanye-west", fix);
+  check_single_error(check(log, "kanye-west", {taken_down(kOther)}), "/data/fact_id");
+}
+
+TEST_CASE("a fact taken down cannot be taken down again, corrected or retracted: 409") {
+  const std::string takedown_id = "0190f7f4-3c1e-7a2b-9d4e-5b6c7d8e9f02";
+  FakeLog log = seeded();
+  log.store("kanye-west", taken_down(kFact, takedown_id));
+  log.erase(kFact, takedown_id);
+  CHECK(check(log, "kanye-west", {taken_down(kFact)}).code() == Code::conflict);
+  CHECK(check(log, "kanye-west", {retracted(kFact)}).code() == Code::conflict);
+  CHECK(check(log, "kanye-west", {corrected(kFact, {{"occurred", "2021"}})}).code() ==
+        Code::conflict);
+  // A takedown of the takedown itself: 409 as well.
+  CHECK(check(log, "kanye-west", {taken_down(takedown_id)}).code() == Code::conflict);
+}
+
+TEST_CASE("two takedowns of one fact in one batch: the second is 409") {
+  FakeLog log = seeded();
+  CHECK(check(log, "kanye-west", {taken_down(kFact), taken_down(kFact)}, true).code() ==
+        Code::conflict);
 }

@@ -23,6 +23,20 @@ struct NewEvent {
   Json sources = Json::array();       // [{"url", "publisher"?, "quote"?}]
 };
 
+// What is left of an event whose content a lawful takedown erased (the
+// recording event of the fact taken down, and each of its corrections and
+// its retraction): the header stays, so the hash chain still verifies, and
+// the content (type, occurred, data, participants, sources) is gone.
+struct Erasure {
+  std::string content_digest;  // of the erased content: the chain digests it
+  std::string fact_id;         // the fact taken down
+  // The content_taken_down event that erased it; empty when the log holds
+  // no such event (an erasure without a takedown: `verify` reports it).
+  std::string by;
+  Millis recorded_at{};  // the takedown's
+  std::string reason;    // the takedown's
+};
+
 // A stored event: content plus what the server assigned.
 struct Event {
   std::string id;
@@ -37,17 +51,24 @@ struct Event {
   Millis recorded_at{};
   std::string recorded_by;
   std::string hash;  // 64 lower-case hex digits, see domain/hash_chain.h
+  // Set when the content was taken down; type is then empty, occurred
+  // absent, data {} and participants and sources [].
+  std::optional<Erasure> erasure;
 
   // The fact an event is about: its own id for a fact-recording event, the
-  // data.fact_id of a correction or retraction, empty for profile events.
+  // data.fact_id of a correction, retraction or takedown, empty for profile
+  // events; for an erased event the fact that was taken down.
   std::string fact_id() const;
+  bool taken_down() const { return erasure.has_value(); }
 };
 
 // The envelope as JSON, exactly as stored, exported and returned (§3). An
-// absent `occurred` is omitted.
+// absent `occurred` is omitted. An erased event is its header (id, stream,
+// version, position, recorded_at, recorded_by, content_digest, hash) plus
+// "taken_down": {"event_id", "recorded_at", "reason", "fact_id"}.
 Json to_json(const Event& e);
-// Reads a full envelope (export/restore format). Status::malformed on a
-// missing or wrongly typed field.
+// Reads a full envelope (export/restore format), also an erased one.
+// Status::malformed on a missing or wrongly typed field.
 Result<Event> event_from_json(const Json& j);
 
 // The content part of an event, as digested by the hash chain and compared

@@ -335,27 +335,44 @@ void validate_fact_retracted(const Json& data, const std::string& at, Errors& ou
 }
 std::string title_fact_retracted(const Json&) { return "Retracted a fact"; }
 
+// ---- content_taken_down -------------------------------------------------------
+void validate_content_taken_down(const Json& data, const std::string& at, Errors& out) {
+  DataChecker c(data, at, out);
+  c.uuid("fact_id", Need::required);
+  c.text("reason", Need::required, TextKind::long_text);
+  c.text("legal_basis", Need::optional, TextKind::long_text);
+  c.finish();
+}
+std::string title_content_taken_down(const Json&) { return "Took a fact's content down"; }
+
 // The one table. Names are stable forever: never reuse, rename or remove one.
 constexpr EventType kEventTypes[] = {
-    {"celebrity_registered", OccurredRule::absent, false, validate_celebrity_registered,
-     title_celebrity_registered},
-    {"celebrity_updated", OccurredRule::absent, false, validate_celebrity_updated,
-     title_celebrity_updated},
-    {"album_released", OccurredRule::required, true, validate_album_released, title_album_released},
-    {"song_released", OccurredRule::required, true, validate_song_released, title_song_released},
-    {"live_event_held", OccurredRule::required_interval_allowed, true, validate_live_event_held,
-     title_live_event_held},
-    {"podcast_appeared", OccurredRule::required, true, validate_podcast_appeared,
+    {"celebrity_registered", OccurredRule::absent, EventRole::profile, false,
+     validate_celebrity_registered, title_celebrity_registered},
+    {"celebrity_updated", OccurredRule::absent, EventRole::profile, false,
+     validate_celebrity_updated, title_celebrity_updated},
+    {"album_released", OccurredRule::required, EventRole::fact, false, validate_album_released,
+     title_album_released},
+    {"song_released", OccurredRule::required, EventRole::fact, false, validate_song_released,
+     title_song_released},
+    {"live_event_held", OccurredRule::required_interval_allowed, EventRole::fact, false,
+     validate_live_event_held, title_live_event_held},
+    {"podcast_appeared", OccurredRule::required, EventRole::fact, false, validate_podcast_appeared,
      title_podcast_appeared},
-    {"relationship_changed", OccurredRule::required, true, validate_relationship_changed,
-     title_relationship_changed},
-    {"collaboration_made", OccurredRule::required, true, validate_collaboration_made,
-     title_collaboration_made},
-    {"appearance_made", OccurredRule::required, true, validate_appearance_made,
+    {"relationship_changed", OccurredRule::required, EventRole::fact, false,
+     validate_relationship_changed, title_relationship_changed},
+    {"collaboration_made", OccurredRule::required, EventRole::fact, false,
+     validate_collaboration_made, title_collaboration_made},
+    {"appearance_made", OccurredRule::required, EventRole::fact, false, validate_appearance_made,
      title_appearance_made},
-    {"statement_made", OccurredRule::required, true, validate_statement_made, title_statement_made},
-    {"fact_corrected", OccurredRule::absent, false, validate_fact_corrected, title_fact_corrected},
-    {"fact_retracted", OccurredRule::absent, false, validate_fact_retracted, title_fact_retracted},
+    {"statement_made", OccurredRule::required, EventRole::fact, false, validate_statement_made,
+     title_statement_made},
+    {"fact_corrected", OccurredRule::absent, EventRole::amendment, false, validate_fact_corrected,
+     title_fact_corrected},
+    {"fact_retracted", OccurredRule::absent, EventRole::amendment, false, validate_fact_retracted,
+     title_fact_retracted},
+    {"content_taken_down", OccurredRule::absent, EventRole::takedown, true,
+     validate_content_taken_down, title_content_taken_down},
 };
 
 }  // namespace
@@ -368,5 +385,11 @@ const EventType* find_event_type(std::string_view name) {
 }
 
 std::span<const EventType> all_event_types() { return kEventTypes; }
+
+std::optional<EventRole> role_of(std::string_view name) {
+  const EventType* t = find_event_type(name);
+  if (!t) return std::nullopt;
+  return t->role;
+}
 
 }  // namespace starlog::domain

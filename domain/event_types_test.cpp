@@ -46,11 +46,12 @@ std::string title(std::string_view type, const Json& data) {
 
 }  // namespace
 
-TEST_CASE("the table holds the twelve types of the contract, each once") {
+TEST_CASE("the table holds the thirteen types of the contract, each once") {
   const std::set<std::string_view> expected = {
       "celebrity_registered", "celebrity_updated", "album_released",       "song_released",
       "live_event_held",      "podcast_appeared",  "relationship_changed", "collaboration_made",
-      "appearance_made",      "statement_made",    "fact_corrected",       "fact_retracted"};
+      "appearance_made",      "statement_made",    "fact_corrected",       "fact_retracted",
+      "content_taken_down"};
   std::set<std::string_view> names;
   for (const EventType& t : all_event_types()) {
     CHECK(names.insert(t.name).second);
@@ -69,14 +70,20 @@ TEST_CASE("an unknown type name finds nothing, never a default") {
   CHECK(find_event_type("fact_deleted") == nullptr);
 }
 
-TEST_CASE("the eight dated types record facts; profile and amendment types do not") {
+TEST_CASE("the eight dated types record facts; profile, amendment and takedown types do not") {
   for (const EventType& t : all_event_types()) {
     CAPTURE(t.name);
-    const bool profile_or_amendment = t.name == "celebrity_registered" ||
-                                      t.name == "celebrity_updated" || t.name == "fact_corrected" ||
-                                      t.name == "fact_retracted";
-    CHECK(t.records_fact == !profile_or_amendment);
-    if (profile_or_amendment) {
+    const bool profile = t.name == "celebrity_registered" || t.name == "celebrity_updated";
+    const bool amendment = t.name == "fact_corrected" || t.name == "fact_retracted";
+    const bool takedown = t.name == "content_taken_down";
+    CHECK(t.records_fact() == !(profile || amendment || takedown));
+    CHECK(t.names_fact() == (amendment || takedown));
+    CHECK(t.admin_only == takedown);
+    CHECK(role_of(t.name) == t.role);
+    if (profile) CHECK(t.role == EventRole::profile);
+    if (amendment) CHECK(t.role == EventRole::amendment);
+    if (takedown) CHECK(t.role == EventRole::takedown);
+    if (profile || amendment || takedown) {
       CHECK(t.occurred == OccurredRule::absent);
     } else if (t.name == "live_event_held") {
       CHECK(t.occurred == OccurredRule::required_interval_allowed);
@@ -301,6 +308,26 @@ TEST_CASE("fact_corrected needs fact_id, reason and changes of a known shape") {
                                                {"changes", {{"occurred", "2021"}}}}),
                       "/data/reason"));
   }
+}
+
+TEST_CASE("content_taken_down needs fact_id and reason, may give a legal basis, nothing else") {
+  const std::string fid = "0190f7f4-3c1e-7a2b-9d4e-5b6c7d8e9f00";
+  CHECK(check("content_taken_down", {{"fact_id", fid}, {"reason", "court order"}}).empty());
+  CHECK(check("content_taken_down", {{"fact_id", fid},
+                                     {"reason", "court order"},
+                                     {"legal_basis", "High Court, case 2026/123"}})
+            .empty());
+  CHECK(has_pointer(check("content_taken_down", {{"fact_id", fid}}), "/data/reason"));
+  CHECK(has_pointer(check("content_taken_down", {{"reason", "r"}}), "/data/fact_id"));
+  CHECK(has_pointer(check("content_taken_down", {{"fact_id", "nope"}, {"reason", "r"}}),
+                    "/data/fact_id"));
+  CHECK(has_pointer(
+      check("content_taken_down", {{"fact_id", fid}, {"reason", "r"}, {"legal_basis", 7}}),
+      "/data/legal_basis"));
+  CHECK(has_pointer(check("content_taken_down", {{"fact_id", fid}, {"reason", "r"}, {"why", "x"}}),
+                    "/data/why"));
+  CHECK(title("content_taken_down", Json::object()) == "Took a fact's content down");
+  CHECK(role_of("") == std::nullopt);
 }
 
 TEST_CASE("fact_retracted needs fact_id and reason, nothing else") {

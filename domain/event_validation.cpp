@@ -396,7 +396,7 @@ void check_content(const EventType& type, const Json* occurred, const Json& data
   }
   // Participants put a fact on other timelines; an event that records no fact
   // has nothing to put there (a correction changes them via changes.participants).
-  if (!type.records_fact && participants.is_array() && !participants.empty()) {
+  if (!type.records_fact() && participants.is_array() && !participants.empty()) {
     out.push_back({at + "/participants",
                    "must be empty: " + std::string(type.name) + " events record no fact to share"});
   }

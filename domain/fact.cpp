@@ -64,7 +64,7 @@ Fact with_changes(const Fact& f, const Json& changes) {
 std::vector<FieldError> validate_fact_content(const Fact& f, const std::string& at) {
   std::vector<FieldError> out;
   const EventType* type = find_event_type(f.type);
-  if (!type || !type->records_fact) {
+  if (!type || !type->records_fact()) {
     out.push_back({at, "'" + f.type + "' events record no fact"});
     return out;
   }

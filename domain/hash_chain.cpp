@@ -84,7 +84,10 @@ std::string canonical_content(const E& e) {
 
 }  // namespace
 
-std::string content_digest(const Event& e) { return sha256_hex(canonical_content(e)); }
+std::string content_digest(const Event& e) {
+  if (e.erasure) return e.erasure->content_digest;  // the content is gone; its digest stays
+  return sha256_hex(canonical_content(e));
+}
 std::string content_digest(const NewEvent& e) { return sha256_hex(canonical_content(e)); }
 
 Json header_of(const Event& e) { return header_of(e, content_digest(e)); }
@@ -129,6 +132,9 @@ std::string ChainVerifier::problem_of(const Event& e, std::string_view stored_co
            ", not " + std::to_string(e.version);
   if (e.recorded_at.time_since_epoch().count() < last_recorded_ms_)
     return at + "recorded_at runs backwards";
+  if (e.erasure && e.erasure->by.empty())
+    return at + "the content was erased, but no content_taken_down event names fact " +
+           e.erasure->fact_id;
   if (content_digest(e) != stored_content_digest)
     return at + "the content does not match its stored content_digest";
   std::string expected_hash;

@@ -24,6 +24,7 @@ const std::string& genesis_hash();
 std::string canonical(const Json& j);
 // SHA-256 of bytes, lower-case hex.
 std::string sha256_hex(std::string_view bytes);
+// For an erased event (Event::erasure), the digest of the content it had.
 std::string content_digest(const Event& e);
 // The same content digest of an event not yet stored (idempotency compares it).
 std::string content_digest(const NewEvent& e);
@@ -42,7 +43,9 @@ std::string chain_hash(std::string_view previous_hash_hex, const Event& e,
 // continue the log without a gap, its recorded_at does not run backwards,
 // the stored content digest is the digest of its content, and its hash is
 // chain_hash(stored hash of the previous event, event, stored digest).
-// Each link is checked against the previous *stored* hash, so one altered
+// An erased event (a lawful takedown) holds when its stored digest chains
+// and the log holds the takedown that erased it; an erased event without
+// one is a break. Each link is checked against the previous *stored* hash, so one altered
 // event is reported at its own position only.
 // Not thread-safe.
 class ChainVerifier {

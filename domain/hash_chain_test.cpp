@@ -170,4 +170,71 @@ TEST_CASE("a chain verifier treats an unreadable row as a break at its position"
 }
 
 }  // namespace
+// The example event after a takedown erased its content: what the store
+// returns for it.
+Event erased_example(const std::string& by) {
+  Event e = example();
+  e.hash = kHashAfterGenesis;
+  e.type.clear();
+  e.occurred.reset();
+  e.data = Json::object();
+  e.participants = Json::array();
+  e.sources = Json::array();
+  e.erasure =
+      Erasure{kContentDigest, e.id, by, *parse_instant("2026-11-27T10:00:00.000Z"), "court order"};
+  return e;
+}
+
+TEST_CASE("an erased event keeps its header, digest and hash: the chain still verifies") {
+  const Event e = erased_example("0190f7f4-3c1e-7a2b-9d4e-5b6c7d8e9f09");
+  CHECK(content_digest(e) == kContentDigest);
+  CHECK(canonical(header_of(e)) == kHeader);
+  CHECK(chain_hash(genesis_hash(), e) == kHashAfterGenesis);
+  Event first = e;
+  first.position = 1;
+  first.version = 1;
+  first.hash = chain_hash(genesis_hash(), first);
+  ChainVerifier v;
+  CHECK(v.check(first, kContentDigest).empty());
+  CHECK(v.ok());
+  CHECK(e.fact_id() == e.id);
+  CHECK(e.taken_down());
+}
+
+TEST_CASE("an erased event without a takedown in the log is a break") {
+  Event e = erased_example("");
+  e.position = 1;
+  e.version = 1;
+  e.hash = chain_hash(genesis_hash(), e);
+  ChainVerifier v;
+  CHECK(v.check(e, kContentDigest).find("no content_taken_down") != std::string::npos);
+  CHECK(v.first_bad_position() == 1);
+}
+
+TEST_CASE("an erased envelope is its header plus taken_down, and reads back the same") {
+  const Event e = erased_example("0190f7f4-3c1e-7a2b-9d4e-5b6c7d8e9f09");
+  const Json j = to_json(e);
+  for (const char* k : {"type", "occurred", "data", "participants", "sources"})
+    CHECK_FALSE(j.contains(k));
+  CHECK(j.at("content_digest") == kContentDigest);
+  CHECK(j.at("taken_down") == Json{{"event_id", "0190f7f4-3c1e-7a2b-9d4e-5b6c7d8e9f09"},
+                                   {"recorded_at", "2026-11-27T10:00:00.000Z"},
+                                   {"reason", "court order"},
+                                   {"fact_id", e.id}});
+  auto back = event_from_json(j);
+  REQUIRE(back.ok());
+  CHECK(back->taken_down());
+  CHECK(back->erasure->content_digest == kContentDigest);
+  CHECK(back->erasure->by == e.erasure->by);
+  CHECK(back->hash == e.hash);
+  CHECK(to_json(*back) == j);
+  // An envelope that claims a takedown and still carries content is refused.
+  Json both = j;
+  both["data"] = {{"title", "Donda"}};
+  CHECK(event_from_json(both).status().code() == Code::malformed);
+  Json no_digest = j;
+  no_digest.erase("content_digest");
+  CHECK(event_from_json(no_digest).status().code() == Code::malformed);
+}
+
 }  // namespace starlog::domain

@@ -143,6 +143,11 @@ class FakeEventStore final : public store::EventStore {
     std::vector<domain::Event> fact_events(std::string_view fact_id) override {
       return s_.fact_events(fact_id);
     }
+    std::optional<std::string> event_type(std::string_view id) override {
+      const auto it = s_.by_id_.find(std::string(id));
+      if (it == s_.by_id_.end()) return std::nullopt;
+      return s_.log_[it->second].type;
+    }
 
    private:
     FakeEventStore& s_;

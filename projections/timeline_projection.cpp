@@ -157,7 +157,7 @@ Status TimelineProjection::apply(const Event& e, PendingRows& rows) {
       s = apply_profile(e, rows);
     } else if (e.type == "fact_corrected" || e.type == "fact_retracted") {
       s = apply_amendment(e, rows, subset, touched);
-    } else if (const auto* t = domain::find_event_type(e.type); t && t->records_fact) {
+    } else if (const auto* t = domain::find_event_type(e.type); t && t->records_fact()) {
       s = write_fact(rows, nullptr, domain::fact_from_event(e), subset, touched);
     }
     if (!s) return s;

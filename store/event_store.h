@@ -56,6 +56,9 @@ struct AppendResult {
   std::vector<AppendedEvent> events;
   std::int64_t stream_version =
       0;  // after the append (for a retry: the stored last event's version)
+  // A content_taken_down event was appended: the content it names is
+  // erased from the log's files (see EventStore::append).
+  bool erased = false;
 };
 
 class EventStore {
@@ -69,6 +72,9 @@ class EventStore {
   // expected version (precondition_failed with expected/actual), then the
   // rules of domain/append_rules.h (invalid / conflict). Sets version,
   // position, recorded_at (the store's clock), recorded_by and hash.
+  // A content_taken_down event erases, in the same atomic commit, the
+  // content of every event about its fact (Event::erasure), and append
+  // returns only once no byte of that content is left in the store's files.
   virtual Result<AppendResult> append(const AppendRequest& request) = 0;
 
   // Appends each request as append() would, in order, each with its own
@@ -116,6 +122,11 @@ class EventStore {
   // time never decreases along the log, so that position ends the prefix of
   // the log that was known at `t`.
   virtual Result<std::int64_t> position_at(domain::Millis t) = 0;
+
+  // Makes sure that no byte of erased content is left in the store's files
+  // (after a crash between a takedown's commit and its clean-up); run at
+  // start-up. The SQLite store empties its WAL.
+  virtual Status purge_erased() { return Status::ok(); }
 
   // Position of the last committed event (0 for an empty log).
   virtual std::int64_t head() = 0;

@@ -4,6 +4,7 @@
 #include "store/sqlite_database.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <system_error>
 
@@ -343,7 +344,7 @@ Status SqliteDatabase::init() {
   if (Status s = w.exec(std::string("PRAGMA synchronous=") + schema.synchronous +
                         "; PRAGMA foreign_keys=ON; PRAGMA cache_size=-" +
                         std::to_string(options_.writer_cache_kib) +
-                        "; PRAGMA journal_size_limit=67108864;");
+                        "; PRAGMA journal_size_limit=67108864; PRAGMA secure_delete=ON;");
       !s)
     return s;
 
@@ -444,6 +445,31 @@ void SqliteDatabase::checkpointer_loop(std::unique_ptr<SqliteConnection> conn) {
     checkpoint_runs_.fetch_add(1, std::memory_order_relaxed);
     lock.lock();
   }
+}
+
+Status SqliteDatabase::truncate_wal(SqliteConnection& w) {
+  // Each attempt waits (the busy timeout) for readers of older frames to
+  // finish; readers hold a snapshot only for one short read.
+  constexpr int kAttempts = 8;
+  for (int attempt = 0;; ++attempt) {
+    int log_frames = 0, backfilled = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(w.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE,
+                                             &log_frames, &backfilled);
+    if (rc == SQLITE_OK) {
+      wal_pages_.store(0, std::memory_order_relaxed);
+      wal_pages_at_checkpoint_.store(0, std::memory_order_relaxed);
+      return Status::ok();
+    }
+    if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || attempt + 1 == kAttempts)
+      return Status::io_error("cannot empty the WAL of '" + path_ +
+                              "': " + sqlite3_errmsg(w.handle()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+Status SqliteDatabase::truncate_wal() {
+  auto w = writer();
+  return truncate_wal(w.connection());
 }
 
 SqliteDatabase::CheckpointStats SqliteDatabase::checkpoint_stats() const {

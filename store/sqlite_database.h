@@ -202,6 +202,15 @@ class SqliteDatabase {
   };
   Writer writer() { return Writer(writer_mutex_, writer_.get()); }
 
+  // Copies every WAL frame into the file and truncates the WAL to zero
+  // bytes (a TRUNCATE checkpoint), waiting for readers of older frames.
+  // After a takedown's commit this is what removes the erased content's
+  // last copies: older WAL frames still held it (the file's own pages are
+  // zeroed by secure_delete, set on the writer). The first form takes the
+  // writer; the second runs on a writer the caller holds.
+  Status truncate_wal();
+  Status truncate_wal(SqliteConnection& writer);
+
   // A read-only connection while alive, then back to the pool. Never waits:
   // when every pooled connection is out (e.g. a scan visitor that reads
   // again), a new one is opened, so nested reads cannot deadlock.

@@ -1,6 +1,7 @@
 #include "store/sqlite_event_store.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 #include <unordered_set>
 #include <utility>
@@ -15,9 +16,16 @@ namespace {
 
 using domain::Event;
 
+// Columns 0-11 are the envelope, 12 and 13 fact_id and content_digest, 14
+// (only for a row whose content was taken down, type '') the takedown that
+// erased it as a JSON array [id, recorded_at ms, reason]. CASE evaluates the
+// subquery for erased rows only.
 const std::string kColumns =
     "position, id, stream, version, type, occurred, data, participants, sources, recorded_at, "
-    "recorded_by, hash";
+    "recorded_by, hash, fact_id, content_digest, CASE WHEN type = '' THEN (SELECT "
+    "json_array(t.id, t.recorded_at, json_extract(t.data, '$.reason')) FROM events AS t WHERE "
+    "t.fact_id = events.fact_id AND t.type = 'content_taken_down' ORDER BY t.position LIMIT 1) "
+    "END";
 const std::string kSelectById = "SELECT " + kColumns + " FROM events WHERE id = ?1";
 const std::string kSelectStream = "SELECT " + kColumns +
                                   " FROM events WHERE stream = ?1 AND version >= ?2"
@@ -27,7 +35,7 @@ const std::string kSelectAll =
 const std::string kSelectFact =
     "SELECT " + kColumns + " FROM events WHERE fact_id = ?1 ORDER BY position";
 const std::string kSelectStored = "SELECT " + kColumns +
-                                  ", content_digest FROM events WHERE position > ?1"
+                                  " FROM events WHERE position > ?1"
                                   " ORDER BY position LIMIT ?2";
 // One celebrity's events: its stream through UNIQUE(stream, version), the
 // facts it was ever a participant of through fact_participants and
@@ -50,6 +58,13 @@ constexpr const char* kInsert =
     "INSERT INTO events(position, id, stream, version, type, occurred, data, participants,"
     " sources, recorded_at, recorded_by, fact_id, content_digest, hash)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+// The lawful erasure (the trigger events_no_update allows exactly this),
+// of every event about fact ?1 but its takedowns, and of the participants
+// index rows it left (they name celebrities of the erased content).
+constexpr const char* kErase =
+    "UPDATE events SET type = '', occurred = NULL, data = '{}', participants = '[]',"
+    " sources = '[]' WHERE fact_id = ?1 AND type NOT IN ('', 'content_taken_down')";
+constexpr const char* kEraseParticipants = "DELETE FROM fact_participants WHERE fact_id = ?1";
 
 std::int64_t to_limit(std::size_t limit) {
   return static_cast<std::int64_t>(std::min<std::size_t>(
@@ -77,6 +92,23 @@ Status fill_from_row(SqliteStatement& st, Event& e) {
   e.recorded_at = domain::Millis(std::chrono::milliseconds(st.int64(9)));
   e.recorded_by = st.text(10);
   e.hash = st.text(11);
+  if (e.type.empty()) {
+    // Taken down: the header, the digest of what was erased, and the takedown.
+    domain::Erasure x;
+    x.content_digest = st.text(13);
+    if (!st.is_null(12)) x.fact_id = st.text(12);
+    if (!st.is_null(14)) {
+      Json t = Json::parse(st.text(14), nullptr, /*allow_exceptions=*/false);
+      if (t.is_array() && t.size() == 3 && t[0].is_string() && t[1].is_number_integer()) {
+        x.by = t[0].get<std::string>();
+        x.recorded_at = domain::Millis(std::chrono::milliseconds(t[1].get<std::int64_t>()));
+        if (t[2].is_string()) x.reason = t[2].get<std::string>();
+      }
+    }
+    e.occurred.reset();
+    e.erasure = std::move(x);
+    return Status::ok();
+  }
   Status first;
   auto take = [&](int column, const char* name, Json& out) {
     auto j = parse_column(st.text(column), e.position, name);
@@ -174,6 +206,22 @@ Status insert_event(SqliteConnection& w, const Event& e, const std::string& cont
   return st->run();
 }
 
+// Erases the content of every event about `fact_id` (a takedown of it was
+// just written in the same transaction).
+Status erase_fact(SqliteConnection& w, const std::string& fact_id) {
+  for (const char* sql : {kErase, kEraseParticipants}) {
+    auto st = w.prepare(sql);
+    if (!st) return st.status();
+    st->bind_text(1, fact_id);
+    if (Status s = st->run(); !s) return s;
+  }
+  return Status::ok();
+}
+
+bool is_takedown(std::string_view type) {
+  return domain::role_of(type) == domain::EventRole::takedown;
+}
+
 // The log as the rules of domain/append_rules.h see it: the writer
 // connection inside the append's transaction. A storage failure cannot be
 // returned through LogView, so it is kept and checked after the rules ran.
@@ -197,6 +245,22 @@ class WriterLogView final : public domain::LogView {
       return {};
     }
     return std::move(*events);
+  }
+
+  std::optional<std::string> event_type(std::string_view id) override {
+    auto st = w_.prepare("SELECT type FROM events WHERE id = ?1");
+    if (!st) {
+      note(st.status());
+      return std::nullopt;
+    }
+    st->bind_text(1, id);
+    auto row = st->step();
+    if (!row) {
+      note(row.status());
+      return std::nullopt;
+    }
+    if (!*row) return std::nullopt;
+    return std::string(st->text(0));
   }
 
   const Status& error() const { return error_; }
@@ -368,6 +432,7 @@ std::int64_t SqliteEventStore::commit_group(const std::vector<Pending*>& group) 
     SqliteTransaction txn(c);
     if (Status s = txn.begin(); !s) return s;
     std::int64_t last = 0;
+    bool erased = false;
     for (Pending* p : group) {
       if (Status s = run_prepared(c, "SAVEPOINT request"); !s) return s;
       Result<AppendResult> r = append_in_transaction(c, *p->request);
@@ -380,10 +445,21 @@ std::int64_t SqliteEventStore::commit_group(const std::vector<Pending*>& group) 
       }
       if (Status s = run_prepared(c, "RELEASE request"); !s) return s;
       if (r.ok() && r->created) last = r->events.back().position;
+      if (r.ok() && r->erased) erased = true;
       p->result = std::move(r);
     }
     if (last == 0) return std::int64_t{0};  // retries and refusals only: nothing to commit
     if (Status s = txn.commit(); !s) return s;
+    // The takedown is durable, and the erased rows' pages in the file were
+    // zeroed (secure_delete); older WAL frames still hold the content. Empty
+    // the WAL before anyone is told: a takedown is acknowledged only once no
+    // byte of what it erased is left in the log's files.
+    if (erased || purge_pending_.load()) {
+      Status s = db_->truncate_wal(c);
+      purge_pending_.store(!s.is_ok());
+      if (!s)
+        std::fprintf(stderr, "takedown: %s; retried after the next commit\n", s.message().c_str());
+    }
     head_.store(last, std::memory_order_release);
     groups_.fetch_add(1, std::memory_order_relaxed);
     grouped_requests_.fetch_add(static_cast<std::int64_t>(group.size()), std::memory_order_relaxed);
@@ -488,6 +564,10 @@ Result<AppendResult> SqliteEventStore::append_in_transaction(SqliteConnection& w
     e.recorded_by = request.recorded_by;
     e.hash = domain::chain_hash(previous, e, digests[i]);
     if (Status s = insert_event(w, e, digests[i]); !s) return s;
+    if (is_takedown(e.type)) {
+      if (Status s = erase_fact(w, e.fact_id()); !s) return s;
+      result.erased = true;
+    }
     previous = e.hash;
     result.events.push_back({e.id, e.version, e.position});
   }
@@ -520,6 +600,7 @@ Status SqliteEventStore::restore_locked(SqliteConnection& w,
   std::string previous = head->hash;
   std::int64_t recorded_ms = head->recorded_at_ms;
   std::int64_t count = 0;
+  bool erased = false;
   for (const Event& e : events) {
     const std::string at = "restore refused at position " + std::to_string(e.position) + ": ";
     {
@@ -549,6 +630,12 @@ Status SqliteEventStore::restore_locked(SqliteConnection& w,
       return Status::corrupt(at + "the hash does not chain from position " +
                              std::to_string(position));
     if (Status s = insert_event(w, e, digest); !s) return s;
+    // An export holds erased events already erased; one made by joining
+    // exports of different times may not, so a takedown erases here too.
+    if (is_takedown(e.type)) {
+      if (Status s = erase_fact(w, e.fact_id()); !s) return s;
+      erased = true;
+    }
     position = e.position;
     previous = e.hash;
     recorded_ms = e.recorded_at.time_since_epoch().count();
@@ -557,6 +644,7 @@ Status SqliteEventStore::restore_locked(SqliteConnection& w,
   if (Status s = txn.commit(); !s) return s;
   added = count;
   head_.store(position, std::memory_order_release);
+  if (erased) return db_->truncate_wal(w);
   return Status::ok();
 }
 
@@ -602,7 +690,7 @@ Result<std::vector<StoredEvent>> SqliteEventStore::read_stored(std::int64_t afte
       if (!*row) return out;
       StoredEvent stored;
       if (Status s = fill_from_row(*st, stored.event); !s) stored.damaged = s.message();
-      stored.content_digest = st->text(12);
+      stored.content_digest = st->text(13);
       out.push_back(std::move(stored));
     }
   });
@@ -666,6 +754,14 @@ Result<std::int64_t> SqliteEventStore::stream_version(std::string_view stream) {
     auto r = db_->reader();
     if (!r) return r.status();
     return query_stream_version(r->connection(), stream);
+  });
+}
+
+Status SqliteEventStore::purge_erased() {
+  return guarded("event store", [&]() -> Status {
+    Status s = db_->truncate_wal();
+    purge_pending_.store(!s.is_ok());
+    return s;
   });
 }
 

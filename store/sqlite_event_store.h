@@ -67,6 +67,8 @@ class SqliteEventStore final : public EventStore {
   // may report their heads out of order: treat a call as a wake-up and read
   // from your last position, not as "exactly this head".
   void on_commit(std::function<void(std::int64_t head)> listener) override;
+  // Empties the log's WAL (a TRUNCATE checkpoint).
+  Status purge_erased() override;
 
   // The most requests one group commit takes.
   static constexpr std::size_t kMaxGroup = 512;
@@ -99,6 +101,9 @@ class SqliteEventStore final : public EventStore {
   std::shared_ptr<SqliteDatabase> db_;
   domain::Clock& clock_;
   std::atomic<std::int64_t> head_{0};
+  // A takedown's WAL could not be emptied (readers held it past every
+  // attempt): tried again after each later commit until it is.
+  std::atomic<bool> purge_pending_{false};
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;

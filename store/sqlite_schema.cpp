@@ -9,19 +9,21 @@
 // left untouched: not even switched to WAL); a higher user_version was
 // written by a newer Starlog (refused as io_error). synchronous=FULL.
 //
-// events: the log, one row per event, never updated or deleted.
+// events: the log, one row per event, never deleted, and updated only by
+// the one lawful erasure below.
 //   position        INTEGER PRIMARY KEY  1, 2, 3, ... over the whole log (the rowid)
 //   id              TEXT NOT NULL UNIQUE the event's UUID, lower case; the idempotency key
 //   stream          TEXT NOT NULL        the celebrity id
 //   version         INTEGER NOT NULL     1, 2, 3, ... within the stream; UNIQUE(stream, version)
-//   type            TEXT NOT NULL
+//   type            TEXT NOT NULL        '' once the content is taken down
 //   occurred        TEXT                 as sent; NULL for types without a date
-//   data            TEXT NOT NULL        canonical JSON object
-//   participants    TEXT NOT NULL        canonical JSON array
-//   sources         TEXT NOT NULL        canonical JSON array
+//   data            TEXT NOT NULL        canonical JSON object ('{}' once taken down)
+//   participants    TEXT NOT NULL        canonical JSON array ('[]' once taken down)
+//   sources         TEXT NOT NULL        canonical JSON array ('[]' once taken down)
 //   recorded_at     INTEGER NOT NULL     Unix time in milliseconds, UTC
 //   recorded_by     TEXT NOT NULL        the appending token's name
 //   fact_id         TEXT                 Event::fact_id(); NULL for profile events; indexed
+//                                        (a takedown's is the fact it takes down)
 //   content_digest  TEXT NOT NULL        SHA-256 hex of canonical(content)
 //   hash            TEXT NOT NULL        chain hash, hex: SHA-256(hash(n-1) || canonical(header n))
 //
@@ -36,7 +38,14 @@
 //
 // What the triggers forbid (so that even the sqlite3 shell cannot rewrite
 // history without first dropping them, and `verify` then finds the break):
-//   events_no_update  BEFORE UPDATE ON events: RAISE(ABORT, 'events are append-only')
+//   events_no_update  BEFORE UPDATE ON events: RAISE(ABORT, ...) for every
+//                     update but the lawful erasure: the content columns of
+//                     an event about a fact set to the erased values ('',
+//                     NULL, '{}', '[]', '[]'), every other column unchanged,
+//                     when the log holds a content_taken_down event naming
+//                     that fact, and never on the takedown itself. The
+//                     chain hashes the content digest, which stays, so the
+//                     chain still verifies (domain/hash_chain.h).
 //   events_no_delete  BEFORE DELETE ON events: RAISE(ABORT, 'events are append-only')
 //   events_no_gap     BEFORE INSERT ON events: a new row must take position
 //                     max+1 and version max-of-its-stream+1 and an id not yet
@@ -57,6 +66,14 @@
 //   revoked_at     INTEGER            Unix ms, UTC; NULL while valid
 // Created IF NOT EXISTS on every open, so a file from before it gains it.
 //
+// Erasure leaves no copy behind: every connection that writes runs with
+// PRAGMA secure_delete=ON (freed cells and pages are zeroed), and a
+// takedown's commit is followed by a TRUNCATE checkpoint, which copies the
+// erased pages into the file and empties the WAL, where older frames still
+// held the content (store/sqlite_database.h, SqliteDatabase::truncate_wal).
+//
+// Upgrade from user_version 2: the update trigger is replaced by the one
+// above (the lawful erasure); nothing else changes.
 // Upgrade from user_version 1: a version-1 file also held the read models
 // (the projection_* tables below). They are dropped, in the same
 // transaction that sets user_version 2; the read-model file beside the log
@@ -66,7 +83,7 @@
 // ===========================================================================
 // The read models: <STORE>.projections
 //
-// Identity: PRAGMA application_id = 0x53544C52 ("STLR"), user_version = 1.
+// Identity: PRAGMA application_id = 0x53544C52 ("STLR"), user_version = 2.
 // 8 KiB pages (most rows then fit a page without an overflow page).
 // synchronous=NORMAL: a commit does not wait for an fsync (WAL keeps the
 // file consistent; a crash may lose the last commits, and their events are
@@ -86,6 +103,11 @@
 //   projection_names(name TEXT PRIMARY KEY, space TEXT NOT NULL UNIQUE)
 //   projection_trash(space TEXT PRIMARY KEY): spaces no name points at any
 //   more, whose rows are deleted in the background in small transactions.
+//
+// Upgrade from user_version 1 (written without secure_delete, so its pages
+// may hold stale copies of rows that moved): every table is dropped, which
+// with secure_delete zeroes every page they used, and created again; the
+// projections are then folded from the log like in a new file.
 //
 // The file holds nothing that cannot be folded again from the log: deleting
 // it (with its -wal and -shm) while no Starlog runs makes the next start
@@ -117,8 +139,6 @@ CREATE TABLE events(
   UNIQUE(stream, version)
 );
 CREATE INDEX events_fact_id ON events(fact_id) WHERE fact_id IS NOT NULL;
-CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 CREATE TRIGGER events_no_gap BEFORE INSERT ON events
@@ -126,6 +146,22 @@ WHEN NEW.position IS NOT (SELECT COALESCE(MAX(position), 0) + 1 FROM events)
   OR NEW.version IS NOT (SELECT COALESCE(MAX(version), 0) + 1 FROM events WHERE stream = NEW.stream)
   OR EXISTS (SELECT 1 FROM events WHERE id = NEW.id)
 BEGIN SELECT RAISE(ABORT, 'events are append-only: a new event continues its stream and the log without gaps'); END;
+)sql";
+
+// The one update the log allows: a takedown's erasure (see the header).
+constexpr const char* kNoUpdate = R"sql(
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+WHEN NOT (
+  NEW.position IS OLD.position AND NEW.id IS OLD.id AND NEW.stream IS OLD.stream
+  AND NEW.version IS OLD.version AND NEW.recorded_at IS OLD.recorded_at
+  AND NEW.recorded_by IS OLD.recorded_by AND NEW.fact_id IS OLD.fact_id
+  AND NEW.content_digest IS OLD.content_digest AND NEW.hash IS OLD.hash
+  AND NEW.type = '' AND NEW.occurred IS NULL AND NEW.data = '{}'
+  AND NEW.participants = '[]' AND NEW.sources = '[]'
+  AND OLD.fact_id IS NOT NULL AND OLD.type <> 'content_taken_down'
+  AND EXISTS (SELECT 1 FROM events AS t
+              WHERE t.fact_id = OLD.fact_id AND t.type = 'content_taken_down'))
+BEGIN SELECT RAISE(ABORT, 'events are append-only: only a content_taken_down event may erase the content of its fact''s events'); END;
 )sql";
 
 constexpr const char* kTokens = R"sql(
@@ -140,15 +176,31 @@ CREATE TABLE IF NOT EXISTS tokens(
 
 Status ensure_log(SqliteConnection& w) {
   if (Status s = w.exec(kTokens); !s) return s;
+  auto trigger = w.prepare(
+      "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = 'events_no_update'");
+  if (!trigger) return trigger.status();
+  auto row = trigger->step();
+  if (!row) return row.status();
+  // A new file (and an upgraded one) gets it here, once.
+  if (*row && trigger->int64(0) == 0) {
+    if (Status s = w.exec(kNoUpdate); !s) return s;
+  }
   return ensure_audit_indexes(w);
 }
 
-// Version 1 kept the read models in the log file.
+// Version 1 kept the read models in the log file; version 2 had an update
+// trigger without the lawful erasure (ensure_log creates the new one).
 Status upgrade_log(SqliteConnection& w, std::int64_t from) {
-  if (from != 1) return Status::io_error("no upgrade from log schema " + std::to_string(from));
-  return w.exec(
-      "DROP TABLE IF EXISTS projection_rows; DROP TABLE IF EXISTS projection_checkpoints;"
-      " DROP TABLE IF EXISTS projection_names; DROP TABLE IF EXISTS projection_trash;");
+  if (from != 1 && from != 2)
+    return Status::io_error("no upgrade from log schema " + std::to_string(from));
+  if (from == 1) {
+    if (Status s = w.exec(
+            "DROP TABLE IF EXISTS projection_rows; DROP TABLE IF EXISTS projection_checkpoints;"
+            " DROP TABLE IF EXISTS projection_names; DROP TABLE IF EXISTS projection_trash;");
+        !s)
+      return s;
+  }
+  return w.exec("DROP TRIGGER IF EXISTS events_no_update;");
 }
 
 constexpr const char* kReadModelSchema = R"sql(
@@ -174,18 +226,30 @@ CREATE TABLE projection_trash(
 
 Status ensure_nothing(SqliteConnection&) { return Status::ok(); }
 
+Status upgrade_read_models(SqliteConnection& w, std::int64_t from) {
+  if (from != 1)
+    return Status::io_error("no upgrade from read-model schema " + std::to_string(from));
+  if (Status s = w.exec(
+          "DROP TABLE IF EXISTS projection_rows; DROP TABLE IF EXISTS projection_checkpoints;"
+          " DROP TABLE IF EXISTS projection_names; DROP TABLE IF EXISTS projection_trash;");
+      !s)
+    return s;
+  return w.exec(kReadModelSchema);
+}
+
 }  // namespace
 
 const SqliteSchema& log_schema() {
-  static const SqliteSchema schema{"log",       0x53544C47,   2,      1, kLogSchema,
+  static const SqliteSchema schema{"log",       0x53544C47,   3,      1, kLogSchema,
                                    &ensure_log, &upgrade_log, "FULL", 0};
   return schema;
 }
 
 const SqliteSchema& read_model_schema() {
   // 8 KiB pages: most timeline and fact rows fit a page without overflow.
-  static const SqliteSchema schema{"read-model",    0x53544C52, 1,        1,   kReadModelSchema,
-                                   &ensure_nothing, nullptr,    "NORMAL", 8192};
+  static const SqliteSchema schema{
+      "read-model",    0x53544C52,           2,        1,   kReadModelSchema,
+      &ensure_nothing, &upgrade_read_models, "NORMAL", 8192};
   return schema;
 }
 

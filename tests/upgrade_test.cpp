@@ -64,7 +64,7 @@ TEST_CASE("a format-1 store is upgraded on first start and serves what it served
   ServerProcess server(db);
   HttpClient c = server.client();
   REQUIRE(wait_ready(c));
-  CHECK(server.output().find("upgraded " + db + " from store format 1 to 2") != std::string::npos);
+  CHECK(server.output().find("upgraded " + db + " from store format 1 to 3") != std::string::npos);
 
   // Read models folded again from the log give the same answers, byte for
   // byte, as the previous binary's did from its own rows.
@@ -84,9 +84,9 @@ TEST_CASE("a format-1 store is upgraded on first start and serves what it served
   CHECK(c.post_json("/v1/celebrities/kanye-west/events", fact, admin).status == 201);
   REQUIRE(server.stop() == 0);
 
-  // The log file is format 2 without the old read-model tables; they live
+  // The log file is format 3 without the old read-model tables; they live
   // in the file beside it now.
-  CHECK(sqlite_int(dir, db, "PRAGMA user_version") == 2);
+  CHECK(sqlite_int(dir, db, "PRAGMA user_version") == 3);
   CHECK(sqlite_int(dir, db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'projection%'") ==
         0);
   CHECK(sqlite_int(dir, db, "SELECT count(*) FROM events") == events + 1);
@@ -110,7 +110,7 @@ TEST_CASE("an upgraded store whose read-model file is lost folds it again on the
   const std::string db = copy_fixture(dir);
   // The upgrade commits the new format at once; a kill -9 and the loss of
   // everything the refold wrote (as if it had been killed before its first
-  // commit) leave a format-2 log without read models.
+  // commit) leave a format-3 log without read models.
   {
     ServerProcess server(db);
     server.kill9();
