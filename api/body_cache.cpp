@@ -73,4 +73,11 @@ BodyCache::Stats BodyCache::stats() const {
           static_cast<std::int64_t>(bytes_)};
 }
 
+void BodyCache::clear() {
+  std::lock_guard lock(mu_);
+  lru_.clear();
+  index_.clear();
+  bytes_ = 0;
+}
+
 }  // namespace starlog::api

@@ -56,6 +56,8 @@ class BodyCache {
   static Response respond(const Request& req, const Entry& entry);
 
   Stats stats() const;
+  // Forgets every entry (a takedown: cached answers may hold its content).
+  void clear();
 
  private:
   using Lru = std::list<std::pair<std::string, std::shared_ptr<const Entry>>>;

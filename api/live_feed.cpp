@@ -49,7 +49,10 @@ struct Frame {
   std::int64_t position = 0;
   std::string type;
   std::set<std::string, std::less<>> celebrities;  // whose rows it can change
-  std::string text;                                // the SSE frame
+  // A takedown: it may change any timeline (the participants of the fact it
+  // erased are erased with it), so every celebrity filter keeps it.
+  bool any_celebrity = false;
+  std::string text;  // the SSE frame
 };
 using FramePtr = std::shared_ptr<const Frame>;
 
@@ -60,7 +63,7 @@ struct LiveQuery {
 
   bool matches(const Frame& f) const {
     if (!types.empty() && !types.count(f.type)) return false;
-    return !celebrity || f.celebrities.count(*celebrity) > 0;
+    return !celebrity || f.any_celebrity || f.celebrities.count(*celebrity) > 0;
   }
 };
 
@@ -171,10 +174,13 @@ struct LiveFeed::Hub {
 FramePtr LiveFeed::Hub::make_frame(const domain::Event& e) const {
   auto f = std::make_shared<Frame>();
   f->position = e.position;
-  f->type = e.type;
+  // An erased event has no type any more; its frame is named for what it is.
+  f->type = e.taken_down() ? std::string(LiveFeed::kTakenDownFrame) : e.type;
   f->celebrities.insert(e.stream);
   add_celebrities(e.participants, f->celebrities);
-  if (e.type == "fact_corrected" || e.type == "fact_retracted") {
+  const auto role = e.taken_down() ? std::nullopt : domain::role_of(e.type);
+  f->any_celebrity = role == domain::EventRole::takedown;
+  if (role == domain::EventRole::amendment) {
     // An amendment changes every timeline its fact was ever on.
     auto history = log.read_fact(e.fact_id());
     if (history.ok()) {
@@ -193,7 +199,7 @@ FramePtr LiveFeed::Hub::make_frame(const domain::Event& e) const {
   t = "id: ";
   t += std::to_string(e.position);
   t += "\nevent: ";
-  t += e.type;
+  t += f->type;
   t += "\ndata: ";
   t += domain::to_json(e).dump(-1, ' ', false, Json::error_handler_t::replace);
   t += "\n\n";
@@ -391,6 +397,15 @@ std::optional<StreamHandler> LiveFeed::route(const Request& req) const {
   return StreamHandler([hub = hub_, q](beast::tcp_stream& stream, const Request& r) {
     return Hub::serve(hub, stream, r, q);
   });
+}
+
+void LiveFeed::forget_window() {
+  std::lock_guard fetching(hub_->fetch_mu);  // no fetch adds old frames meanwhile
+  std::lock_guard lock(hub_->mu);
+  hub_->window.clear();
+  hub_->window_size_bytes = 0;
+  // The window restarts at the head: frames before it come from the log.
+  hub_->window_end = hub_->log.head();
 }
 
 void LiveFeed::add_routes(Router& router) const {

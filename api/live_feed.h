@@ -16,9 +16,11 @@
 // current head (only new events). Filters skip events but never reorder
 // them: `types` keeps the listed types; `celebrity` keeps the events that
 // can change that celebrity's timeline or profile — its own stream's, those
-// naming it as a participant, and corrections and retractions of a fact
-// that ever named it. Since `id:` is the position of the last event sent, a
-// reconnect with Last-Event-ID resumes without gap or duplicate.
+// naming it as a participant, corrections and retractions of a fact that
+// ever named it, and every takedown (the participants of the fact it
+// erased are erased with it). An erased event's frame is `event:
+// taken_down`, its data the header plus "taken_down". Since `id:` is the position of the last event
+// sent, a reconnect with Last-Event-ID resumes without gap or duplicate.
 //
 // Bad parameters never reach the stream: the router's route for the path
 // answers them (400 invalid-parameter), as it answers HEAD.
@@ -90,7 +92,15 @@ class LiveFeed {
   // Open streams right now.
   std::size_t subscribers() const;
 
+  // Drops the window of recent frames, which may hold content a takedown
+  // has just erased from the log: later frames are read from the log again,
+  // where the erased events are headers plus "taken_down". Run before the
+  // takedown is acknowledged.
+  void forget_window();
+
   static constexpr std::string_view kPath = "/v1/events/live";
+  // The `event:` of an erased event's frame (it has no type any more).
+  static constexpr std::string_view kTakenDownFrame = "taken_down";
 
  private:
   struct Hub;

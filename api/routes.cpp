@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 #include "api/audit_routes.h"
 #include "api/auth.h"
@@ -9,6 +10,8 @@
 #include "api/json_guard.h"
 #include "api/metrics.h"
 #include "api/problem.h"
+#include "domain/access.h"
+#include "domain/event_types.h"
 #include "domain/event_validation.h"
 #include "domain/hash_chain.h"
 #include "domain/uuid.h"
@@ -188,6 +191,19 @@ Response append_events(Services& s, const Request& req, const RouteParams& p) {
   // The guard let only a token with the append right through; anonymous
   // callers never append.
   if (!p.principal) return unauthorized(req, "appending events needs a token", false);
+  // Some types need more than the append right: a takedown is for admins.
+  bool takedown = false;
+  for (const auto& e : *events) {
+    const domain::EventType* t = domain::find_event_type(e.type);
+    if (t && t->role == domain::EventRole::takedown) takedown = true;
+    if (t && t->admin_only && !domain::allows(p.principal->role, domain::Permission::admin)) {
+      return problem(http::status::forbidden, "forbidden", "Forbidden",
+                     std::string(t->name) + " events need a token of the role admin; token '" +
+                         p.principal->name + "' has the role " +
+                         std::string(domain::to_string(p.principal->role)),
+                     req);
+    }
+  }
   store::AppendRequest append{stream, *expected, std::move(*events), body.is_array(),
                               p.principal->name};
   const auto append_started = std::chrono::steady_clock::now();
@@ -199,13 +215,28 @@ Response append_events(Services& s, const Request& req, const RouteParams& p) {
                 std::chrono::steady_clock::now() - append_started);
   }
   if (!result.ok()) return problem_from_status(result.status(), req);
+  std::int64_t last = 0;
+  for (const auto& e : result->events) last = std::max(last, e.position);
+  // A takedown is answered only once its content is gone from every place
+  // (api/takedown.h); a retry of the same request completes it.
+  if (takedown && s.takedowns) {
+    if (Status done = s.takedowns->complete(last); !done) {
+      std::fprintf(stderr, "starlog: takedown at position %lld: %s\n", static_cast<long long>(last),
+                   done.message().c_str());
+      Response res =
+          problem(http::status::service_unavailable, "takedown-incomplete", "Takedown incomplete",
+                  "The takedown is recorded, but its content is not yet erased "
+                  "everywhere; send the same request again to complete it.",
+                  req);
+      res.set(http::field::retry_after, "1");
+      return res;
+    }
+  }
   // Read-your-writes: the answer leaves only once the timeline shows it.
   // One fold serves a whole group commit: callers whose events it already
   // covers return without waiting (Projector::catch_up_to).
   // With a Follower the fold runs beside the answer and reads wait for it
   // (await_fold).
-  std::int64_t last = 0;
-  for (const auto& e : result->events) last = std::max(last, e.position);
   if (s.follower) {
     if (result->created) s.follower->wake();
   } else if (auto caught = s.timeline.catch_up_to(last); !caught.ok()) {
@@ -379,15 +410,32 @@ Response get_profile(Services& s, const Request& req, const RouteParams& p) {
   });
 }
 
+// A fact the read models do not have: 410 when its content was taken down
+// (naming the takedown, never the content), else 404.
+Response missing_fact(Services& s, const Request& req, const std::string& id) {
+  auto event = s.log.find_event(id);
+  if (!event.ok()) return problem_from_status(event.status(), req);
+  if (*event && (*event)->erasure && (*event)->erasure->fact_id == id) {
+    const domain::Erasure& x = *(*event)->erasure;
+    Json takedown = {{"event_id", x.by},
+                     {"recorded_at", domain::format_instant_ms(x.recorded_at)},
+                     {"reason", x.reason}};
+    return problem(http::status::gone, "taken-down", "Taken down",
+                   "the content of fact '" + id + "' was taken down by event " + x.by + " at " +
+                       domain::format_instant_ms(x.recorded_at) + ": " + x.reason,
+                   req, Json{{"taken_down", std::move(takedown)}});
+  }
+  return problem(http::status::not_found, "not-found", "Not found", "no fact with id '" + id + "'",
+                 req);
+}
+
 Response get_fact(Services& s, const Request& req, const RouteParams& p) {
   await_fold(s);
   // Fact ids are UUIDs, stored lower case; accept them as an append does.
   const std::string id = domain::normalize_uuid(p.param("fact_id")).value_or(p.param("fact_id"));
   auto fact = s.reader.fact(id);
   if (!fact.ok()) return problem_from_status(fact.status(), req);
-  if (!fact.value())
-    return problem(http::status::not_found, "not-found", "Not found",
-                   "no fact with id '" + id + "'", req);
+  if (!fact.value()) return missing_fact(s, req, id);
   // Whatever changes a fact or its history is an event of its subject's
   // stream, which moves the subject's revision. Read it, then the fact again.
   const Revision rev = revision_of(s, req, (*fact)->subject);

@@ -11,6 +11,7 @@
 
 #include "api/body_cache.h"
 #include "api/router.h"
+#include "api/takedown.h"
 #include "projections/follower.h"
 #include "projections/projector.h"
 #include "projections/timeline_reader.h"
@@ -41,6 +42,9 @@ struct Services {
   // only add memory. The others wait for a slot (and may then find the
   // answer cached). Optional: null lets every one fold at once.
   std::counting_semaphore<>* as_of_folds = nullptr;
+  // Completes a takedown before its answer leaves (api/takedown.h).
+  // Optional: null leaves the read models to the fold and keeps caches.
+  Takedowns* takedowns = nullptr;
 };
 
 // Registers every route on `router`, each with the Permission it needs

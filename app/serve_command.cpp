@@ -205,6 +205,15 @@ int serve_command(int argc, char** argv) {
   services.as_of_folds = &as_of_folds;
   api::BodyCache bodies;
   services.bodies = &bodies;
+  api::Takedowns takedowns(
+      {*r.log, *r.rows, *r.timeline, r.timeline_rebuilder.get(), &follower, &bodies, nullptr});
+  services.takedowns = &takedowns;
+  // A crash between a takedown's commit and its answer left the erasure
+  // unfinished: finish it before serving.
+  if (Status s = takedowns.recover(); !s) {
+    std::fprintf(stderr, "starlog serve: completing takedowns: %s\n", s.message().c_str());
+    return 1;
+  }
   (*obs)->hook(services);
   api::add_routes(router, services);
   const api::Authenticator auth(*r.tokens, api::AuthOptions{args.has("private")});
@@ -224,6 +233,7 @@ int serve_command(int argc, char** argv) {
   };
   api::LiveFeed live(*r.log, live_options);
   live.add_routes(router);
+  takedowns.set_feed(&live);
   api::add_openapi_route(router);
   if (args.has("list-routes")) {
     for (const auto& [method, pattern] : router.routes())

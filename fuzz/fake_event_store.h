@@ -133,6 +133,12 @@ class FakeEventStore final : public store::EventStore {
     return version_of(stream);
   }
   void on_commit(std::function<void(std::int64_t)>) override {}
+  Result<std::int64_t> last_takedown() override {
+    std::int64_t last = 0;
+    for (const auto& e : log_)
+      if (e.type == "content_taken_down") last = e.position;
+    return last;
+  }
 
  private:
   // The log as the domain's append rules see it.

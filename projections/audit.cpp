@@ -39,7 +39,7 @@ Result<Json> verify(store::EventStore& log, store::ProjectionStore& rows,
   Json checks = Json::array();
   bool verified = true;
   for (Projector* p : projections) {
-    auto live = digest(rows, p->store_name());
+    auto live = digest(rows, p->store_name(), p->projection());
     if (!live.ok()) return live.status();
     // A log damaged badly enough may not replay at all: that is a finding
     // of the audit, not a failure of it.

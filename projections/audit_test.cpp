@@ -45,7 +45,7 @@ TEST_CASE("a digest is SHA-256 over length-prefixed rows in key order") {
 TEST_CASE("the live projection and a replay of the log have the same digest at the same position") {
   Store s;
   demo(s);
-  auto live = digest(*s.rows, "timeline");
+  auto live = digest(*s.rows, "timeline", s.projection);
   REQUIRE(live.ok());
   CHECK(live->position == s.log->head());
   auto replay = replay_digest(*s.log, s.projection, live->position);
@@ -75,7 +75,7 @@ TEST_CASE("a replay has the digest of a live fold into a memory store, over seve
   TimelineProjection fold;
   Projector live(*s.log, memory, fold);
   REQUIRE(live.catch_up().ok());
-  auto expected = digest(memory, "timeline");
+  auto expected = digest(memory, "timeline", fold);
   REQUIRE(expected.ok());
   CHECK(expected->position == s.log->head());
 

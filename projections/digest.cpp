@@ -19,11 +19,26 @@ void length_prefix(domain::Sha256& h, std::size_t n) {
 
 }  // namespace
 
+namespace {
+struct EveryRow final : Projection {
+  std::string_view name() const override { return {}; }
+  std::int64_t code_version() const override { return 0; }
+  Status apply(const domain::Event&, PendingRows&) override { return Status::ok(); }
+};
+}  // namespace
+
 Result<ProjectionDigest> digest(store::ProjectionStore& rows, std::string_view name) {
+  static const EveryRow every;
+  return digest(rows, name, every);
+}
+
+Result<ProjectionDigest> digest(store::ProjectionStore& rows, std::string_view name,
+                                const Projection& projection) {
   try {
     domain::Sha256 h;
     std::int64_t count = 0;
     auto cp = rows.scan_all(name, [&](std::string_view key, std::string_view value) {
+      if (!projection.digested(key)) return;
       length_prefix(h, key.size());
       h.update(key);
       length_prefix(h, value.size());
@@ -49,7 +64,7 @@ Result<ProjectionDigest> replay_digest(store::EventStore& log, Projection& proje
   if (*at != position)
     return Status::corrupt("the log ends at position " + std::to_string(*at) + ", before " +
                            std::to_string(position));
-  return digest(**scratch, replay.store_name());
+  return digest(**scratch, replay.store_name(), projection);
 }
 
 }  // namespace starlog::projections

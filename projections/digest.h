@@ -3,6 +3,7 @@
 //
 //   digest = SHA-256 over the rows in ascending key order (bytewise), each
 //            row written as  u64be(len key) || key || u64be(len value) || value
+//            (every row the projection digests: Projection::digested)
 //
 // The length prefixes make the encoding unambiguous: no two different row
 // sets give the same bytes. The digest says nothing of the checkpoint; it is
@@ -30,6 +31,10 @@ struct ProjectionDigest {
 
 // The digest of the rows stored under `name`, with the checkpoint of the
 // same snapshot.
+// `rows` counts the rows digested.
+Result<ProjectionDigest> digest(store::ProjectionStore& rows, std::string_view name,
+                                const Projection& projection);
+// The same over every row, whatever a projection would leave out.
 Result<ProjectionDigest> digest(store::ProjectionStore& rows, std::string_view name);
 
 // Folds the log's events 1..position with `projection` into a fresh

@@ -61,6 +61,11 @@ class Projection {
   virtual std::int64_t code_version() const = 0;
   // Folds one event (REQUIRES: events in log order, each exactly once).
   virtual Status apply(const domain::Event& e, PendingRows& rows) = 0;
+  // Whether a row enters the projection's digest (projections/digest.h).
+  // Rows that only validate caches (a revision per celebrity) may differ
+  // between the live rows and a replay once content was taken down: the
+  // live fold saw the erased events, the replay cannot.
+  virtual bool digested(std::string_view /*key*/) const { return true; }
 };
 
 }  // namespace starlog::projections

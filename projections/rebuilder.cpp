@@ -62,6 +62,10 @@ bool Rebuilder::start(std::string reason, Options options) {
   bool idle = false;
   if (!running_.compare_exchange_strong(idle, true)) return false;
   if (thread_.joinable()) thread_.join();  // the previous one, finished
+  {
+    std::lock_guard state(mu_);
+    options_ = options;
+  }
   thread_ = std::thread([this, reason = std::move(reason), options] {
     // The lowest CPU priority (Linux: per thread): requests come first, the
     // rebuild takes what they leave.
@@ -90,6 +94,32 @@ Rebuilder::Outcome Rebuilder::run(std::string reason, Options options) {
 void Rebuilder::wait() {
   std::lock_guard lock(thread_mu_);
   if (thread_.joinable()) thread_.join();
+}
+
+Result<bool> Rebuilder::start_over() {
+  std::optional<std::pair<std::string, Options>> was;
+  {
+    std::lock_guard lock(thread_mu_);
+    if (thread_.joinable()) {
+      {
+        std::lock_guard state(mu_);
+        if (running_) was.emplace(reason_, options_);
+        stop_ = true;
+      }
+      wake_.notify_all();
+      thread_.join();
+      std::lock_guard state(mu_);
+      stop_ = false;
+    }
+  }
+  const std::string copy = copy_name(live_.store_name());
+  auto left = rows_.checkpoint(copy);
+  if (!left.ok()) return left.status();
+  if (left->position > 0 || left->code_version > 0) {
+    if (Status s = rows_.drop(copy); !s && s.code() != Code::not_found) return s;
+  }
+  if (!was) return false;
+  return start(was->first, was->second);
 }
 
 std::optional<Rebuilder::Outcome> Rebuilder::last() const {
@@ -195,9 +225,9 @@ Rebuilder::Outcome Rebuilder::rebuild(const std::string& reason, const Options& 
       auto at = builder.catch_up({}, p);
       if (!at.ok()) return at.status();
       copy_position_ = *at;
-      auto c = digest(rows_, copy);
+      auto c = digest(rows_, copy, projection);
       if (!c.ok()) return c.status();
-      auto l = digest(rows_, live_name);
+      auto l = digest(rows_, live_name, projection);
       if (!l.ok()) return l.status();
       if (c->position != p || l->position != p)
         return Status::corrupt("the copy (" + std::to_string(c->position) +
@@ -223,7 +253,7 @@ Rebuilder::Outcome Rebuilder::rebuild(const std::string& reason, const Options& 
   }
 
   // Against an independent replay of the log, at the copy's position.
-  auto c = digest(rows_, copy);
+  auto c = digest(rows_, copy, projection);
   if (!c.ok()) return error(c.status());
   auto r = replay_digest(log_, projection, c->position);
   if (!r.ok()) return error(r.status());

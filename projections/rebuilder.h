@@ -90,6 +90,12 @@ class Rebuilder {
   Outcome run(std::string reason, Options options = {});
   // Blocks until no rebuild runs.
   void wait();
+  // Stops a running rebuild between two slices and drops its copy with every
+  // row folded so far, then starts it again from position 0 with the same
+  // reason and options; drops a copy a stopped rebuild left too. For a
+  // takedown: the copy (and the events a rebuild read ahead) may hold the
+  // content it erased. Returns whether a rebuild was started again.
+  Result<bool> start_over();
   bool running() const { return running_.load(); }
   std::optional<Outcome> last() const;
   // Called with every outcome, on the rebuilding thread (e.g. to log it).
@@ -126,6 +132,7 @@ class Rebuilder {
   std::condition_variable wake_;
   std::string phase_;
   std::string reason_;
+  Options options_;  // of the rebuild last started
   domain::Millis started_at_{};
   std::optional<Outcome> last_;
   std::function<void(const Outcome&)> on_finish_;

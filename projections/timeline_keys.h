@@ -30,6 +30,7 @@ std::string timeline_prefix(std::string_view celebrity);
 std::string sort_part(domain::Millis start, domain::Precision precision, std::int64_t position);
 std::string timeline(std::string_view celebrity, std::string_view sort);
 std::string revision(std::string_view celebrity);
+inline constexpr std::string_view kRevisionPrefix = "r/";
 
 // The smallest key greater than every key starting with `prefix`.
 std::string prefix_end(std::string_view prefix);

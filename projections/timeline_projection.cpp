@@ -145,7 +145,36 @@ Status apply_amendment(const Event& e, PendingRows& rows, bool subset, Touched& 
   return write_fact(rows, &before, after, subset, touched);
 }
 
+// A takedown: the fact leaves every timeline and count, and its row goes,
+// as if it had never been recorded. Nothing when the fact is unknown (a
+// replay of the log after the takedown sees its events erased).
+Status apply_takedown(const Event& e, PendingRows& rows, bool subset, Touched& touched) {
+  const std::string key = keys::fact(e.fact_id());
+  auto row = load_json(rows, key);
+  if (!row.ok()) return row.status();
+  if (row->is_null()) return Status::ok();
+  const Fact before = fact_from_json(*row);
+  std::map<std::string, int> count_delta;
+  for (const auto& [celebrity, r] : rows_of(before)) {
+    touched.insert(celebrity);
+    rows.erase(r.key);
+    if (r.active) --count_delta[celebrity];
+  }
+  for (const auto& [celebrity, delta] : count_delta) {
+    Status s = add_to_profile(rows, celebrity, subset, [d = delta](Json& p) {
+      p["fact_count"] = p.at("fact_count").get<std::int64_t>() + d;
+    });
+    if (!s) return s;
+  }
+  rows.erase(key);
+  return Status::ok();
+}
+
 }  // namespace
+
+bool TimelineProjection::digested(std::string_view key) const {
+  return !key.starts_with(keys::kRevisionPrefix);
+}
 
 Status TimelineProjection::apply(const Event& e, PendingRows& rows) {
   const bool subset = input_ == Input::celebrity_subset;
@@ -153,15 +182,19 @@ Status TimelineProjection::apply(const Event& e, PendingRows& rows) {
     Status s;
     // Every event sets its own stream's profile (at least its version).
     Touched touched{e.stream};
-    if (e.type == "celebrity_registered" || e.type == "celebrity_updated") {
+    // An erased event folds as its header: no role, so only the version below.
+    const auto role = e.taken_down() ? std::nullopt : domain::role_of(e.type);
+    if (role == domain::EventRole::profile) {
       s = apply_profile(e, rows);
-    } else if (e.type == "fact_corrected" || e.type == "fact_retracted") {
+    } else if (role == domain::EventRole::amendment) {
       s = apply_amendment(e, rows, subset, touched);
-    } else if (const auto* t = domain::find_event_type(e.type); t && t->records_fact()) {
+    } else if (role == domain::EventRole::takedown) {
+      s = apply_takedown(e, rows, subset, touched);
+    } else if (role == domain::EventRole::fact) {
       s = write_fact(rows, nullptr, domain::fact_from_event(e), subset, touched);
     }
     if (!s) return s;
-    if (e.type != "celebrity_registered" && e.type != "celebrity_updated") {
+    if (role != domain::EventRole::profile) {
       s = add_to_profile(rows, e.stream, subset, [&](Json& p) { p["version"] = e.version; });
       if (!s) return s;
     }

@@ -8,12 +8,18 @@
 //  - fact_corrected / fact_retracted refold the fact and move, add or remove
 //    its timeline rows (a new date moves the row, a participant change moves
 //    it between timelines, a retraction marks it);
+//  - content_taken_down removes the fact's row and its timeline rows, as if
+//    it had never been recorded; an erased event (Event::erasure) folds as
+//    its header only (its stream's profile version);
 //  - a profile's fact_count counts its non-retracted timeline rows;
 //  - every celebrity whose profile or timeline rows an event changes (its
 //    stream, and each subject or participant of a fact it adds, moves,
 //    corrects or retracts, before and after) gets its revision row set to
 //    the event's position.
 // Ages are never stored: they are computed when an entry is read.
+// Revision rows are left out of the digest (Projection::digested): after a
+// takedown the live rows' revisions name positions of events a replay sees
+// erased; every other row of the live fold and of a replay agrees.
 #pragma once
 
 #include "projections/projection.h"
@@ -23,7 +29,8 @@ namespace starlog::projections {
 class TimelineProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "timeline";
-  static constexpr std::int64_t kCodeVersion = 3;  // 2: revision rows; 3: MessagePack rows
+  // 2: revision rows; 3: MessagePack rows; 4: takedowns
+  static constexpr std::int64_t kCodeVersion = 4;
 
   // What the fold is given. `whole_log`: every event, in order; a missing
   // profile row is corruption. `celebrity_subset`: only the events that
@@ -37,6 +44,7 @@ class TimelineProjection final : public Projection {
   std::string_view name() const override { return kName; }
   std::int64_t code_version() const override { return kCodeVersion; }
   Status apply(const domain::Event& e, PendingRows& rows) override;
+  bool digested(std::string_view key) const override;
 
  private:
   Input input_;

@@ -127,6 +127,8 @@ class EventStore {
   // (after a crash between a takedown's commit and its clean-up); run at
   // start-up. The SQLite store empties its WAL.
   virtual Status purge_erased() { return Status::ok(); }
+  // The position of the last content_taken_down event; 0 when none.
+  virtual Result<std::int64_t> last_takedown() = 0;
 
   // Position of the last committed event (0 for an empty log).
   virtual std::int64_t head() = 0;

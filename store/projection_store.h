@@ -65,6 +65,13 @@ class ProjectionStore {
   // then gone. Used to swap a rebuilt copy in.
   virtual Status rename(std::string_view from, std::string_view to) = 0;
 
+  // Makes sure no byte of rows deleted or replaced so far is left in the
+  // store's files (after a takedown's fold removed a fact's rows): the
+  // SQLite store deletes what drops and renames left behind now, and empties
+  // its WAL (its writer zeroes what it frees: secure_delete). Blocks until
+  // done.
+  virtual Status purge_erased() { return Status::ok(); }
+
   // A number that grows once a commit, drop or rename made through this
   // object is visible to reads, or nullopt when the store cannot tell (then
   // readers must not keep what they read). A reader that takes the

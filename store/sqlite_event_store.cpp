@@ -757,6 +757,20 @@ Result<std::int64_t> SqliteEventStore::stream_version(std::string_view stream) {
   });
 }
 
+Result<std::int64_t> SqliteEventStore::last_takedown() {
+  return guarded("event store", [&]() -> Result<std::int64_t> {
+    auto r = db_->reader();
+    if (!r) return r.status();
+    // Through the partial index events_takedowns.
+    auto st = r->connection().prepare(
+        "SELECT COALESCE(MAX(position), 0) FROM events WHERE type = 'content_taken_down'");
+    if (!st) return st.status();
+    auto row = st->step();
+    if (!row) return row.status();
+    return *row ? st->int64(0) : std::int64_t{0};
+  });
+}
+
 Status SqliteEventStore::purge_erased() {
   return guarded("event store", [&]() -> Status {
     Status s = db_->truncate_wal();

@@ -69,6 +69,7 @@ class SqliteEventStore final : public EventStore {
   void on_commit(std::function<void(std::int64_t head)> listener) override;
   // Empties the log's WAL (a TRUNCATE checkpoint).
   Status purge_erased() override;
+  Result<std::int64_t> last_takedown() override;
 
   // The most requests one group commit takes.
   static constexpr std::size_t kMaxGroup = 512;

@@ -243,6 +243,11 @@ Result<Checkpoint> SqliteProjectionStore::scan_all(
   });
 }
 
+Status SqliteProjectionStore::purge_erased() {
+  if (Status s = sweep(); !s) return s;
+  return guarded(kWho, [&]() -> Status { return db_->truncate_wal(); });
+}
+
 Status SqliteProjectionStore::drop(std::string_view projection) {
   Status s = guarded(kWho, [&]() -> Status {
     auto w = db_->writer();

@@ -70,6 +70,8 @@ class SqliteProjectionStore final : public ProjectionStore {
   // Deletes every row left behind by renames and drops, now, on the calling
   // thread (the sweeper does the same in the background).
   Status sweep();
+  // sweep(), then a TRUNCATE checkpoint of the read-model file's WAL.
+  Status purge_erased() override;
 
  private:
   // One transaction of the sweep; false when nothing was left to delete.

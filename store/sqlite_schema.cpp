@@ -58,6 +58,8 @@
 // store/sqlite_audit_index.h and created (with a backfill) in any file that
 // lacks them.
 //
+// events_takedowns: a partial index of the content_taken_down events.
+//
 // tokens: API tokens (store/sqlite_token_store.h); never the secret itself.
 //   name           TEXT PRIMARY KEY   a slug; becomes recorded_by; never reused
 //   role           TEXT NOT NULL      reader | editor | auditor | admin
@@ -164,6 +166,11 @@ WHEN NOT (
 BEGIN SELECT RAISE(ABORT, 'events are append-only: only a content_taken_down event may erase the content of its fact''s events'); END;
 )sql";
 
+// Takedowns, found without a scan (EventStore::last_takedown).
+constexpr const char* kTakedowns =
+    "CREATE INDEX IF NOT EXISTS events_takedowns ON events(position)"
+    " WHERE type = 'content_taken_down';";
+
 constexpr const char* kTokens = R"sql(
 CREATE TABLE IF NOT EXISTS tokens(
   name          TEXT PRIMARY KEY,
@@ -176,6 +183,7 @@ CREATE TABLE IF NOT EXISTS tokens(
 
 Status ensure_log(SqliteConnection& w) {
   if (Status s = w.exec(kTokens); !s) return s;
+  if (Status s = w.exec(kTakedowns); !s) return s;
   auto trigger = w.prepare(
       "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = 'events_no_update'");
   if (!trigger) return trigger.status();

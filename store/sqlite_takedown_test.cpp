@@ -83,10 +83,11 @@ struct Fixture {
   // kanye-west with fact 2 (the marker in its title, a long quote so that
   // the row spills to overflow pages) corrected by 3, plus jay-z's own fact 5.
   void seed() {
-    REQUIRE(append("kanye-west", {event(1, "celebrity_registered", {{"name", "Kanye West"}})}).ok());
-    NewEvent fact = event(2, "statement_made",
-                          {{"quote", std::string(kMarker) + " " + std::string(1900, 'q')}},
-                          "2021-08-29");
+    REQUIRE(
+        append("kanye-west", {event(1, "celebrity_registered", {{"name", "Kanye West"}})}).ok());
+    NewEvent fact =
+        event(2, "statement_made", {{"quote", std::string(kMarker) + " " + std::string(1900, 'q')}},
+              "2021-08-29");
     for (int k = 0; k < 4; ++k)
       fact.sources.push_back({{"url", "https://example.com/" + std::to_string(k)},
                               {"quote", std::string(1900, 's') + " " + kMarker}});

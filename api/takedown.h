@@ -1,0 +1,69 @@
+// Takedowns: what happens between a takedown's commit and its answer, and
+// at start-up, so that the content it erased is gone from every place
+// Starlog keeps bytes before anyone is told (the README's "Takedowns").
+//
+// The log erases the content in the takedown's own commit and empties its
+// WAL before append() returns (store/event_store.h). complete() then:
+//  1. stops a running rebuild, drops its copy (which may hold the content,
+//     as may the events it read ahead) and starts it again from position 0;
+//  2. folds the live timeline projection through the takedown, which
+//     removes the fact's rows (projections/timeline_projection.h);
+//  3. purges the read-model file: rows left by drops and swaps are deleted
+//     now, and its WAL is emptied (the writer zeroes what it frees);
+//  4. empties the body cache (timeline, profile, fact and as-of answers) and
+//     the live feed's window of recent frames.
+// recover() is the same after a crash between the commit and the answer:
+// run at start-up once the projection has caught up with the log.
+//
+// Thread-safe: takedowns complete one at a time.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+
+#include "api/body_cache.h"
+#include "api/live_feed.h"
+#include "domain/status.h"
+#include "projections/follower.h"
+#include "projections/projector.h"
+#include "projections/rebuilder.h"
+#include "store/event_store.h"
+#include "store/projection_store.h"
+
+namespace starlog::api {
+
+class Takedowns {
+ public:
+  struct Parts {
+    store::EventStore& log;
+    store::ProjectionStore& rows;
+    projections::Projector& timeline;
+    projections::Rebuilder* rebuilder = nullptr;  // optional
+    projections::Follower* follower = nullptr;    // optional: without, folds here
+    BodyCache* bodies = nullptr;                  // optional
+    LiveFeed* feed = nullptr;                     // optional
+  };
+  explicit Takedowns(Parts parts) : parts_(parts) {}
+
+  // How long step 2 may wait for the fold (a fold held up, e.g. by a full
+  // disk): past it the takedown is answered 503 and completed by a retry.
+  static constexpr std::chrono::seconds kFoldWait{30};
+
+  // After the commit of a takedown at `position`. io_error when the fold
+  // does not get there in time or a file cannot be purged.
+  Status complete(std::int64_t position);
+  // At start-up, after the projection caught up: purges both stores, and
+  // drops a rebuild's copy left by a stopped rebuild that is older than
+  // the last takedown (so it is not resumed with erased content in it).
+  Status recover();
+
+  void set_feed(LiveFeed* feed) { parts_.feed = feed; }
+
+ private:
+  Status purge();
+
+  Parts parts_;
+  std::mutex mu_;
+};
+
+}  // namespace starlog::api
