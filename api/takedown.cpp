@@ -19,8 +19,9 @@ Status Takedowns::complete(std::int64_t position) {
   if (parts_.follower) {
     parts_.follower->wake();
     if (!parts_.follower->wait_for(position, kFoldWait))
-      return Status::io_error("the takedown is recorded, but the timeline has not folded it yet;"
-                              " retry the same request to complete it");
+      return Status::io_error(
+          "the takedown is recorded, but the timeline has not folded it yet;"
+          " retry the same request to complete it");
   } else if (auto at = parts_.timeline.catch_up_to(position); !at.ok()) {
     return at.status();
   }

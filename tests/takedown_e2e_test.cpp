@@ -55,7 +55,8 @@ Json takedown(const std::string& fact_id) {
 
 std::vector<std::string> timeline_ids(HttpClient& c, const std::string& celebrity,
                                       const std::string& extra = "") {
-  auto r = c.get(cat("/v1/celebrities/", celebrity, "/timeline?include=retracted&limit=500", extra));
+  auto r =
+      c.get(cat("/v1/celebrities/", celebrity, "/timeline?include=retracted&limit=500", extra));
   REQUIRE(r.status == 200);
   const Json body = r.json();  // the loop below must not iterate a temporary's member
   std::vector<std::string> ids;
@@ -88,11 +89,11 @@ TEST_CASE("a takedown erases a demo fact from every file, answer and feed; the c
   REQUIRE(contains(timeline_ids(c, "kanye-west"), kFact));
   const std::int64_t before = head_of(c);
   const auto as_of = cat("&as_of_position=", std::to_string(before));
-  REQUIRE(has(c.get(cat("/v1/celebrities/kim-kardashian/timeline?as_of_position=",
-                        std::to_string(before)),
-                    admin)
-                  .body,
-              kMarker));
+  REQUIRE(has(
+      c.get(cat("/v1/celebrities/kim-kardashian/timeline?as_of_position=", std::to_string(before)),
+            admin)
+          .body,
+      kMarker));
   const auto kim_before = c.get("/v1/celebrities/kim-kardashian").json().at("fact_count");
   SseClient early(server.host(), server.port(), "/v1/events/live?after=0");
   REQUIRE(early.read_events(static_cast<std::size_t>(before), 10s).size() ==
@@ -144,7 +145,8 @@ TEST_CASE("a takedown erases a demo fact from every file, answer and feed; the c
       cat("/v1/celebrities/kim-kardashian/timeline?include=retracted&limit=500", as_of), admin);
   REQUIRE(earlier.status == 200);
   CHECK_FALSE(has(earlier.body, kMarker));
-  CHECK_FALSE(has(c.get("/v1/celebrities/kim-kardashian/timeline?format=timelinejs").body, kMarker));
+  CHECK_FALSE(
+      has(c.get("/v1/celebrities/kim-kardashian/timeline?format=timelinejs").body, kMarker));
 
   // The log, the stream and the live feed show the erased event as its
   // header plus taken_down.
@@ -210,7 +212,8 @@ TEST_CASE("a takedown erases a demo fact from every file, answer and feed; the c
   CHECK_FALSE(has(store_bytes(other), kMarker));
 }
 
-TEST_CASE("a takedown while a rebuild runs restarts it without the content, and it still verifies") {
+TEST_CASE(
+    "a takedown while a rebuild runs restarts it without the content, and it still verifies") {
   TempDir dir;
   const std::string db = dir.file("starlog.db");
   // A slow rebuild, so that it is still folding when the takedown comes.
