@@ -344,7 +344,8 @@ Status SqliteDatabase::init() {
   if (Status s = w.exec(std::string("PRAGMA synchronous=") + schema.synchronous +
                         "; PRAGMA foreign_keys=ON; PRAGMA cache_size=-" +
                         std::to_string(options_.writer_cache_kib) +
-                        "; PRAGMA journal_size_limit=67108864; PRAGMA secure_delete=ON;");
+                        "; PRAGMA journal_size_limit=67108864; PRAGMA secure_delete=ON;"
+                        " PRAGMA temp_store=MEMORY;");
       !s)
     return s;
 
@@ -504,7 +505,10 @@ Result<SqliteDatabase::Reader> SqliteDatabase::reader() {
   }
   auto conn = SqliteConnection::open(path_, SQLITE_OPEN_READONLY, options_.busy_timeout_ms);
   if (!conn) return conn.status();
-  if (Status s = (*conn)->exec("PRAGMA cache_size=-" + std::to_string(options_.reader_cache_kib));
+  // temp_store=MEMORY: sorts and temporary indexes never spill rows (and
+  // so content a takedown may erase) into temporary files.
+  if (Status s = (*conn)->exec("PRAGMA cache_size=-" + std::to_string(options_.reader_cache_kib) +
+                               "; PRAGMA temp_store=MEMORY;");
       !s)
     return s;
   return Reader(this, std::move(*conn));

@@ -783,6 +783,18 @@ TEST_CASE("a new file is WAL, synchronous=FULL, and carries its schema version")
   CHECK(testing::writer_int(*db, "PRAGMA application_id") == log_schema().application_id);
   CHECK(testing::writer_int(*db, "PRAGMA synchronous") == 2);  // FULL
   CHECK(testing::writer_int(*db, "PRAGMA foreign_keys") == 1);
+  // What a takedown relies on: freed bytes are zeroed, temporary rows stay
+  // in memory.
+  CHECK(testing::writer_int(*db, "PRAGMA secure_delete") == 1);
+  CHECK(testing::writer_int(*db, "PRAGMA temp_store") == 2);  // MEMORY
+  {
+    auto r = db->reader();
+    REQUIRE(r.ok());
+    auto st = r->connection().prepare("PRAGMA temp_store");
+    REQUIRE(st.ok());
+    REQUIRE(*st->step());
+    CHECK(st->int64(0) == 2);
+  }
   {
     auto w = db->writer();
     auto st = w->prepare("PRAGMA journal_mode");
