@@ -9,6 +9,7 @@
 #include "domain/append_rules.h"
 #include "domain/event_validation.h"
 #include "domain/hash_chain.h"
+#include "store/append_plan.h"
 #include "store/guard.h"
 
 namespace starlog::store {
@@ -160,21 +161,15 @@ Result<std::vector<Event>> query_fact(SqliteConnection& conn, std::string_view f
   return collect(*st);
 }
 
-struct HeadRow {
-  std::int64_t position = 0;
-  std::string hash = domain::genesis_hash();
-  std::int64_t recorded_at_ms = std::numeric_limits<std::int64_t>::min();
-};
-
 // The last event of the log as this connection sees it. Inside a write
 // transaction this is authoritative, also when another process (an import)
 // has appended to the same file since this one last looked.
-Result<HeadRow> query_head(SqliteConnection& conn) {
+Result<LogHead> query_head(SqliteConnection& conn) {
   auto st = conn.prepare(kHeadRow);
   if (!st) return st.status();
   auto row = st->step();
   if (!row) return row.status();
-  HeadRow h;
+  LogHead h;
   if (*row) {
     h.position = st->int64(0);
     h.hash = st->text(1);
@@ -222,12 +217,12 @@ bool is_takedown(std::string_view type) {
   return domain::role_of(type) == domain::EventRole::takedown;
 }
 
-// The log as the rules of domain/append_rules.h see it: the writer
-// connection inside the append's transaction. A storage failure cannot be
-// returned through LogView, so it is kept and checked after the rules ran.
-class WriterLogView final : public domain::LogView {
+// The log as the append plan (store/append_plan.h) sees it: the writer
+// connection inside the append's transaction. A storage failure in a
+// LogView call is kept and answered by failure().
+class WriterLog final : public AppendLog {
  public:
-  explicit WriterLogView(SqliteConnection& w) : w_(w) {}
+  explicit WriterLog(SqliteConnection& w) : w_(w) {}
 
   std::int64_t stream_version(std::string_view stream) override {
     auto v = query_stream_version(w_, stream);
@@ -263,7 +258,20 @@ class WriterLogView final : public domain::LogView {
     return std::string(st->text(0));
   }
 
-  const Status& error() const { return error_; }
+  Result<std::optional<StoredId>> stored(std::string_view id) override {
+    auto st = w_.prepare(kStoredById);
+    if (!st) return st.status();
+    st->bind_text(1, id);
+    auto row = st->step();
+    if (!row) return row.status();
+    if (!*row) return std::optional<StoredId>();
+    return std::optional<StoredId>(StoredId{std::string(st->text(0)), st->int64(1), st->int64(2),
+                                            std::string(st->text(3)), std::string(st->text(4))});
+  }
+
+  Result<LogHead> head() override { return query_head(w_); }
+
+  Status failure() const override { return error_; }
 
  private:
   void note(const Status& s) {
@@ -474,105 +482,18 @@ std::int64_t SqliteEventStore::commit_group(const std::vector<Pending*>& group) 
 
 Result<AppendResult> SqliteEventStore::append_in_transaction(SqliteConnection& w,
                                                              const AppendRequest& request) {
-  const auto& batch = request.events;
-
-  // 1. Idempotency, before the expected version: a retry whose first attempt
-  // was stored gets the original answer even though its If-Match is stale.
-  std::vector<std::string> digests;
-  digests.reserve(batch.size());
-  for (const auto& e : batch) digests.push_back(domain::content_digest(e));
-  AppendResult retry;
-  retry.created = false;
-  std::size_t stored = 0;
-  std::string first_stored;
-  {
-    auto st = w.prepare(kStoredById);
-    if (!st) return st.status();
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      st->reset();
-      st->bind_text(1, batch[i].id);
-      auto row = st->step();
-      if (!row) return row.status();
-      if (!*row) continue;
-      if (st->text(0) != request.stream)
-        return Status::duplicate_id("event id " + batch[i].id +
-                                    " is already stored in another stream");
-      if (st->text(3) != digests[i])
-        return Status::duplicate_id("event id " + batch[i].id +
-                                    " is already stored with other content");
-      if (stored++ == 0) first_stored = batch[i].id;
-      retry.events.push_back({batch[i].id, st->int64(1), st->int64(2)});
-      retry.stream_version = std::max(retry.stream_version, st->int64(1));
-    }
+  // Decided inside this transaction, so nothing can change between the
+  // checks and the write.
+  WriterLog log(w);
+  auto plan = plan_append(request, log, clock_.now());
+  if (!plan.ok()) return plan.status();
+  for (std::size_t i = 0; i < plan->events.size(); ++i) {
+    if (Status s = insert_event(w, plan->events[i], plan->content_digests[i]); !s) return s;
   }
-  if (stored == batch.size()) return retry;  // nothing to write
-  if (stored > 0)
-    return Status::duplicate_id("event id " + first_stored +
-                                " is already stored, but not every event of this request is; a "
-                                "retry must resend exactly the stored request");
-
-  // 2. The expected version.
-  auto current = query_stream_version(w, request.stream);
-  if (!current) return current.status();
-  const std::int64_t version = *current;
-  switch (request.expected.kind) {
-    case Expected::Kind::any:
-      break;
-    case Expected::Kind::no_stream:
-      if (version != 0)
-        return Status::precondition_failed("stream " + request.stream + " already exists", -1,
-                                           version);
-      break;
-    case Expected::Kind::exact:
-      if (version != request.expected.version)
-        return Status::precondition_failed("stream " + request.stream + " is at version " +
-                                               std::to_string(version) + ", not " +
-                                               std::to_string(request.expected.version),
-                                           request.expected.version, version);
-      break;
+  for (const auto& fact : plan->erased_facts) {
+    if (Status s = erase_fact(w, fact); !s) return s;
   }
-
-  // 3. The rules that need the stored log, inside this transaction so that
-  // nothing can change between the check and the write.
-  WriterLogView view(w);
-  Status rules = domain::check_append_rules(request.stream, version, batch, request.is_batch, view);
-  if (!view.error().is_ok()) return view.error();
-  if (!rules) return rules;
-
-  // 4. Assign and write.
-  auto head = query_head(w);
-  if (!head) return head.status();
-  // Recorded time never runs backwards along the log (see the header).
-  const std::int64_t now_ms =
-      std::max(clock_.now().time_since_epoch().count(), head->recorded_at_ms);
-  AppendResult result;
-  result.created = true;
-  std::string previous = head->hash;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    const auto& n = batch[i];
-    Event e;
-    e.id = n.id;
-    e.stream = request.stream;
-    e.version = version + static_cast<std::int64_t>(i) + 1;
-    e.position = head->position + static_cast<std::int64_t>(i) + 1;
-    e.type = n.type;
-    e.occurred = n.occurred;
-    e.data = n.data;
-    e.participants = n.participants;
-    e.sources = n.sources;
-    e.recorded_at = domain::Millis(std::chrono::milliseconds(now_ms));
-    e.recorded_by = request.recorded_by;
-    e.hash = domain::chain_hash(previous, e, digests[i]);
-    if (Status s = insert_event(w, e, digests[i]); !s) return s;
-    if (is_takedown(e.type)) {
-      if (Status s = erase_fact(w, e.fact_id()); !s) return s;
-      result.erased = true;
-    }
-    previous = e.hash;
-    result.events.push_back({e.id, e.version, e.position});
-  }
-  result.stream_version = result.events.back().version;
-  return result;
+  return std::move(plan->result);
 }
 
 Status SqliteEventStore::restore(const std::vector<domain::Event>& events) {
@@ -596,54 +517,32 @@ Status SqliteEventStore::restore_locked(SqliteConnection& w,
   if (Status s = txn.begin(); !s) return s;
   auto head = query_head(w);
   if (!head) return head.status();
-  std::int64_t position = head->position;
-  std::string previous = head->hash;
-  std::int64_t recorded_ms = head->recorded_at_ms;
+  WriterLog log(w);
   std::int64_t count = 0;
   bool erased = false;
   for (const Event& e : events) {
-    const std::string at = "restore refused at position " + std::to_string(e.position) + ": ";
-    {
-      auto st = w.prepare(kStoredById);
-      if (!st) return st.status();
-      st->bind_text(1, e.id);
-      auto row = st->step();
-      if (!row) return row.status();
-      if (*row) {
-        if (st->int64(2) == e.position && st->text(4) == e.hash) continue;  // already restored
-        return Status::corrupt(at + "event " + e.id + " is already stored at position " +
-                               std::to_string(st->int64(2)) + " with another hash");
-      }
-    }
-    if (e.position != position + 1)
-      return Status::corrupt(at + "the log continues at position " + std::to_string(position + 1));
-    auto version = query_stream_version(w, e.stream);
-    if (!version) return version.status();
-    if (e.version != *version + 1)
-      return Status::corrupt(at + "stream " + e.stream + " continues at version " +
-                             std::to_string(*version + 1) + ", not " + std::to_string(e.version));
-    // Recorded time only grows along the log (as_of T must be a prefix).
-    if (e.recorded_at.time_since_epoch().count() < recorded_ms)
-      return Status::corrupt(at + "recorded_at is earlier than the previous event's");
-    const std::string digest = domain::content_digest(e);
-    if (domain::chain_hash(previous, e, digest) != e.hash)
-      return Status::corrupt(at + "the hash does not chain from position " +
-                             std::to_string(position));
-    if (Status s = insert_event(w, e, digest); !s) return s;
+    auto stored = log.stored(e.id);
+    if (!stored.ok()) return stored.status();
+    const std::int64_t version = log.stream_version(e.stream);
+    if (Status s = log.failure(); !s) return s;
+    auto skip = check_restored(e, *head, version, *stored);
+    if (!skip.ok()) return skip.status();
+    if (*skip) continue;
+    if (Status s = insert_event(w, e, domain::content_digest(e)); !s) return s;
     // An export holds erased events already erased; one made by joining
     // exports of different times may not, so a takedown erases here too.
     if (is_takedown(e.type)) {
       if (Status s = erase_fact(w, e.fact_id()); !s) return s;
       erased = true;
     }
-    position = e.position;
-    previous = e.hash;
-    recorded_ms = e.recorded_at.time_since_epoch().count();
+    head->position = e.position;
+    head->hash = e.hash;
+    head->recorded_at_ms = e.recorded_at.time_since_epoch().count();
     ++count;
   }
   if (Status s = txn.commit(); !s) return s;
   added = count;
-  head_.store(position, std::memory_order_release);
+  head_.store(head->position, std::memory_order_release);
   if (erased) return db_->truncate_wal(w);
   return Status::ok();
 }
