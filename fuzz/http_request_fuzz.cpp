@@ -13,10 +13,10 @@
 
 #include "api/router.h"
 #include "api/routes.h"
-#include "fuzz/fake_event_store.h"
 #include "projections/projector.h"
 #include "projections/timeline_projection.h"
 #include "projections/timeline_reader.h"
+#include "store/memory_event_store.h"
 #include "store/memory_projection_store.h"
 
 namespace {
@@ -26,7 +26,8 @@ namespace http = boost::beast::http;
 
 // Feeds `bytes` to one parser; several requests may follow one another.
 void serve_all(std::string_view bytes) {
-  fuzz::FakeEventStore log;
+  domain::FakeClock clock(domain::Millis(std::chrono::milliseconds(1700000000000)));
+  store::MemoryEventStore log(clock);
   store::MemoryProjectionStore rows;
   projections::TimelineProjection projection;
   projections::Projector timeline(log, rows, projection);
