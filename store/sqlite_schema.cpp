@@ -4,7 +4,7 @@
 // The log: <STORE> (default ./data/starlog.db)
 //
 // Identity: PRAGMA application_id = 0x53544C47 ("STLG") and PRAGMA
-// user_version = 2, the schema below. A file holding any schema object but
+// user_version = 3, the schema below. A file holding any schema object but
 // another application_id is not a Starlog database (refused as corrupt, and
 // left untouched: not even switched to WAL); a higher user_version was
 // written by a newer Starlog (refused as io_error). synchronous=FULL.
@@ -75,7 +75,10 @@
 // held the content (store/sqlite_database.h, SqliteDatabase::truncate_wal).
 //
 // Upgrade from user_version 2: the update trigger is replaced by the one
-// above (the lawful erasure); nothing else changes.
+// above (the lawful erasure), and every free page is overwritten with
+// zeros (scrub_free_pages: a version-2 file was written without
+// secure_delete, and its freelist may hold rows of the read models a
+// version-1 file kept); nothing else changes.
 // Upgrade from user_version 1: a version-1 file also held the read models
 // (the projection_* tables below). They are dropped, in the same
 // transaction that sets user_version 2; the read-model file beside the log
@@ -108,13 +111,17 @@
 //
 // Upgrade from user_version 1 (written without secure_delete, so its pages
 // may hold stale copies of rows that moved): every table is dropped, which
-// with secure_delete zeroes every page they used, and created again; the
-// projections are then folded from the log like in a new file.
+// with secure_delete zeroes every page they used, pages that were free
+// already are overwritten with zeros, and the tables are created again;
+// the projections are then folded from the log like in a new file.
 //
 // The file holds nothing that cannot be folded again from the log: deleting
 // it (with its -wal and -shm) while no Starlog runs makes the next start
 // refold every projection.
 #include "store/sqlite_schema.h"
+
+#include <algorithm>
+#include <string>
 
 #include "store/sqlite_audit_index.h"
 #include "store/sqlite_database.h"
@@ -196,6 +203,36 @@ Status ensure_log(SqliteConnection& w) {
   return ensure_audit_indexes(w);
 }
 
+// Writes zeros over every page on the file's freelist. Pages freed before
+// secure_delete was on (by a Starlog older than log format 3, or read-model
+// format 2) may still hold rows; a zero blob large enough to take every
+// free page as an overflow page overwrites them, and dropping its table
+// (secure_delete) leaves them zeroed on the freelist.
+Status scrub_free_pages(SqliteConnection& w) {
+  auto count = [&](const char* pragma) -> Result<std::int64_t> {
+    auto st = w.prepare(pragma);
+    if (!st) return st.status();
+    auto row = st->step();
+    if (!row) return row.status();
+    return *row ? st->int64(0) : 0;
+  };
+  auto page_size = count("PRAGMA page_size");
+  if (!page_size.ok()) return page_size.status();
+  if (Status s = w.exec("CREATE TABLE starlog_scrub(zeros BLOB)"); !s) return s;
+  for (int round = 0; round < 1'000'000; ++round) {
+    auto free_pages = count("PRAGMA freelist_count");
+    if (!free_pages.ok()) return free_pages.status();
+    if (*free_pages == 0) break;
+    // At most 64 MiB per row; the loop takes the rest.
+    const std::int64_t pages = std::min<std::int64_t>(*free_pages, (64 << 20) / *page_size);
+    if (Status s = w.exec("INSERT INTO starlog_scrub VALUES(zeroblob(" +
+                          std::to_string(pages * *page_size) + "))");
+        !s)
+      return s;
+  }
+  return w.exec("DROP TABLE starlog_scrub");
+}
+
 // Version 1 kept the read models in the log file; version 2 had an update
 // trigger without the lawful erasure (ensure_log creates the new one).
 Status upgrade_log(SqliteConnection& w, std::int64_t from) {
@@ -208,7 +245,8 @@ Status upgrade_log(SqliteConnection& w, std::int64_t from) {
         !s)
       return s;
   }
-  return w.exec("DROP TRIGGER IF EXISTS events_no_update;");
+  if (Status s = w.exec("DROP TRIGGER IF EXISTS events_no_update;"); !s) return s;
+  return scrub_free_pages(w);
 }
 
 constexpr const char* kReadModelSchema = R"sql(
@@ -242,6 +280,7 @@ Status upgrade_read_models(SqliteConnection& w, std::int64_t from) {
           " DROP TABLE IF EXISTS projection_names; DROP TABLE IF EXISTS projection_trash;");
       !s)
     return s;
+  if (Status s = scrub_free_pages(w); !s) return s;
   return w.exec(kReadModelSchema);
 }
 

@@ -155,5 +155,55 @@ TEST_CASE("read models ahead of their log are folded again, not served") {
   CHECK(c.get("/v1/celebrities/kanye-west").status == 200);
 }
 
+// Every byte of every file in `dir`.
+std::string files_in(const TempDir& dir) {
+  std::string all;
+  for (const auto& f : std::filesystem::directory_iterator(dir.path())) {
+    if (f.is_regular_file()) all += read_file(f.path().string());
+  }
+  return all;
+}
+
+// A takedown of the fixture's podcast statement (its only use of
+// "likeability") on an upgraded store leaves no byte of it in any file.
+void take_down_and_search(const TempDir& dir, const std::string& db) {
+  REQUIRE(files_in(dir).find("likeability") != std::string::npos);
+  ServerProcess server(db);
+  HttpClient c = server.client();
+  REQUIRE(wait_ready(c));
+  const Json takedown = {
+      {"type", "content_taken_down"},
+      {"data", {{"fact_id", "f291e742-d731-4596-8bde-e3c301e7ad5c"}, {"reason", "court order"}}}};
+  const HttpResult r = c.post_json("/v1/celebrities/kim-kardashian/events", takedown,
+                                   {{"Authorization", "Bearer " + kFixtureSecret}});
+  REQUIRE_MESSAGE(r.status == 201, r.body);
+  CHECK(files_in(dir).find("likeability") == std::string::npos);
+  REQUIRE(server.stop() == 0);
+  CHECK(files_in(dir).find("likeability") == std::string::npos);
+  CHECK(run_starlog(dir, cat("verify --db ", shell_quote(db))).exit_code == 0);
+}
+
+TEST_CASE("a takedown on a store upgraded from format 1 leaves no copy in any file") {
+  TempDir dir;
+  take_down_and_search(dir, copy_fixture(dir));
+}
+
+TEST_CASE("a format-2 file's free pages, written without secure_delete, are zeroed on upgrade") {
+  TempDir dir;
+  const std::string db = copy_fixture(dir);
+  // What the previous release's upgrade from format 1 did: drop the read
+  // models' tables without zeroing their pages, which stay on the freelist
+  // with their rows in them.
+  const auto r = run_shell(
+      dir, cat("sqlite3 ", shell_quote(db),
+               " 'PRAGMA secure_delete=0; DROP TABLE projection_rows;"
+               " DROP TABLE projection_checkpoints; DROP TABLE IF EXISTS projection_names;"
+               " DROP TABLE IF EXISTS projection_trash; PRAGMA user_version=2;'"));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  REQUIRE(sqlite_int(dir, db, "PRAGMA freelist_count") > 0);
+  take_down_and_search(dir, db);
+  CHECK(sqlite_int(dir, db, "PRAGMA user_version") == 3);
+}
+
 }  // namespace
 }  // namespace starlog::test
