@@ -214,24 +214,32 @@ Response append_events(Services& s, const Request& req, const RouteParams& p) {
                             : code_name(result.status().code()),
                 std::chrono::steady_clock::now() - append_started);
   }
-  if (!result.ok()) return problem_from_status(result.status(), req);
+  // A takedown is answered only once its content is gone from every place
+  // (api/takedown.h). A resend completes one left incomplete: the same
+  // request (a retry, 200) or another takedown of the same fact (409).
+  auto incomplete = [&](std::int64_t position) -> std::optional<Response> {
+    if (!takedown || !s.takedowns) return std::nullopt;
+    Status done = s.takedowns->complete(position);
+    if (done) return std::nullopt;
+    std::fprintf(stderr, "starlog: takedown at position %lld: %s\n",
+                 static_cast<long long>(position), done.message().c_str());
+    Response res =
+        problem(http::status::service_unavailable, "takedown-incomplete", "Takedown incomplete",
+                "The takedown is recorded, but its content is not yet erased "
+                "everywhere; send the same request again to complete it.",
+                req);
+    res.set(http::field::retry_after, "1");
+    return res;
+  };
+  if (!result.ok()) {
+    if (result.status().code() == Code::conflict) {
+      if (auto res = incomplete(s.log.head())) return *res;
+    }
+    return problem_from_status(result.status(), req);
+  }
   std::int64_t last = 0;
   for (const auto& e : result->events) last = std::max(last, e.position);
-  // A takedown is answered only once its content is gone from every place
-  // (api/takedown.h); a retry of the same request completes it.
-  if (takedown && s.takedowns) {
-    if (Status done = s.takedowns->complete(last); !done) {
-      std::fprintf(stderr, "starlog: takedown at position %lld: %s\n", static_cast<long long>(last),
-                   done.message().c_str());
-      Response res =
-          problem(http::status::service_unavailable, "takedown-incomplete", "Takedown incomplete",
-                  "The takedown is recorded, but its content is not yet erased "
-                  "everywhere; send the same request again to complete it.",
-                  req);
-      res.set(http::field::retry_after, "1");
-      return res;
-    }
-  }
+  if (auto res = incomplete(last)) return *res;
   // Read-your-writes: the answer leaves only once the timeline shows it.
   // One fold serves a whole group commit: callers whose events it already
   // covers return without waiting (Projector::catch_up_to).

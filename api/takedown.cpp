@@ -6,7 +6,7 @@ Status Takedowns::purge() {
   if (Status s = parts_.log.purge_erased(); !s) return s;
   if (Status s = parts_.rows.purge_erased(); !s) return s;
   if (parts_.bodies) parts_.bodies->clear();
-  if (parts_.feed) parts_.feed->forget_window();
+  for (const auto& forget : forgets_) forget();
   return Status::ok();
 }
 

@@ -11,7 +11,7 @@
 //  3. purges the read-model file: rows left by drops and swaps are deleted
 //     now, and its WAL is emptied (the writer zeroes what it frees);
 //  4. empties the body cache (timeline, profile, fact and as-of answers) and
-//     the live feed's window of recent frames.
+//     the live feed's window of recent frames (also_forget).
 // recover() is the same after a crash between the commit and the answer:
 // run at start-up once the projection has caught up with the log.
 //
@@ -19,10 +19,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <vector>
 
 #include "api/body_cache.h"
-#include "api/live_feed.h"
 #include "domain/status.h"
 #include "projections/follower.h"
 #include "projections/projector.h"
@@ -41,7 +42,6 @@ class Takedowns {
     projections::Rebuilder* rebuilder = nullptr;  // optional
     projections::Follower* follower = nullptr;    // optional: without, folds here
     BodyCache* bodies = nullptr;                  // optional
-    LiveFeed* feed = nullptr;                     // optional
   };
   explicit Takedowns(Parts parts) : parts_(parts) {}
 
@@ -57,12 +57,15 @@ class Takedowns {
   // the last takedown (so it is not resumed with erased content in it).
   Status recover();
 
-  void set_feed(LiveFeed* feed) { parts_.feed = feed; }
+  // Also run `forget` by every completion (e.g. LiveFeed::forget_window).
+  // Set before serving.
+  void also_forget(std::function<void()> forget) { forgets_.push_back(std::move(forget)); }
 
  private:
   Status purge();
 
   Parts parts_;
+  std::vector<std::function<void()>> forgets_;
   std::mutex mu_;
 };
 

@@ -206,7 +206,7 @@ int serve_command(int argc, char** argv) {
   api::BodyCache bodies;
   services.bodies = &bodies;
   api::Takedowns takedowns(
-      {*r.log, *r.rows, *r.timeline, r.timeline_rebuilder.get(), &follower, &bodies, nullptr});
+      {*r.log, *r.rows, *r.timeline, r.timeline_rebuilder.get(), &follower, &bodies});
   services.takedowns = &takedowns;
   // A crash between a takedown's commit and its answer left the erasure
   // unfinished: finish it before serving.
@@ -233,7 +233,7 @@ int serve_command(int argc, char** argv) {
   };
   api::LiveFeed live(*r.log, live_options);
   live.add_routes(router);
-  takedowns.set_feed(&live);
+  takedowns.also_forget([&live] { live.forget_window(); });
   api::add_openapi_route(router);
   if (args.has("list-routes")) {
     for (const auto& [method, pattern] : router.routes())

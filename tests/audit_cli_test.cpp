@@ -97,6 +97,33 @@ TEST_CASE("the script in docs/audit.md recomputes the chain from starlog export"
   CHECK(broken.err == "chain broken at position 10\n");
 }
 
+TEST_CASE("the script in docs/audit.md recomputes the chain of an export with taken-down events") {
+  TempDir dir;
+  const std::string db = demo_store(dir);
+  // Kim Kardashian's podcast statement, taken down by an import (the
+  // command line may append every type).
+  write_file(dir.file("takedown.ndjson"),
+             R"({"stream":"kim-kardashian","type":"content_taken_down",)"
+             R"("data":{"fact_id":"f291e742-d731-4596-8bde-e3c301e7ad5c","reason":"court order"}})"
+             "\n");
+  auto imported = run_starlog(
+      dir, cat("import --db ", shell_quote(db), " ", shell_quote(dir.file("takedown.ndjson"))));
+  CAPTURE(imported.err);
+  REQUIRE(imported.exit_code == 0);
+  auto exported = run_starlog(dir, cat("export --db ", shell_quote(db)));
+  REQUIRE(exported.exit_code == 0);
+  REQUIRE(exported.out.find("\"taken_down\"") != std::string::npos);
+  CHECK(exported.out.find("likeability") == std::string::npos);
+  write_file(dir.file("export.ndjson"), exported.out);
+  const std::string script = guide_script(dir);
+  auto checked = run_shell(dir, cat("python3 ", shell_quote(script)), dir.file("export.ndjson"));
+  CAPTURE(checked.err);
+  REQUIRE(checked.exit_code == 0);
+  const Json report = verify(dir, db, 0);
+  CHECK(checked.out ==
+        cat("23 events, head hash ", report.at("head_hash").get<std::string>(), "\n"));
+}
+
 TEST_CASE("verify passes an intact store and names the position the sqlite3 shell altered") {
   TempDir dir;
   const std::string db = demo_store(dir);
