@@ -19,7 +19,7 @@ CORS_ORIGIN ?=
 PACKAGES := g++ cmake make pkg-config libboost1.81-dev libsqlite3-dev sqlite3 \
             libhowardhinnant-date-dev tzdata nlohmann-json3-dev doctest-dev \
             libssl-dev zlib1g-dev curl clang libclang-rt-14-dev python3 util-linux \
-            wrk nginx-light gnuplot-nox clang-format
+            wrk nginx-light gnuplot-nox clang-format libpq-dev postgresql
 
 .PHONY: run test test-asan build deps clean fuzz fuzz-build fuzz-smoke openapi-deps bench format format-check
 

@@ -133,4 +133,26 @@ void apply_profile_event(Profile& p, const Event& e) {
   if (const Json* v = list("occupations")) p.occupations = *v;
 }
 
+std::vector<std::string> participants_given(const Event& e) {
+  std::vector<std::string> out;
+  if (e.taken_down() || e.fact_id().empty()) return out;
+  const auto role = role_of(e.type);
+  const Json* list = nullptr;
+  if (role == EventRole::fact) {
+    list = &e.participants;
+  } else if (e.type == "fact_corrected") {
+    auto c = e.data.find("changes");
+    if (c != e.data.end() && c->is_object()) {
+      auto p = c->find("participants");
+      if (p != c->end()) list = &*p;
+    }
+  }
+  if (!list || !list->is_array()) return out;
+  for (const auto& p : *list) {
+    if (p.is_object() && p.contains("celebrity") && p["celebrity"].is_string())
+      out.push_back(p["celebrity"].get<std::string>());
+  }
+  return out;
+}
+
 }  // namespace starlog::domain

@@ -56,6 +56,12 @@ Fact with_changes(const Fact& f, const Json& changes);
 // type. On failure `f` is unchanged.
 Status apply_amendment(Fact& f, const Event& e);
 
+// The celebrities an event names as its fact's participants: a recording
+// event's participants, a correction's changes.participants (which replace
+// the fact's); none for other events and erased ones. What a store indexes
+// so that a celebrity's timeline can be read without a scan of the log.
+std::vector<std::string> participants_given(const Event& e);
+
 // Every broken rule of the fact's content validated as its type, pointers
 // prefixed by `at` (e.g. "/data/changes" for a correction).
 std::vector<FieldError> validate_fact_content(const Fact& f, const std::string& at);

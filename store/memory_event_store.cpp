@@ -5,6 +5,7 @@
 
 #include "domain/event_types.h"
 #include "domain/event_validation.h"
+#include "domain/fact.h"
 #include "domain/hash_chain.h"
 #include "store/append_plan.h"
 
@@ -73,30 +74,6 @@ bool is_takedown(const Event& e) {
   return !e.taken_down() && domain::role_of(e.type) == domain::EventRole::takedown;
 }
 
-// The celebrities an event gives its fact as participants (the SQLite
-// store's fact_participants trigger): a recording's, a correction's new ones.
-std::vector<std::string> participants_given(const Event& e) {
-  std::vector<std::string> out;
-  if (e.taken_down() || e.fact_id().empty()) return out;
-  const auto role = domain::role_of(e.type);
-  const Json* list = nullptr;
-  if (role == domain::EventRole::fact) {
-    list = &e.participants;
-  } else if (e.type == "fact_corrected") {
-    auto c = e.data.find("changes");
-    if (c != e.data.end() && c->is_object()) {
-      auto p = c->find("participants");
-      if (p != c->end()) list = &*p;
-    }
-  }
-  if (!list || !list->is_array()) return out;
-  for (const auto& p : *list) {
-    if (p.is_object() && p.contains("celebrity") && p["celebrity"].is_string())
-      out.push_back(p["celebrity"].get<std::string>());
-  }
-  return out;
-}
-
 }  // namespace
 
 std::int64_t MemoryEventStore::version_of(std::string_view stream) const {
@@ -142,7 +119,7 @@ void MemoryEventStore::write(Event e, const std::string& content_digest) {
   by_id_[e.id] = at;
   versions_[e.stream] = e.version;
   if (const std::string fact = e.fact_id(); !fact.empty()) by_fact_[fact].push_back(at);
-  for (const auto& c : participants_given(e)) participant_facts_[c].insert(e.fact_id());
+  for (const auto& c : domain::participants_given(e)) participant_facts_[c].insert(e.fact_id());
   if (is_takedown(e)) last_takedown_ = e.position;
   digests_.push_back(content_digest);
   log_.push_back(std::move(e));

@@ -34,16 +34,14 @@ class MemoryEventStore final : public EventStore {
 
   Result<AppendResult> append(const AppendRequest& request) override;
   Status restore(const std::vector<domain::Event>& events) override;
-  Result<std::vector<domain::Event>> read_stream(std::string_view stream,
-                                                 std::int64_t from_version,
+  Result<std::vector<domain::Event>> read_stream(std::string_view stream, std::int64_t from_version,
                                                  std::size_t limit) override;
   Result<std::vector<domain::Event>> read_all(std::int64_t after, std::size_t limit) override;
   Result<std::vector<domain::Event>> read_fact(std::string_view fact_id) override;
   Result<std::optional<domain::Event>> find_event(std::string_view id) override;
   Result<std::vector<StoredEvent>> read_stored(std::int64_t after, std::size_t limit) override;
-  Result<std::vector<domain::Event>> read_celebrity(std::string_view celebrity,
-                                                    std::int64_t after, std::int64_t up_to,
-                                                    std::size_t limit) override;
+  Result<std::vector<domain::Event>> read_celebrity(std::string_view celebrity, std::int64_t after,
+                                                    std::int64_t up_to, std::size_t limit) override;
   Result<std::int64_t> position_at(domain::Millis t) override;
   Result<std::int64_t> last_takedown() override;
   std::int64_t head() override;
@@ -64,12 +62,13 @@ class MemoryEventStore final : public EventStore {
 
   domain::Clock& clock_;
   mutable std::mutex mu_;
-  std::vector<domain::Event> log_;           // position - 1
-  std::vector<std::string> digests_;         // content digests, by position - 1
+  std::vector<domain::Event> log_;    // position - 1
+  std::vector<std::string> digests_;  // content digests, by position - 1
   std::map<std::string, std::size_t, std::less<>> by_id_;
   std::map<std::string, std::int64_t, std::less<>> versions_;
   std::map<std::string, std::vector<std::size_t>, std::less<>> by_fact_;
-  std::map<std::string, std::set<std::string>, std::less<>> participant_facts_;  // celebrity -> facts
+  std::map<std::string, std::set<std::string>, std::less<>>
+      participant_facts_;  // celebrity -> facts
   std::int64_t last_takedown_ = 0;
 
   std::mutex listeners_mu_;

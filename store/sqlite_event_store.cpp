@@ -10,6 +10,7 @@
 #include "domain/event_validation.h"
 #include "domain/hash_chain.h"
 #include "store/append_plan.h"
+#include "store/event_row.h"
 #include "store/guard.h"
 
 namespace starlog::store {
@@ -17,10 +18,8 @@ namespace {
 
 using domain::Event;
 
-// Columns 0-11 are the envelope, 12 and 13 fact_id and content_digest, 14
-// (only for a row whose content was taken down, type '') the takedown that
-// erased it as a JSON array [id, recorded_at ms, reason]. CASE evaluates the
-// subquery for erased rows only.
+// The columns of store/event_row.h. CASE evaluates the takedown's subquery
+// for erased rows only.
 const std::string kColumns =
     "position, id, stream, version, type, occurred, data, participants, sources, recorded_at, "
     "recorded_by, hash, fact_id, content_digest, CASE WHEN type = '' THEN (SELECT "
@@ -72,56 +71,30 @@ std::int64_t to_limit(std::size_t limit) {
       limit, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())));
 }
 
-Result<Json> parse_column(std::string_view text, std::int64_t position, const char* column) {
-  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded())
-    return Status::corrupt("event at position " + std::to_string(position) + ": column '" + column +
-                           "' is not JSON");
-  return j;
-}
-
-// Fills `e` from the current row of a statement selecting kColumns; the
-// first content column that is not JSON is returned as corrupt, the other
-// fields are filled all the same.
+// Fills `e` from the current row of a statement selecting kColumns
+// (store/event_row.h).
 Status fill_from_row(SqliteStatement& st, Event& e) {
-  e.position = st.int64(0);
-  e.id = st.text(1);
-  e.stream = st.text(2);
-  e.version = st.int64(3);
-  e.type = st.text(4);
-  if (!st.is_null(5)) e.occurred = std::string(st.text(5));
-  e.recorded_at = domain::Millis(std::chrono::milliseconds(st.int64(9)));
-  e.recorded_by = st.text(10);
-  e.hash = st.text(11);
-  if (e.type.empty()) {
-    // Taken down: the header, the digest of what was erased, and the takedown.
-    domain::Erasure x;
-    x.content_digest = st.text(13);
-    if (!st.is_null(12)) x.fact_id = st.text(12);
-    if (!st.is_null(14)) {
-      Json t = Json::parse(st.text(14), nullptr, /*allow_exceptions=*/false);
-      if (t.is_array() && t.size() == 3 && t[0].is_string() && t[1].is_number_integer()) {
-        x.by = t[0].get<std::string>();
-        x.recorded_at = domain::Millis(std::chrono::milliseconds(t[1].get<std::int64_t>()));
-        if (t[2].is_string()) x.reason = t[2].get<std::string>();
-      }
-    }
-    e.occurred.reset();
-    e.erasure = std::move(x);
-    return Status::ok();
-  }
-  Status first;
-  auto take = [&](int column, const char* name, Json& out) {
-    auto j = parse_column(st.text(column), e.position, name);
-    if (j)
-      out = std::move(*j);
-    else if (first.is_ok())
-      first = j.status();
+  auto optional = [&](int column) -> std::optional<std::string_view> {
+    if (st.is_null(column)) return std::nullopt;
+    return st.text(column);
   };
-  take(6, "data", e.data);
-  take(7, "participants", e.participants);
-  take(8, "sources", e.sources);
-  return first;
+  EventColumns c;
+  c.position = st.int64(0);
+  c.id = st.text(1);
+  c.stream = st.text(2);
+  c.version = st.int64(3);
+  c.type = st.text(4);
+  c.occurred = optional(5);
+  c.data = st.text(6);
+  c.participants = st.text(7);
+  c.sources = st.text(8);
+  c.recorded_at_ms = st.int64(9);
+  c.recorded_by = st.text(10);
+  c.hash = st.text(11);
+  c.fact_id = optional(12);
+  c.content_digest = st.text(13);
+  c.takedown = optional(14);
+  return event_from_columns(c, e);
 }
 
 // The event of the current row of a statement selecting kColumns.
