@@ -40,7 +40,8 @@ std::string pg_sqlstate(const Status& s) {
   const std::string& m = s.message();
   if (m.rfind(kStatePrefix, 0) != 0) return {};
   const auto end = m.find(']', kStatePrefix.size());
-  return end == std::string::npos ? std::string() : m.substr(kStatePrefix.size(), end - kStatePrefix.size());
+  return end == std::string::npos ? std::string()
+                                  : m.substr(kStatePrefix.size(), end - kStatePrefix.size());
 }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& uri) {
@@ -55,7 +56,8 @@ Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& uri)
   }
   std::unique_ptr<PgConnection> conn(new PgConnection(c));
   // Quiet: NOTICEs (IF NOT EXISTS ...) are not for the terminal.
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
   if (Status s = conn->run("SET client_min_messages = warning"); !s) return s;
   return conn;
 }
@@ -84,8 +86,8 @@ Status PgConnection::run(const std::string& sql, const std::vector<PgParam>& par
     pg_result* r = PQexec(c_, sql.c_str());
     if (!r) return failure_of(c_, nullptr);
     const auto status = PQresultStatus(r);
-    Status s = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK ? Status::ok()
-                                                                      : failure_of(c_, r);
+    Status s =
+        status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK ? Status::ok() : failure_of(c_, r);
     PQclear(r);
     return s;
   }

@@ -169,8 +169,9 @@ Result<std::int64_t> query_stream_version(PgConnection& c, std::string_view stre
 }
 
 Result<std::optional<StoredId>> query_stored(PgConnection& c, std::string_view id) {
-  auto r = c.query("SELECT stream, version, position, content_digest, hash FROM events WHERE id = $1",
-                   {std::string(id)});
+  auto r =
+      c.query("SELECT stream, version, position, content_digest, hash FROM events WHERE id = $1",
+              {std::string(id)});
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return std::optional<StoredId>();
   return std::optional<StoredId>(StoredId{std::string(r->text(0, 0)), r->int64(0, 1),
@@ -190,10 +191,9 @@ Status insert_event(PgConnection& c, const Event& e, const std::string& content_
        fact_id.empty() ? PgParam() : PgParam(fact_id), content_digest, e.hash});
   if (!s) return s;
   for (const auto& celebrity : domain::participants_given(e)) {
-    if (Status p = c.run(
-            "INSERT INTO fact_participants(celebrity, fact_id) VALUES($1, $2)"
-            " ON CONFLICT DO NOTHING",
-            {celebrity, fact_id});
+    if (Status p = c.run("INSERT INTO fact_participants(celebrity, fact_id) VALUES($1, $2)"
+                         " ON CONFLICT DO NOTHING",
+                         {celebrity, fact_id});
         !p)
       return p;
   }
@@ -201,10 +201,10 @@ Status insert_event(PgConnection& c, const Event& e, const std::string& content_
 }
 
 Status erase_fact(PgConnection& c, const std::string& fact_id) {
-  if (Status s = c.run(
-          "UPDATE events SET type = '', occurred = NULL, data = '{}', participants = '[]',"
-          " sources = '[]' WHERE fact_id = $1 AND type NOT IN ('', 'content_taken_down')",
-          {fact_id});
+  if (Status s =
+          c.run("UPDATE events SET type = '', occurred = NULL, data = '{}', participants = '[]',"
+                " sources = '[]' WHERE fact_id = $1 AND type NOT IN ('', 'content_taken_down')",
+                {fact_id});
       !s)
     return s;
   return c.run("DELETE FROM fact_participants WHERE fact_id = $1", {fact_id});
@@ -449,8 +449,7 @@ std::int64_t PgEventStore::commit_group(const std::vector<Pending*>& group) {
     }
   }
   if (erased) {
-    if (Status s = purge_erased(); !s)
-      std::fprintf(stderr, "takedown: %s\n", s.message().c_str());
+    if (Status s = purge_erased(); !s) std::fprintf(stderr, "takedown: %s\n", s.message().c_str());
   }
   return *head;
 }
@@ -511,8 +510,7 @@ Status PgEventStore::restore(const std::vector<Event>& events) {
         head->recorded_at_ms = e.recorded_at.time_since_epoch().count();
       }
       position = head->position;
-      if (Status n = c.run("SELECT pg_notify($1, $2)", {std::string(kChannel), num(position)});
-          !n)
+      if (Status n = c.run("SELECT pg_notify($1, $2)", {std::string(kChannel), num(position)}); !n)
         return n;
       return c.run("COMMIT");
     };
@@ -554,8 +552,8 @@ Result<std::vector<Event>> PgEventStore::read_fact(std::string_view fact_id) {
 }
 
 Result<std::optional<Event>> PgEventStore::find_event(std::string_view id) {
-  auto r = with_reader(
-      [&](PgConnection& c) { return select(c, "WHERE e.id = $1", {std::string(id)}); });
+  auto r =
+      with_reader([&](PgConnection& c) { return select(c, "WHERE e.id = $1", {std::string(id)}); });
   if (!r.ok()) return r.status();
   if (r->empty()) return std::optional<Event>();
   return std::optional<Event>(std::move(r->front()));
@@ -563,16 +561,17 @@ Result<std::optional<Event>> PgEventStore::find_event(std::string_view id) {
 
 Result<std::vector<StoredEvent>> PgEventStore::read_stored(std::int64_t after, std::size_t limit) {
   return with_reader([&](PgConnection& c) -> Result<std::vector<StoredEvent>> {
-    auto r = c.query("SELECT " + kColumns + kFrom + "WHERE e.position > $1 ORDER BY e.position LIMIT $2",
-                     {num(after), num(static_cast<std::int64_t>(limit))});
+    auto r =
+        c.query("SELECT " + kColumns + kFrom + "WHERE e.position > $1 ORDER BY e.position LIMIT $2",
+                {num(after), num(static_cast<std::int64_t>(limit))});
     if (!r.ok()) return r.status();
     std::vector<StoredEvent> out;
     for (int i = 0; i < r->rows(); ++i) {
       StoredEvent s;
       // One row at a time, so that a row whose content does not read is
       // reported as damaged rather than failing the whole page.
-      auto one = c.query("SELECT " + kColumns + kFrom + "WHERE e.position = $1",
-                         {num(r->int64(i, 0))});
+      auto one =
+          c.query("SELECT " + kColumns + kFrom + "WHERE e.position = $1", {num(r->int64(i, 0))});
       if (!one.ok()) return one.status();
       auto events = collect(*one);
       if (events.ok()) {
@@ -596,12 +595,12 @@ Result<std::vector<Event>> PgEventStore::read_celebrity(std::string_view celebri
                                                         std::size_t limit) {
   if (limit == 0 || up_to <= after) return std::vector<Event>{};
   return with_reader([&](PgConnection& c) {
-    return select(c,
-                  "WHERE e.position > $2 AND e.position <= $3 AND (e.stream = $1 OR e.fact_id IN"
-                  " (SELECT fact_id FROM fact_participants WHERE celebrity = $1))"
-                  " ORDER BY e.position LIMIT $4",
-                  {std::string(celebrity), num(after), num(up_to),
-                   num(static_cast<std::int64_t>(limit))});
+    return select(
+        c,
+        "WHERE e.position > $2 AND e.position <= $3 AND (e.stream = $1 OR e.fact_id IN"
+        " (SELECT fact_id FROM fact_participants WHERE celebrity = $1))"
+        " ORDER BY e.position LIMIT $4",
+        {std::string(celebrity), num(after), num(up_to), num(static_cast<std::int64_t>(limit))});
   });
 }
 
@@ -626,8 +625,8 @@ Status PgEventStore::purge_erased() {
 
 Result<std::int64_t> PgEventStore::last_takedown() {
   return with_reader([&](PgConnection& c) -> Result<std::int64_t> {
-    auto r = c.query(
-        "SELECT COALESCE(MAX(position), 0) FROM events WHERE type = 'content_taken_down'");
+    auto r =
+        c.query("SELECT COALESCE(MAX(position), 0) FROM events WHERE type = 'content_taken_down'");
     if (!r.ok()) return r.status();
     return r->int64(0, 0);
   });

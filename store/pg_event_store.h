@@ -54,16 +54,14 @@ class PgEventStore final : public EventStore {
   Result<AppendResult> append(const AppendRequest& request) override;
   std::vector<Result<AppendResult>> append_all(const std::vector<AppendRequest>& requests) override;
   Status restore(const std::vector<domain::Event>& events) override;
-  Result<std::vector<domain::Event>> read_stream(std::string_view stream,
-                                                 std::int64_t from_version,
+  Result<std::vector<domain::Event>> read_stream(std::string_view stream, std::int64_t from_version,
                                                  std::size_t limit) override;
   Result<std::vector<domain::Event>> read_all(std::int64_t after, std::size_t limit) override;
   Result<std::vector<domain::Event>> read_fact(std::string_view fact_id) override;
   Result<std::optional<domain::Event>> find_event(std::string_view id) override;
   Result<std::vector<StoredEvent>> read_stored(std::int64_t after, std::size_t limit) override;
-  Result<std::vector<domain::Event>> read_celebrity(std::string_view celebrity,
-                                                    std::int64_t after, std::int64_t up_to,
-                                                    std::size_t limit) override;
+  Result<std::vector<domain::Event>> read_celebrity(std::string_view celebrity, std::int64_t after,
+                                                    std::int64_t up_to, std::size_t limit) override;
   Result<std::int64_t> position_at(domain::Millis t) override;
   // VACUUM FULL of the tables that held erased content: PostgreSQL keeps a
   // row's old versions in the table files until a vacuum rewrites them.

@@ -65,9 +65,9 @@ TEST_CASE("two nodes appending at once: positions gap-free in commit order, the 
   std::atomic<int> failures{0};
   auto writer = [&](PgEventStore& node, int base) {
     for (int i = 0; i < kEach; ++i) {
-      auto r = node.append(request(
-          "s", event(base + i, "song_released", {{"title", "Song " + std::to_string(base + i)}},
-                     "2021")));
+      auto r =
+          node.append(request("s", event(base + i, "song_released",
+                                         {{"title", "Song " + std::to_string(base + i)}}, "2021")));
       if (!r.ok()) ++failures;
     }
   };
@@ -86,19 +86,20 @@ TEST_CASE("two nodes appending at once: positions gap-free in commit order, the 
   CHECK(n.b->head() == 1 + 2 * kEach);
 }
 
-TEST_CASE("an If-Match race across nodes: one wins, one gets 412; a retry on the other node is 200") {
+TEST_CASE(
+    "an If-Match race across nodes: one wins, one gets 412; a retry on the other node is 200") {
   TwoNodes n;
   REQUIRE(n.a->append(request("s", event(1, "celebrity_registered", {{"name", "S"}}))).ok());
-  auto won = n.a->append(request("s", event(2, "song_released", {{"title", "A"}}, "2021"),
-                                 Expected::exact(1)));
+  auto won = n.a->append(
+      request("s", event(2, "song_released", {{"title", "A"}}, "2021"), Expected::exact(1)));
   REQUIRE(won.ok());
-  auto lost = n.b->append(request("s", event(3, "song_released", {{"title", "B"}}, "2021"),
-                                  Expected::exact(1)));
+  auto lost = n.b->append(
+      request("s", event(3, "song_released", {{"title", "B"}}, "2021"), Expected::exact(1)));
   CHECK(lost.status().code() == Code::precondition_failed);
   CHECK(lost.status().actual() == 2);
   // The first request again, on the other node (its answer was lost, say).
-  auto retry = n.b->append(request("s", event(2, "song_released", {{"title", "A"}}, "2021"),
-                                   Expected::exact(1)));
+  auto retry = n.b->append(
+      request("s", event(2, "song_released", {{"title", "A"}}, "2021"), Expected::exact(1)));
   REQUIRE(retry.ok());
   CHECK_FALSE(retry->created);
   CHECK(retry->events[0].position == won->events[0].position);
@@ -122,16 +123,17 @@ TEST_CASE("a node hears of another node's appends (LISTEN/NOTIFY)") {
 TEST_CASE("a takedown erases the content from the tables, and the triggers refuse other updates") {
   TwoNodes n;
   REQUIRE(n.a->append(request("s", event(1, "celebrity_registered", {{"name", "S"}}))).ok());
-  REQUIRE(n.a->append(request("s", event(2, "statement_made", {{"quote", "Qzvlemarker said"}},
-                                         "2021")))
-              .ok());
+  REQUIRE(
+      n.a->append(request("s", event(2, "statement_made", {{"quote", "Qzvlemarker said"}}, "2021")))
+          .ok());
   REQUIRE(n.b->append(request("s", event(3, "content_taken_down",
                                          {{"fact_id", uuid(2)}, {"reason", "court order"}})))
               .ok());
   auto raw = PgConnection::open(n.uri);
   REQUIRE(raw.ok());
   auto found = (*raw)->query(
-      "SELECT count(*) FROM events WHERE data LIKE '%Qzvlemarker%' OR sources LIKE '%Qzvlemarker%'");
+      "SELECT count(*) FROM events WHERE data LIKE '%Qzvlemarker%' OR sources LIKE "
+      "'%Qzvlemarker%'");
   REQUIRE(found.ok());
   CHECK(found->int64(0, 0) == 0);
   // As the psql shell would: anything but the lawful erasure is refused.

@@ -36,8 +36,8 @@ class PgTestCluster {
   // A new empty database; its connection URI.
   std::string fresh_database() {
     static std::atomic<int> next{0};
-    const std::string name = "starlog_test_" + std::to_string(::getpid()) + "_" +
-                             std::to_string(next.fetch_add(1));
+    const std::string name =
+        "starlog_test_" + std::to_string(::getpid()) + "_" + std::to_string(next.fetch_add(1));
     auto admin = PgConnection::open(uri("postgres"));
     REQUIRE_MESSAGE(admin.ok(), admin.status().message());
     Status s = (*admin)->run("CREATE DATABASE " + name);
@@ -111,8 +111,8 @@ class PgTestCluster {
   // Starts `argv` (as nobody when we are root), output to server.log.
   pid_t spawn(std::vector<std::string> argv) {
     if (as_nobody_)
-      argv.insert(argv.begin(), {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
-                                 "--clear-groups"});
+      argv.insert(argv.begin(),
+                  {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"});
     const std::string log = dir_ + "/server.log";
     const pid_t pid = ::fork();
     if (pid == 0) {
