@@ -7,6 +7,8 @@
 
 #include "domain/access.h"
 #include "store/memory_token_store.h"
+#include "store/pg_test_support.h"
+#include "store/pg_token_store.h"
 #include "store/sqlite_test_support.h"
 
 namespace starlog::store {
@@ -94,6 +96,32 @@ TEST_CASE("the in-memory token store keeps the TokenStore contract") {
   domain::FakeClock clock{kStart};
   MemoryTokenStore tokens(clock);
   check_contract(tokens, clock);
+}
+
+TEST_CASE("the PostgreSQL token store keeps the TokenStore contract") {
+  domain::FakeClock clock{kStart};
+  auto tokens = PgTokenStore::open(testing::PgTestCluster::instance().fresh_database(), clock);
+  REQUIRE_MESSAGE(tokens.ok(), tokens.status().message());
+  check_contract(**tokens, clock);
+}
+
+TEST_CASE("a token revoked through one PostgreSQL store is refused by another at once") {
+  domain::FakeClock clock{kStart};
+  const std::string uri = testing::PgTestCluster::instance().fresh_database();
+  auto node_a = PgTokenStore::open(uri, clock);
+  auto node_b = PgTokenStore::open(uri, clock);
+  REQUIRE(node_a.ok());
+  REQUIRE(node_b.ok());
+  REQUIRE((*node_a)->create("alice", Role::editor, hash_of("secret-a")).is_ok());
+  auto before = (*node_b)->find_by_hash(hash_of("secret-a"));
+  REQUIRE(before.ok());
+  REQUIRE(before->has_value());
+  CHECK_FALSE((*before)->info.revoked());
+  REQUIRE((*node_a)->revoke("alice").is_ok());
+  auto after = (*node_b)->find_by_hash(hash_of("secret-a"));
+  REQUIRE(after.ok());
+  REQUIRE(after->has_value());
+  CHECK((*after)->info.revoked());
 }
 
 TEST_CASE("a revocation by another connection to the file is seen by the next lookup") {
