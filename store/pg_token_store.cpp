@@ -20,8 +20,7 @@ Result<TokenInfo> info_of(const PgResult& r, int row) {
   if (!role) return Status::corrupt("token '" + t.name + "' has an unknown role");
   t.role = *role;
   t.created_at = domain::Millis(std::chrono::milliseconds(r.int64(row, 2)));
-  if (!r.is_null(row, 3))
-    t.revoked_at = domain::Millis(std::chrono::milliseconds(r.int64(row, 3)));
+  if (!r.is_null(row, 3)) t.revoked_at = domain::Millis(std::chrono::milliseconds(r.int64(row, 3)));
   return t;
 }
 
