@@ -87,9 +87,10 @@ bench: deps
 	cmake --build $(BUILD) -j $(JOBS) --target starlog bench_generate bench_sqlite_baseline bench_append_load
 	bash bench/run.sh
 
-# The checked-in .clang-format, over every tracked C++ file: `format`
-# rewrites them, `format-check` (run by CI) fails naming what differs.
-CXX_SOURCES = $(shell git ls-files '*.cpp' '*.h' 2>/dev/null)
+# The checked-in .clang-format, over every C++ file git tracks or would
+# (new files not yet added included, ignored ones not): `format` rewrites
+# them, `format-check` (run by CI) fails naming what differs.
+CXX_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.h' 2>/dev/null)
 format: deps
 	clang-format -i $(CXX_SOURCES)
 format-check: deps
