@@ -1,12 +1,46 @@
 #include "store/append_plan.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "domain/event_types.h"
+#include "domain/event_validation.h"
 
 namespace starlog::store {
 
 using domain::Event;
+
+Status precheck_append(const AppendRequest& request) {
+  if (!domain::is_valid_slug(request.stream))
+    return Status::invalid("'" + request.stream + "' is not a celebrity id");
+  if (request.events.empty())
+    return Status::invalid("an append needs at least one event",
+                           {{"", "at least one event is required"}});
+  std::unordered_set<std::string_view> seen;
+  for (std::size_t i = 0; i < request.events.size(); ++i) {
+    if (!seen.insert(request.events[i].id).second) {
+      const std::string at =
+          request.is_batch ? "/" + std::to_string(i) + "/id" : std::string("/id");
+      return Status::invalid("event id " + request.events[i].id + " appears twice in the batch",
+                             {{at, "duplicate event id in the batch"}});
+    }
+  }
+  return Status::ok();
+}
+
+bool is_refusal(const Status& s) {
+  switch (s.code()) {
+    case Code::malformed:
+    case Code::invalid:
+    case Code::not_found:
+    case Code::conflict:
+    case Code::duplicate_id:
+    case Code::precondition_failed:
+      return true;
+    default:
+      return false;
+  }
+}
 
 Result<AppendPlan> plan_append(const AppendRequest& request, AppendLog& log, domain::Millis now) {
   const auto& batch = request.events;

@@ -61,8 +61,17 @@ struct AppendPlan {
   std::vector<std::string> erased_facts;
 };
 
-// REQUIRES: `request` passed the backend's precheck (non-empty, distinct ids,
-// a celebrity id). `now` is the store's clock; recorded time never runs
+// What every backend refuses before queueing a request: a stream id that is
+// not a celebrity id (the log keeps whatever it is given forever), an empty
+// request, and a batch naming one id twice (which can never have been
+// stored, so it is no retry). invalid, or ok.
+Status precheck_append(const AppendRequest& request);
+
+// A refusal of one request (it rolls back to its own savepoint and the
+// others of a group commit go on), as opposed to the storage failing.
+bool is_refusal(const Status& s);
+
+// REQUIRES: precheck_append(request) is ok. `now` is the store's clock; recorded time never runs
 // backwards along the log.
 Result<AppendPlan> plan_append(const AppendRequest& request, AppendLog& log, domain::Millis now);
 

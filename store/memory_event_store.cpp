@@ -50,26 +50,6 @@ class MemoryEventStore::Log final : public AppendLog {
 
 namespace {
 
-// The same checks as the SQLite store's before queueing (a celebrity id,
-// at least one event, no id twice).
-Status precheck(const AppendRequest& request) {
-  if (!domain::is_valid_slug(request.stream))
-    return Status::invalid("'" + request.stream + "' is not a celebrity id");
-  if (request.events.empty())
-    return Status::invalid("an append needs at least one event",
-                           {{"", "at least one event is required"}});
-  std::unordered_set<std::string_view> seen;
-  for (std::size_t i = 0; i < request.events.size(); ++i) {
-    if (!seen.insert(request.events[i].id).second) {
-      const std::string at =
-          request.is_batch ? "/" + std::to_string(i) + "/id" : std::string("/id");
-      return Status::invalid("event id " + request.events[i].id + " appears twice in the batch",
-                             {{at, "duplicate event id in the batch"}});
-    }
-  }
-  return Status::ok();
-}
-
 bool is_takedown(const Event& e) {
   return !e.taken_down() && domain::role_of(e.type) == domain::EventRole::takedown;
 }
@@ -142,7 +122,7 @@ void MemoryEventStore::erase(const std::string& fact_id) {
 }
 
 Result<AppendResult> MemoryEventStore::append(const AppendRequest& request) {
-  if (Status s = precheck(request); !s) return s;
+  if (Status s = precheck_append(request); !s) return s;
   std::int64_t head = 0;
   AppendResult result;
   {

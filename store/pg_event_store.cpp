@@ -210,38 +210,6 @@ Status erase_fact(PgConnection& c, const std::string& fact_id) {
   return c.run("DELETE FROM fact_participants WHERE fact_id = $1", {fact_id});
 }
 
-bool is_refusal(const Status& s) {
-  switch (s.code()) {
-    case Code::malformed:
-    case Code::invalid:
-    case Code::not_found:
-    case Code::conflict:
-    case Code::duplicate_id:
-    case Code::precondition_failed:
-      return true;
-    default:
-      return false;
-  }
-}
-
-Status precheck(const AppendRequest& request) {
-  if (!domain::is_valid_slug(request.stream))
-    return Status::invalid("'" + request.stream + "' is not a celebrity id");
-  if (request.events.empty())
-    return Status::invalid("an append needs at least one event",
-                           {{"", "at least one event is required"}});
-  std::unordered_set<std::string_view> seen;
-  for (std::size_t i = 0; i < request.events.size(); ++i) {
-    if (!seen.insert(request.events[i].id).second) {
-      const std::string at =
-          request.is_batch ? "/" + std::to_string(i) + "/id" : std::string("/id");
-      return Status::invalid("event id " + request.events[i].id + " appears twice in the batch",
-                             {{at, "duplicate event id in the batch"}});
-    }
-  }
-  return Status::ok();
-}
-
 // The log as the append plan sees it, inside the writer's transaction.
 class WriterLog final : public AppendLog {
  public:
@@ -455,7 +423,7 @@ std::int64_t PgEventStore::commit_group(const std::vector<Pending*>& group) {
 }
 
 Result<AppendResult> PgEventStore::append(const AppendRequest& request) {
-  if (Status s = precheck(request); !s) return s;
+  if (Status s = precheck_append(request); !s) return s;
   Pending me{&request, std::nullopt};
   commit_queued({&me});
   return std::move(*me.result);
@@ -467,7 +435,7 @@ std::vector<Result<AppendResult>> PgEventStore::append_all(
   std::vector<Pending*> queued;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     pending[i].request = &requests[i];
-    if (Status s = precheck(requests[i]); !s)
+    if (Status s = precheck_append(requests[i]); !s)
       pending[i].result = s;
     else
       queued.push_back(&pending[i]);

@@ -254,10 +254,6 @@ class WriterLog final : public AppendLog {
   Status error_;
 };
 
-std::string pointer(bool is_batch, std::size_t i, const char* field) {
-  return is_batch ? "/" + std::to_string(i) + "/" + field : std::string("/") + field;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<SqliteEventStore>> SqliteEventStore::open(std::shared_ptr<SqliteDatabase> db,
@@ -279,26 +275,6 @@ struct SqliteEventStore::Pending {
   std::optional<Result<AppendResult>> result;
   bool done = false;
 };
-
-Status SqliteEventStore::precheck(const AppendRequest& request) {
-  // The log keeps whatever it is given forever; a stream id that is no
-  // celebrity id must never get in, whoever the caller is.
-  if (!domain::is_valid_slug(request.stream))
-    return Status::invalid("'" + request.stream + "' is not a celebrity id");
-  if (request.events.empty())
-    return Status::invalid("an append needs at least one event",
-                           {{"", "at least one event is required"}});
-  // A batch naming one id twice can never have been stored, so this is no
-  // retry: refuse it before looking at the log.
-  std::unordered_set<std::string_view> seen;
-  for (std::size_t i = 0; i < request.events.size(); ++i) {
-    if (!seen.insert(request.events[i].id).second)
-      return Status::invalid(
-          "event id " + request.events[i].id + " appears twice in the batch",
-          {{pointer(request.is_batch, i, "id"), "duplicate event id in the batch"}});
-  }
-  return Status::ok();
-}
 
 void SqliteEventStore::commit_queued(const std::vector<Pending*>& mine) {
   if (mine.empty()) return;
@@ -331,7 +307,7 @@ void SqliteEventStore::commit_queued(const std::vector<Pending*>& mine) {
 
 Result<AppendResult> SqliteEventStore::append(const AppendRequest& request) {
   return guarded("event store", [&]() -> Result<AppendResult> {
-    if (Status s = precheck(request); !s) return s;
+    if (Status s = precheck_append(request); !s) return s;
     Pending me{&request, std::nullopt};
     commit_queued({&me});
     // The leader wrote the result before setting `done` under the lock.
@@ -345,7 +321,7 @@ std::vector<Result<AppendResult>> SqliteEventStore::append_all(
   std::vector<Pending*> queued;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     pending[i].request = &requests[i];
-    if (Status s = precheck(requests[i]); !s)
+    if (Status s = precheck_append(requests[i]); !s)
       pending[i].result = s;
     else
       queued.push_back(&pending[i]);
@@ -368,26 +344,6 @@ SqliteEventStore::GroupStats SqliteEventStore::group_stats() const {
   return {groups_.load(std::memory_order_relaxed),
           grouped_requests_.load(std::memory_order_relaxed)};
 }
-
-namespace {
-
-// A refusal of one request (it rolls back to its savepoint); anything else is
-// the storage failing, which fails the whole group.
-bool is_refusal(const Status& s) {
-  switch (s.code()) {
-    case Code::malformed:
-    case Code::invalid:
-    case Code::not_found:
-    case Code::conflict:
-    case Code::duplicate_id:
-    case Code::precondition_failed:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
 
 namespace {
 

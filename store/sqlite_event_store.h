@@ -85,8 +85,6 @@ class SqliteEventStore final : public EventStore {
   SqliteEventStore(std::shared_ptr<SqliteDatabase> db, domain::Clock& clock)
       : db_(std::move(db)), clock_(clock) {}
 
-  // What append() refuses before queueing a request.
-  static Status precheck(const AppendRequest& request);
   // Queues `mine` (in order, together) and leads or waits for group commits
   // until every one of them has its result.
   void commit_queued(const std::vector<Pending*>& mine);
