@@ -112,12 +112,14 @@ std::string chain_problem(const std::vector<Event>& log) {
 
 TEST_CASE_TEMPLATE("append assigns versions, positions, recorded fields and the chain", B,
                    BACKENDS) {
+  // Declared before the store, so they outlive its listener thread (the
+  // PostgreSQL store's calls listeners from a thread of its own).
+  std::mutex mu;
+  std::vector<std::int64_t> heads;
   B b;
   // A listener call is a wake-up (a store may also wake listeners for
   // other processes' appends): each append that added events is heard of
   // before it returns.
-  std::mutex mu;
-  std::vector<std::int64_t> heads;
   b.store.on_commit([&](std::int64_t h) {
     std::lock_guard lock(mu);
     heads.push_back(h);

@@ -106,10 +106,11 @@ TEST_CASE(
 }
 
 TEST_CASE("a node hears of another node's appends (LISTEN/NOTIFY)") {
-  TwoNodes n;
+  // Declared before the stores, so they outlive the stores' listener threads.
   std::mutex mu;
   std::condition_variable cv;
   std::int64_t heard = 0;
+  TwoNodes n;
   n.b->on_commit([&](std::int64_t h) {
     std::lock_guard lock(mu);
     heard = std::max(heard, h);
