@@ -141,6 +141,8 @@ std::string_view code_name(Code code) {
       return "corrupt";
     case Code::io_error:
       return "io_error";
+    case Code::unavailable:
+      return "unavailable";
   }
   return "unknown";
 }

@@ -80,6 +80,19 @@ Response problem_from_status(const Status& status, const Request& req) {
       return storage_failure("storage-corrupt", "Storage corrupt", status, req);
     case Code::io_error:
       return storage_failure("storage-error", "Storage error", status, req);
+    case Code::unavailable: {
+      std::cerr << "starlog: " << req.method_string() << ' '
+                << req.target().substr(0, req.target().find('?')) << ": " << status.message()
+                << '\n';
+      Response res = problem(
+          http::status::service_unavailable, "store-unavailable", "Store unavailable",
+          "The database cannot be reached right now. If this was an append, it may or may not "
+          "have been stored: send the same request again (same event ids) once the store is "
+          "back; it is stored at most once.",
+          req);
+      res.set(http::field::retry_after, "1");
+      return res;
+    }
     case Code::ok:
       break;
   }

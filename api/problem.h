@@ -49,6 +49,7 @@ Response invalid_parameter(std::string_view name, std::string detail, const Requ
 //   storage_full        507 storage-full
 //   corrupt             500 storage-corrupt   } detail is generic; the message
 //   io_error            500 storage-error     } goes to stderr, not the client
+//   unavailable         503 store-unavailable, Retry-After: 1 (message to stderr)
 // REQUIRES: !status.is_ok(). An ok Status is a caller bug and yields 500
 // "internal-error" rather than a misleading success.
 Response problem_from_status(const Status& status, const Request& req);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 
 #include "api/audit_routes.h"
@@ -538,6 +539,56 @@ bool answers_at_once(const Services& s, const Request& req) {
   return s.timeline.position() >= s.log.head();
 }
 
+namespace {
+
+bool started(const Services& s) { return !s.started || s.started->load(std::memory_order_acquire); }
+
+// How far the projection is, as /readyz and the not-ready answer give it.
+Json projection_progress(Services& s, std::int64_t head) {
+  const auto position = s.timeline.position();
+  const double done = head > 0 ? std::min(1.0, double(position) / double(head)) : 1.0;
+  return Json::array({{{"name", s.timeline.name()},
+                       {"position", position},
+                       {"head", head},
+                       {"progress", std::round(done * 1000) / 1000}}});
+}
+
+// Ready: started, the store answers, and the projection has folded the log.
+Response readiness(Services& s, const Request& req) {
+  Status reach = s.log.reachable();
+  const auto head = s.log.head();
+  const bool caught_up = s.timeline.position() >= head;
+  const char* state = !reach        ? "store_unavailable"
+                      : !started(s) ? "starting"
+                      : !caught_up  ? "catching_up"
+                                    : "ready";
+  Json body{{"status", state},
+            {"store", {{"reachable", reach.is_ok()}}},
+            {"projections", projection_progress(s, head)}};
+  if (!reach) body["store"]["error"] = reach.message();
+  const bool ready = std::string_view(state) == "ready";
+  Response res =
+      json_response(ready ? http::status::ok : http::status::service_unavailable, body, req);
+  if (!ready) res.set(http::field::retry_after, "1");
+  return res;
+}
+
+}  // namespace
+
+std::optional<Response> while_starting(const Services& services, const Request& req) {
+  if (started(services)) return std::nullopt;
+  if (!req.target().starts_with("/v1/")) return std::nullopt;
+  Services& s = const_cast<Services&>(services);
+  const auto head = s.log.head();
+  Response res = problem(http::status::service_unavailable, "not-ready", "Not ready",
+                         "This node is folding the log before it serves (position " +
+                             std::to_string(s.timeline.position()) + " of " + std::to_string(head) +
+                             "); /readyz shows the progress. Try again shortly, or another node.",
+                         req, Json{{"projections", projection_progress(s, head)}});
+  res.set(http::field::retry_after, "1");
+  return res;
+}
+
 void add_routes(Router& router, Services& s) {
   using domain::Permission;  // what each route needs: see domain/access.h
   auto bind = [&s](Response (*fn)(Services&, const Request&, const RouteParams&)) {
@@ -557,17 +608,7 @@ void add_routes(Router& router, Services& s) {
                return json_response(http::status::ok, Json{{"status", "ok"}}, req);
              });
   router.add(http::verb::get, "/readyz", Permission::none,
-             [&s](const Request& req, const RouteParams&) {
-               const auto position = s.timeline.position();
-               const auto head = s.log.head();
-               const bool ready = position >= head;
-               return json_response(
-                   ready ? http::status::ok : http::status::service_unavailable,
-                   Json{{"status", ready ? "ready" : "catching_up"},
-                        {"projections",
-                         {{{"name", s.timeline.name()}, {"position", position}, {"head", head}}}}},
-                   req);
-             });
+             [&s](const Request& req, const RouteParams&) { return readiness(s, req); });
 }
 
 }  // namespace starlog::api

@@ -3,8 +3,10 @@
 // projections and their results into a Response; no socket, no SQL.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <semaphore>
 #include <string>
 #include <string_view>
@@ -45,7 +47,17 @@ struct Services {
   // Completes a takedown before its answer leaves (api/takedown.h).
   // Optional: null leaves the read models to the fold and keeps caches.
   Takedowns* takedowns = nullptr;
+  // False while the node folds the log at start-up (a new node catching up
+  // with a shared store, or read models folded again after an upgrade):
+  // /readyz answers 503 with the progress and /v1 requests 503 not-ready
+  // (see while_starting). Optional: null is always started.
+  const std::atomic<bool>* started = nullptr;
 };
+
+// While the node is starting (Services::started), the 503 not-ready answer
+// (Retry-After: 1, the fold's progress) for a request under /v1/; nullopt
+// otherwise. Health, metrics and documents are answered all the same.
+std::optional<Response> while_starting(const Services& services, const Request& req);
 
 // Registers every route on `router`, each with the Permission it needs
 // (domain/access.h); the router's guard (api/auth.h) enforces them.

@@ -15,7 +15,7 @@ int export_command(int argc, char** argv) {
   }
   if (args.has("help")) {
     std::printf(
-        "usage: starlog export [--db FILE] [--after P]\n\n"
+        "usage: starlog export [--db FILE|URI] [--after P]\n\n"
         "Writes the log as NDJSON envelopes (canonical JSON, one event per line) to\n"
         "standard output, in position order, starting after position P (default 0).\n"
         "`starlog import --restore` reads it back.\n");

@@ -13,10 +13,6 @@
 namespace starlog::app {
 namespace {
 
-// Lines appended together: one group commit (one transaction, one fsync)
-// per kBatch lines, each line still its own request with its own verdict.
-constexpr std::size_t kBatch = store::SqliteEventStore::kMaxGroup;
-
 void report(const std::string& source, std::int64_t line, const Status& s) {
   std::string detail = s.message();
   for (const auto& e : s.errors())
@@ -37,7 +33,9 @@ class Importer {
   void add(std::int64_t number, const std::string& stream, domain::NewEvent e) {
     numbers_.push_back(number);
     requests_.push_back({stream, store::Expected::any(), {std::move(e)}, false, recorded_by_});
-    if (requests_.size() >= kBatch) flush();
+    // Lines appended together: one group commit (one transaction, one
+    // fsync) per batch, each line still its own request with its own verdict.
+    if (requests_.size() >= rt_.backend.max_group) flush();
   }
 
   // Appends the pending lines in file order (EventStore::append_all), each
@@ -86,8 +84,10 @@ ImportSummary import_ndjson(Runtime& rt, std::istream& in, const std::string& so
   // (in bulk batches, into the read-model file: the log's writer and its
   // fsyncs are not shared), so an import's fold is mostly done when its
   // last line is.
+  // A shared store's read models live in each node's memory: nothing to
+  // fold here.
   std::optional<projections::Follower> folder;
-  if (!restore) {
+  if (!restore && !rt.backend.shared) {
     // A failed fold is retried; the catch-up after the import reports it.
     folder.emplace(
         *rt.timeline, *rt.log, [](const Status&) {}, projections::Projector::kBulk);
@@ -174,10 +174,11 @@ int import_command(int argc, char** argv) {
   }
   if (args.has("help")) {
     std::printf(
-        "usage: starlog import FILE|- [--db FILE] [--restore] [--as NAME]\n\n"
+        "usage: starlog import FILE|- [--db FILE|URI] [--restore] [--as NAME]\n\n"
         "Appends NDJSON events, one per line, each with a \"stream\" field (the\n"
         "celebrity id). Idempotent by event id: lines already stored are skipped.\n"
-        "  --db FILE   the store (default %s)\n"
+        "  --db FILE|URI  the store: a SQLite file (default %s) or a\n"
+        "                postgresql:// URI\n"
         "  --restore   lines are full envelopes from `starlog export`; keeps their\n"
         "              recorded fields; restores all of them in one transaction or,\n"
         "              on a broken hash chain (named by position), none\n"
@@ -208,7 +209,7 @@ int import_command(int argc, char** argv) {
     summary = import_ndjson(**rt, f, path, args.has("restore"), count_lines(path),
                             args.value_or("as", "import"));
   }
-  if (Status s = (*rt)->catch_up(); !s) {
+  if (Status s = (*rt)->backend.shared ? Status::ok() : (*rt)->catch_up(); !s) {
     std::fprintf(stderr, "starlog import: projection: %s\n", s.message().c_str());
     return 1;
   }

@@ -20,7 +20,8 @@ void usage(std::FILE* out) {
                "  token    create, list and revoke API tokens\n\n"
                "  verify   check the hash chain and every projection against a replay\n"
                "  replay   print a celebrity's timeline as of a time or position\n\n"
-               "Every command takes --db FILE (default ./data/starlog.db) and --help.\n");
+               "Every command takes --db FILE|URI (a SQLite file, default ./data/starlog.db,\n"
+               "or a postgresql:// URI) and --help.\n");
 }
 
 }  // namespace

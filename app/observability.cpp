@@ -2,20 +2,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 
 #include "store/sqlite_sync_timer.h"
 
 namespace starlog::app {
-namespace {
-
-double file_size(const std::string& path) {
-  std::error_code ec;
-  const auto n = std::filesystem::file_size(path, ec);
-  return ec ? 0.0 : static_cast<double>(n);
-}
-
-}  // namespace
 
 Result<std::unique_ptr<Observability>> Observability::create(Runtime& rt,
                                                              const std::string& access_log) {
@@ -48,20 +38,8 @@ Result<std::unique_ptr<Observability>> Observability::create(Runtime& rt,
                 const auto lag = r->log->head() - r->timeline->position();
                 return static_cast<double>(lag > 0 ? lag : 0);
               });
-  m.add_gauge("starlog_append_group_commits",
-              "Group commits of appends so far (one transaction and one fsync each).", "",
-              [r] { return static_cast<double>(r->log->group_stats().groups); });
-  m.add_gauge("starlog_append_grouped_requests",
-              "Append requests that went through group commits so far; divided by "
-              "starlog_append_group_commits, the mean group size.",
-              "", [r] { return static_cast<double>(r->log->group_stats().requests); });
-  m.add_gauge("starlog_wal_checkpoints", "Background WAL checkpoints run so far.", "",
-              [r] { return static_cast<double>(r->db->checkpoint_stats().runs); });
-  const std::string db_path = r->db->path();
-  m.add_gauge("starlog_db_size_bytes", "Size of the SQLite database file.", "",
-              [db_path] { return file_size(db_path); });
-  m.add_gauge("starlog_wal_size_bytes", "Size of the SQLite write-ahead log.", "",
-              [db_path] { return file_size(db_path + "-wal"); });
+  for (const store::BackendGauge& g : r->backend.gauges) m.add_gauge(g.name, g.help, "", g.read);
+  if (r->backend.kind != store::Backend::Kind::sqlite) return o;
   m.add_histogram("starlog_fsync_duration_seconds",
                   "Time of each fsync SQLite makes (commits and checkpoints).", [] {
                     const store::SyncStats s = store::sync_stats();

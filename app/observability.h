@@ -1,7 +1,8 @@
 // Wires metrics and the access log into `starlog serve`: the GET /metrics
 // route, the server's exchange observer, the append hook and the gauges read
-// from the runtime (log head, projection position and lag, database and WAL
-// size, connections, SSE clients, fsync times).
+// from the runtime (log head, projection position and lag, connections, SSE
+// clients, and the backend's own: for SQLite the database and WAL sizes,
+// group commits and fsync times).
 //
 // Lifetime: construct after the Runtime, call add_routes() before the Router
 // is used and attach() after the Server is built, before start(). Must

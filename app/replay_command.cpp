@@ -36,7 +36,7 @@ int replay_command(int argc, char** argv) {
   if (args.has("help")) {
     std::printf(
         "usage: starlog replay --celebrity ID [--as-of T | --as-of-position P]\n"
-        "                      [--limit N] [--cursor C] [--include-retracted] [--db FILE]\n\n"
+        "                      [--limit N] [--cursor C] [--include-retracted] [--db FILE|URI]\n\n"
         "Prints a celebrity's timeline exactly as it stood when the log ended at\n"
         "position P, or at the last event recorded at or before T (RFC 3339), as\n"
         "the API answers GET /v1/celebrities/ID/timeline?as_of=T. Without either,\n"
@@ -44,7 +44,8 @@ int replay_command(int argc, char** argv) {
         "  --limit N             entries per page, 1-500 (default 100)\n"
         "  --cursor C            the next_cursor of the previous page\n"
         "  --include-retracted   show retracted facts too\n"
-        "  --db FILE             the store (default %s)\n",
+        "  --db FILE|URI         the store: a SQLite file (default %s) or a\n"
+        "                        postgresql:// URI\n",
         kDefaultDb);
     return 0;
   }

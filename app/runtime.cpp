@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 
 namespace starlog::app {
 namespace {
@@ -15,56 +14,21 @@ long long now_ms() {
 }
 }  // namespace
 
-Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& db_path) {
+Result<std::unique_ptr<Runtime>> Runtime::open(const std::string& db) {
   auto rt = std::make_unique<Runtime>();
-  const auto parent = std::filesystem::path(db_path).parent_path();
-  if (!parent.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(parent, ec);
-    if (ec)
-      return Status::io_error("cannot create directory " + parent.string() + ": " + ec.message());
-  }
-  auto db = store::SqliteDatabase::open(db_path);
-  if (!db.ok()) return db.status();
-  rt->db = *db;
-  if (const std::int64_t from = rt->db->upgraded_from(); from != 0) {
-    std::fprintf(stderr,
-                 "starlog: upgraded %s from store format %lld to %lld: events and tokens are kept;"
-                 " the read models (in %s) are folded again from the log\n",
-                 db_path.c_str(), static_cast<long long>(from),
-                 static_cast<long long>(store::log_schema().version),
-                 store::read_model_path(db_path).c_str());
-  }
-  auto log = store::SqliteEventStore::open(rt->db, rt->clock);
-  if (!log.ok()) return log.status();
-  rt->log = std::move(*log);
-  auto views = store::SqliteDatabase::open_read_models(store::read_model_path(db_path));
-  if (!views.ok()) return views.status();
-  rt->read_models = *views;
-  auto rows = store::SqliteProjectionStore::open(rt->read_models);
-  if (!rows.ok()) return rows.status();
-  rt->rows = std::move(*rows);
-  // Read models that reflect more of the log than it holds belong to
-  // another log (a store copied without its .projections file, a log put
-  // back from an older backup): they are folded again rather than served.
-  const std::string live(projections::TimelineProjection::kName);
-  auto cp = rt->rows->checkpoint(live);
-  if (!cp.ok()) return cp.status();
-  if (cp->position > rt->log->head()) {
-    std::fprintf(stderr,
-                 "starlog: %s reflects log position %lld but the log ends at %lld: folding the"
-                 " read models again from the log\n",
-                 store::read_model_path(db_path).c_str(), static_cast<long long>(cp->position),
-                 static_cast<long long>(rt->log->head()));
-    if (Status s = rt->rows->drop(live); !s) return s;
-  }
+  auto backend =
+      store::open_backend(db, rt->clock, std::string(projections::TimelineProjection::kName));
+  if (!backend.ok()) return backend.status();
+  rt->backend = std::move(*backend);
+  for (const auto& notice : rt->backend.notices)
+    std::fprintf(stderr, "starlog: %s\n", notice.c_str());
+  rt->log = rt->backend.log.get();
+  rt->rows = rt->backend.rows.get();
+  rt->tokens = rt->backend.tokens.get();
   rt->timeline =
       std::make_unique<projections::Projector>(*rt->log, *rt->rows, rt->timeline_projection);
   rt->reader = std::make_unique<projections::TimelineReader>(
       *rt->rows, std::string(projections::TimelineProjection::kName));
-  auto tokens = store::SqliteTokenStore::open(rt->db, rt->clock);
-  if (!tokens.ok()) return tokens.status();
-  rt->tokens = std::move(*tokens);
   rt->timeline_rebuilder =
       std::make_unique<projections::Rebuilder>(*rt->log, *rt->rows, *rt->timeline, rt->clock);
   return rt;

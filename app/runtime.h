@@ -1,7 +1,7 @@
-// Runtime: the wired core of one process. Opens the log file and the
-// read-model file beside it, the event store, the projection store and the
-// timeline projection, and catches the projection up with the log. Every command builds one;
-// nothing else wires.
+// Runtime: the wired core of one process. Opens the backend --db names
+// (store/backend.h: a SQLite file, or a PostgreSQL database shared by
+// several nodes), the timeline projection over it, and catches the
+// projection up with the log. Every command builds one; nothing else wires.
 #pragma once
 
 #include <memory>
@@ -12,29 +12,26 @@
 #include "projections/rebuilder.h"
 #include "projections/timeline_projection.h"
 #include "projections/timeline_reader.h"
-#include "store/sqlite_database.h"
-#include "store/sqlite_event_store.h"
-#include "store/sqlite_projection_store.h"
-#include "store/sqlite_token_store.h"
+#include "store/backend.h"
 
 namespace starlog::app {
 
 struct Runtime {
   domain::SystemClock clock;
-  std::shared_ptr<store::SqliteDatabase> db;           // the log (and tokens)
-  std::shared_ptr<store::SqliteDatabase> read_models;  // db_path + ".projections"
-  std::unique_ptr<store::SqliteEventStore> log;
-  std::unique_ptr<store::SqliteProjectionStore> rows;
+  store::Backend backend;
+  store::EventStore* log = nullptr;        // backend.log
+  store::ProjectionStore* rows = nullptr;  // backend.rows
+  store::TokenStore* tokens = nullptr;     // backend.tokens
   projections::TimelineProjection timeline_projection;
   std::unique_ptr<projections::Projector> timeline;
   std::unique_ptr<projections::TimelineReader> reader;
-  std::unique_ptr<store::SqliteTokenStore> tokens;
   // Declared after what it uses, so it stops (and joins) first.
   std::unique_ptr<projections::Rebuilder> timeline_rebuilder;
 
-  // Opens `db_path` (creating it and its parent directory). Does not catch
-  // up the projection; call catch_up().
-  static Result<std::unique_ptr<Runtime>> open(const std::string& db_path);
+  // Opens the store `db` names (a file is created with its parent
+  // directory) and prints the backend's notices. Does not catch up the
+  // projection; call catch_up().
+  static Result<std::unique_ptr<Runtime>> open(const std::string& db);
   // Folds the log into the projection, with a progress line on a terminal.
   Status catch_up();
 };

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -75,11 +76,12 @@ int serve_command(int argc, char** argv) {
   }
   if (args.has("help")) {
     std::printf(
-        "usage: starlog serve [--db FILE] [--listen HOST:PORT] [--threads N] [--private]\n"
+        "usage: starlog serve [--db FILE|URI] [--listen HOST:PORT] [--threads N] [--private]\n"
         "                     [--demo DIR]\n\n"
         "Serves the HTTP API (see /openapi.json) until SIGINT or SIGTERM.\n"
         "Appends need a bearer token (see starlog token --help).\n"
-        "  --db FILE          the store (default %s)\n"
+        "  --db FILE|URI      the store: a SQLite file (default %s), or a\n"
+        "                     postgresql:// URI shared by any number of nodes\n"
         "  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
         "  --threads N        threads running request handlers (default: 16 per core,\n"
         "                     at least 32: an append waits for its fsync on its\n"
@@ -164,16 +166,17 @@ int serve_command(int argc, char** argv) {
       return 2;
     }
   }
-  const std::string db_path = args.value_or("db", kDefaultDb);
+  const std::string db_arg = args.value_or("db", kDefaultDb);
+  const std::string db_path = store::redacted_location(db_arg);
   store::install_sync_timer();  // before the database opens: it times fsyncs
-  auto rt = Runtime::open(db_path);
+  auto rt = Runtime::open(db_arg);
   if (!rt.ok()) {
     std::fprintf(stderr, "starlog serve: cannot open %s: %s\n", db_path.c_str(),
                  rt.status().message().c_str());
     return 1;
   }
   Runtime& r = **rt;
-  if (Status s = apply_db_quota(*r.db, limits.max_db_bytes); !s) {
+  if (Status s = r.backend.limit_size(limits.max_db_bytes); !s) {
     std::fprintf(stderr, "starlog serve: --max-db-size: %s\n", s.message().c_str());
     return 1;
   }
@@ -188,18 +191,19 @@ int serve_command(int argc, char** argv) {
       return 1;
     }
   }
-  if (Status s = r.catch_up(); !s) {
-    std::fprintf(stderr, "starlog serve: projection: %s\n", s.message().c_str());
-    return 1;
-  }
-
-  // Appends are folded beside their answers; reads wait for the fold.
-  projections::Follower follower(*r.timeline, *r.log, [](const Status& s) {
-    std::fprintf(stderr, "starlog: timeline projection: %s (retrying)\n", s.message().c_str());
-  });
+  // Appends are folded beside their answers; reads wait for the fold. The
+  // follower starts once the start-up fold below is done.
+  projections::Follower follower(
+      *r.timeline, *r.log,
+      [](const Status& s) {
+        std::fprintf(stderr, "starlog: timeline projection: %s (retrying)\n", s.message().c_str());
+      },
+      std::nullopt, projections::Follower::Start::idle);
+  std::atomic<bool> started{false};
   api::Router router;
   api::Services services{*r.log, *r.timeline, *r.reader};
   services.follower = &follower;
+  services.started = &started;
   std::counting_semaphore<> as_of_folds(
       std::max<std::ptrdiff_t>(1, std::thread::hardware_concurrency()));
   services.as_of_folds = &as_of_folds;
@@ -208,12 +212,6 @@ int serve_command(int argc, char** argv) {
   api::Takedowns takedowns(
       {*r.log, *r.rows, *r.timeline, r.timeline_rebuilder.get(), &follower, &bodies});
   services.takedowns = &takedowns;
-  // A crash between a takedown's commit and its answer left the erasure
-  // unfinished: finish it before serving.
-  if (Status s = takedowns.recover(); !s) {
-    std::fprintf(stderr, "starlog serve: completing takedowns: %s\n", s.message().c_str());
-    return 1;
-  }
   (*obs)->hook(services);
   api::add_routes(router, services);
   const api::Authenticator auth(*r.tokens, api::AuthOptions{args.has("private")});
@@ -240,10 +238,13 @@ int serve_command(int argc, char** argv) {
       std::printf("%s %s\n", std::string(api::http::to_string(method)).c_str(), pattern.c_str());
     return 0;
   }
-  api::Server server(
-      options,
-      api::frontend_handler([&router](const api::Request& req) { return router.dispatch(req); },
-                            router, cors));
+  api::Server server(options, api::frontend_handler(
+                                  [&router, &services](const api::Request& req) {
+                                    if (auto busy = api::while_starting(services, req))
+                                      return std::move(*busy);
+                                    return router.dispatch(req);
+                                  },
+                                  router, cors));
   (*obs)->attach(server, router);
   server.set_inline_predicate(
       [&services](const api::Request& req) { return api::answers_at_once(services, req); });
@@ -251,9 +252,10 @@ int serve_command(int argc, char** argv) {
   // read; anyone else falls through to the router's GET /v1/events/live, where
   // the same guard answers 401/403.
   server.set_stream_route(
-      [&live, &auth](const api::Request& req) -> std::optional<api::StreamHandler> {
+      [&live, &auth, &services](const api::Request& req) -> std::optional<api::StreamHandler> {
         api::RouteParams params;
         if (auth.check(req, domain::Permission::read, params)) return std::nullopt;
+        if (api::while_starting(services, req)) return std::nullopt;  // the router says 503
         return live.route(req);
       });
   if (Status s = server.start(); !s) {
@@ -261,37 +263,56 @@ int serve_command(int argc, char** argv) {
     return 1;
   }
   server.stop_on_signals();
-  // Rows of an older fold keep serving reads until the rebuilt ones replace them.
-  if (r.timeline_rebuilder->needed()) {
-    std::fprintf(stderr,
-                 "starlog: the timeline projection was written by code version %lld; "
-                 "rebuilding it as version %lld beside the live one\n",
-                 static_cast<long long>(r.timeline->rows_code_version()),
-                 static_cast<long long>(r.timeline_projection.code_version()));
-    r.timeline_rebuilder->start("code_version", rebuild_options);
-  } else if (auto left = r.timeline_rebuilder->interrupted(); left.ok() && left->has_value()) {
-    // A rebuild stopped mid-way (killed, or the server stopped) goes on
-    // from its copy's checkpoint rather than being silently forgotten.
-    std::fprintf(stderr,
-                 "starlog: a rebuild of the timeline projection was interrupted at log"
-                 " position %lld of %lld; resuming it\n",
-                 static_cast<long long>((*left)->position), static_cast<long long>(r.log->head()));
-    r.timeline_rebuilder->start("resumed", rebuild_options);
-  }
-  std::fprintf(stderr, "starlog: serving http://%s:%u with %s (log head %lld)%s\n",
-               options.host.c_str(), server.port(), db_path.c_str(),
-               static_cast<long long>(r.log->head()),
-               args.has("private") ? ", private: reads need a token" : "");
-  if (auto tokens = r.tokens->list(); tokens.ok() && tokens->empty())
-    std::fprintf(stderr,
-                 "starlog: no API tokens yet; writes need one: "
-                 "starlog token create --name alice --role editor --db %s\n",
-                 db_path.c_str());
+  // The start-up fold runs while the server answers /healthz and /readyz
+  // (with its progress), so that a new node behind a load balancer is seen
+  // starting rather than down; /v1 requests are 503 not-ready meanwhile.
+  int exit_code = 0;
+  std::thread boot([&] {
+    auto fail = [&](const char* what, const Status& s) {
+      std::fprintf(stderr, "starlog serve: %s: %s\n", what, s.message().c_str());
+      exit_code = 1;
+      server.stop();
+    };
+    if (Status s = r.catch_up(); !s) return fail("projection", s);
+    // A crash between a takedown's commit and its answer left the erasure
+    // unfinished: finish it before serving.
+    if (Status s = takedowns.recover(); !s) return fail("completing takedowns", s);
+    follower.wake();
+    started.store(true, std::memory_order_release);
+    // Rows of an older fold keep serving reads until the rebuilt ones replace them.
+    if (r.timeline_rebuilder->needed()) {
+      std::fprintf(stderr,
+                   "starlog: the timeline projection was written by code version %lld; "
+                   "rebuilding it as version %lld beside the live one\n",
+                   static_cast<long long>(r.timeline->rows_code_version()),
+                   static_cast<long long>(r.timeline_projection.code_version()));
+      r.timeline_rebuilder->start("code_version", rebuild_options);
+    } else if (auto left = r.timeline_rebuilder->interrupted(); left.ok() && left->has_value()) {
+      // A rebuild stopped mid-way (killed, or the server stopped) goes on
+      // from its copy's checkpoint rather than being silently forgotten.
+      std::fprintf(stderr,
+                   "starlog: a rebuild of the timeline projection was interrupted at log"
+                   " position %lld of %lld; resuming it\n",
+                   static_cast<long long>((*left)->position),
+                   static_cast<long long>(r.log->head()));
+      r.timeline_rebuilder->start("resumed", rebuild_options);
+    }
+    std::fprintf(stderr, "starlog: serving http://%s:%u with %s (log head %lld)%s\n",
+                 options.host.c_str(), server.port(), db_path.c_str(),
+                 static_cast<long long>(r.log->head()),
+                 args.has("private") ? ", private: reads need a token" : "");
+    if (auto tokens = r.tokens->list(); tokens.ok() && tokens->empty())
+      std::fprintf(stderr,
+                   "starlog: no API tokens yet; writes need one: "
+                   "starlog token create --name alice --role editor --db %s\n",
+                   db_path.c_str());
+  });
   server.run();
+  boot.join();
   // The Runtime closes the store as it goes out of scope: the last
   // connection checkpoints the WAL into the database file.
   std::fprintf(stderr, "starlog: stopped; closing the store\n");
-  return 0;
+  return exit_code;
 }
 
 }  // namespace starlog::app

@@ -131,20 +131,6 @@ std::optional<std::string> parse_serve_limits(const Args& args, ServeLimits& out
   return std::nullopt;
 }
 
-Status apply_db_quota(store::SqliteDatabase& db, std::int64_t bytes) {
-  if (bytes <= 0) return Status::ok();
-  auto w = db.writer();
-  auto stmt = w->prepare("PRAGMA page_size");
-  if (!stmt) return stmt.status();
-  auto row = stmt->step();
-  if (!row) return row.status();
-  const std::int64_t page = *row ? stmt->int64(0) : 4096;
-  stmt->reset();
-  std::string sql = "PRAGMA max_page_count=";
-  sql += std::to_string(std::max<std::int64_t>(1, bytes / std::max<std::int64_t>(page, 512)));
-  return w->exec(sql);
-}
-
 std::string serve_limits_help() {
   const ServeLimits defaults;
   std::string out;

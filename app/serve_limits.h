@@ -10,7 +10,6 @@
 #include "api/server.h"
 #include "app/args.h"
 #include "domain/status.h"
-#include "store/sqlite_database.h"
 
 namespace starlog::app {
 
@@ -26,12 +25,6 @@ std::set<std::string> serve_limit_flags();
 // Reads every limit flag present in `args` into `out` (which holds the
 // defaults). Returns the error text for a bad value.
 std::optional<std::string> parse_serve_limits(const Args& args, ServeLimits& out);
-
-// Caps the database file at `bytes` (rounded down to whole pages; never
-// below its current size) through PRAGMA max_page_count on the writer, so
-// that appends past it fail as storage_full (507), as on a full disk.
-// 0 does nothing.
-Status apply_db_quota(store::SqliteDatabase& db, std::int64_t bytes);
 
 // The --help lines for the limit flags, with their defaults.
 std::string serve_limits_help();

@@ -19,9 +19,9 @@ namespace {
 
 void usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: starlog token create --name NAME --role ROLE [--db FILE]\n"
-               "       starlog token list [--db FILE]\n"
-               "       starlog token revoke NAME [--db FILE]\n\n"
+               "usage: starlog token create --name NAME --role ROLE [--db FILE|URI]\n"
+               "       starlog token list [--db FILE|URI]\n"
+               "       starlog token revoke NAME [--db FILE|URI]\n\n"
                "API tokens for `Authorization: Bearer <secret>`.\n"
                "  create   makes a token and prints its secret once, on stdout; only its\n"
                "           SHA-256 is stored. NAME is a slug (e.g. alice) and becomes\n"
@@ -31,7 +31,8 @@ void usage(std::FILE* out) {
                "  list     name, role, created_at and revoked_at of every token (no secrets)\n"
                "  revoke   refuses the token from the next request on, also in a running\n"
                "           server; the token stays listed\n"
-               "  --db FILE  the store (default %s)\n",
+               "  --db FILE|URI  the store: a SQLite file (default %s) or a\n"
+               "                postgresql:// URI\n",
                kDefaultDb);
 }
 

@@ -17,14 +17,15 @@ int verify_command(int argc, char** argv) {
   }
   if (args.has("help")) {
     std::printf(
-        "usage: starlog verify [--db FILE]\n\n"
+        "usage: starlog verify [--db FILE|URI]\n\n"
         "Checks the hash chain of the whole log, link by link, and compares every\n"
         "projection's live digest with the digest of a replay of the log from\n"
         "position 0 to the same position. Prints the report (JSON, as\n"
         "GET /v1/audit/verify answers) on standard output; exits 0 only if the\n"
         "chain holds and every projection matches, 1 otherwise. Writes nothing,\n"
         "so it is safe beside a running server.\n"
-        "  --db FILE   the store (default %s)\n",
+        "  --db FILE|URI  the store: a SQLite file (default %s) or a\n"
+        "                postgresql:// URI\n",
         kDefaultDb);
     return 0;
   }

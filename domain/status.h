@@ -26,6 +26,9 @@ enum class Code {
   storage_full,         // the disk or database is full; nothing was written
   corrupt,              // stored data does not hold together
   io_error,             // the storage failed for another reason
+  unavailable,          // the storage cannot be reached now (a lost database connection);
+                        // an append's outcome may be unknown: resending it with the same
+                        // event ids tells (stored once, or not at all)
 };
 
 struct FieldError {
@@ -57,6 +60,7 @@ class Status {
   static Status storage_full(std::string msg) { return Status(Code::storage_full, std::move(msg)); }
   static Status corrupt(std::string msg) { return Status(Code::corrupt, std::move(msg)); }
   static Status io_error(std::string msg) { return Status(Code::io_error, std::move(msg)); }
+  static Status unavailable(std::string msg) { return Status(Code::unavailable, std::move(msg)); }
 
   bool is_ok() const { return code_ == Code::ok; }
   explicit operator bool() const { return is_ok(); }

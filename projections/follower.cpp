@@ -4,12 +4,25 @@ namespace starlog::projections {
 
 Follower::Follower(Projector& projector, store::EventStore& log,
                    std::function<void(const Status&)> on_error,
-                   std::optional<Projector::Batch> batch)
-    : projector_(projector), log_(log), on_error_(std::move(on_error)), batch_(batch) {
+                   std::optional<Projector::Batch> batch, Start start)
+    : projector_(projector),
+      log_(log),
+      on_error_(std::move(on_error)),
+      batch_(batch),
+      wanted_(start == Start::folding) {
+  link_->follower = this;
+  log_.on_commit([link = link_](std::int64_t) {
+    std::lock_guard lock(link->mu);
+    if (link->follower) link->follower->wake();
+  });
   thread_ = std::thread([this] { loop(); });
 }
 
 Follower::~Follower() {
+  {
+    std::lock_guard lock(link_->mu);
+    link_->follower = nullptr;
+  }
   {
     std::lock_guard lock(mu_);
     stop_ = true;

@@ -7,6 +7,10 @@
 // Folding off the request path also folds more per commit: every append of
 // a busy moment is folded by one catch-up, in one projection commit.
 //
+// It hears of every commit through EventStore::on_commit, so appends made
+// elsewhere (another node of a shared PostgreSQL store, heard through
+// LISTEN/NOTIFY) are folded without waiting for a read to ask.
+//
 // A failed catch-up (e.g. the disk is full) is reported to `on_error` and
 // retried after kRetryAfter or at the next wake(); waiting reads time out
 // meanwhile. Thread-safe. Destroying it stops and joins the thread.
@@ -16,6 +20,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -30,12 +35,17 @@ class Follower {
  public:
   static constexpr std::chrono::milliseconds kRetryAfter{1000};
 
-  // References must outlive the Follower. Starts the thread, which folds to
-  // the head at once. `batch`, when given, is the Projector::Batch of every
-  // catch-up (an import folding beside its appends: Projector::kBulk).
+  enum class Start {
+    folding,  // fold to the head at once
+    idle,     // wait for the first wake() (a start-up catch-up runs first)
+  };
+
+  // References must outlive the Follower. Starts the thread. `batch`, when
+  // given, is the Projector::Batch of every catch-up (an import folding
+  // beside its appends: Projector::kBulk).
   Follower(Projector& projector, store::EventStore& log,
            std::function<void(const Status&)> on_error = {},
-           std::optional<Projector::Batch> batch = std::nullopt);
+           std::optional<Projector::Batch> batch = std::nullopt, Start start = Start::folding);
   ~Follower();
   Follower(const Follower&) = delete;
   Follower& operator=(const Follower&) = delete;
@@ -58,6 +68,14 @@ class Follower {
   std::condition_variable fold_cv_;  // readers wait for a position
   bool wanted_ = true;
   bool stop_ = false;
+  // What the store's commit listener calls; emptied by the destructor (the
+  // store may call its listeners from a thread of its own, and it outlives
+  // this object).
+  struct Link {
+    std::mutex mu;
+    Follower* follower = nullptr;
+  };
+  std::shared_ptr<Link> link_ = std::make_shared<Link>();
   std::thread thread_;  // last: started once the members above exist
 };
 

@@ -132,6 +132,9 @@ class EventStore {
 
   // Position of the last committed event (0 for an empty log).
   virtual std::int64_t head() = 0;
+  // ok when the store answers now; unavailable (or io_error) when it cannot
+  // be reached (a database server that is down). For readiness checks.
+  virtual Status reachable() { return Status::ok(); }
   // Version of a stream, 0 when it does not exist.
   virtual Result<std::int64_t> stream_version(std::string_view stream) = 0;
 

@@ -1,6 +1,7 @@
 #include "store/pg_connection.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <charconv>
 
@@ -32,6 +33,12 @@ Status failure_of(pg_conn* c, pg_result* r) {
   const char* text = r ? PQresultErrorMessage(r) : nullptr;
   msg += text && *text ? text : PQerrorMessage(c);
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  // The connection is gone, or the server is shutting down or starting:
+  // nothing the request did is known to stand; it may be sent again.
+  const std::string_view code = state ? state : "";
+  if (PQstatus(c) != CONNECTION_OK || code.starts_with("08") || code == "57P01" ||
+      code == "57P02" || code == "57P03")
+    return Status::unavailable(std::move(msg));
   return Status::io_error(std::move(msg));
 }
 }  // namespace
@@ -52,7 +59,7 @@ Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& uri)
     msg += PQerrorMessage(c);
     while (!msg.empty() && msg.back() == '\n') msg.pop_back();
     PQfinish(c);
-    return Status::io_error(std::move(msg));
+    return Status::unavailable(std::move(msg));
   }
   std::unique_ptr<PgConnection> conn(new PgConnection(c));
   // Quiet: NOTICEs (IF NOT EXISTS ...) are not for the terminal.
@@ -97,6 +104,18 @@ Status PgConnection::run(const std::string& sql, const std::vector<PgParam>& par
 
 bool PgConnection::ok() const { return PQstatus(c_) == CONNECTION_OK; }
 int PgConnection::socket() const { return PQsocket(c_); }
+
+bool PgConnection::alive() {
+  if (!ok()) return false;
+  // A server that shut down sent a last message, then closed: the first
+  // read takes the message, a later one finds the end of file.
+  for (int i = 0; i < 4 && ok(); ++i) {
+    pollfd fd{PQsocket(c_), POLLIN, 0};
+    if (::poll(&fd, 1, 0) <= 0) break;
+    if (PQconsumeInput(c_) != 1) return false;
+  }
+  return ok();
+}
 
 Status PgConnection::consume() {
   if (PQconsumeInput(c_) != 1) return failure_of(c_, nullptr);

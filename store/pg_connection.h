@@ -2,8 +2,10 @@
 // statements whose values travel as text, and the results they return. Used
 // by the PostgreSQL stores only; no libpq type leaves store/.
 //
-// Failures are Status values: io_error for a lost or refused connection and
-// for errors of the server (its SQLSTATE and message in the text); the
+// Failures are Status values: unavailable for a lost or refused connection
+// and for a server shutting down or starting (SQLSTATE class 08, 57P01-03),
+// io_error for other errors of the server (its SQLSTATE and message in the
+// text, see pg_sqlstate); the
 // statement is then over and, inside a transaction, the transaction is
 // aborted. Not thread-safe: one thread at a time per connection.
 #pragma once
@@ -53,8 +55,13 @@ class PgConnection {
   // The same for a statement whose rows nobody reads (or several, without
   // parameters: a script).
   Status run(const std::string& sql, const std::vector<PgParam>& params = {});
-  // False once the server or the network is gone.
+  // False once the server or the network is gone (as far as libpq knows).
   bool ok() const;
+  // ok(), after reading whatever the server sent while the connection was
+  // idle, without blocking: a server that restarted or closed the
+  // connection meanwhile has left an end of file on the socket, which makes
+  // this false. For connections taken from a pool.
+  bool alive();
   // For LISTEN: the socket, reading what arrived, and the next notification
   // (channel, payload), if any.
   int socket() const;
@@ -66,7 +73,7 @@ class PgConnection {
   pg_conn* c_;
 };
 
-// The SQLSTATE of an io_error from PgConnection ("40001", ...), or "" when
+// The SQLSTATE of a failure from PgConnection ("40001", ...), or "" when
 // it did not come from the server (e.g. the connection was lost).
 std::string pg_sqlstate(const Status& s);
 

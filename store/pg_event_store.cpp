@@ -28,6 +28,7 @@
 #include "store/append_plan.h"
 #include "store/event_row.h"
 #include "store/pg_connection.h"
+#include "store/pg_pool.h"
 
 namespace starlog::store {
 namespace {
@@ -247,41 +248,9 @@ class WriterLog final : public AppendLog {
 
 }  // namespace
 
-// Idle reader connections; a broken one is dropped, a missing one opened.
-class PgEventStore::Pool {
- public:
-  explicit Pool(std::string uri) : uri_(std::move(uri)) {}
-  Result<std::unique_ptr<PgConnection>> take() {
-    {
-      std::lock_guard lock(mu_);
-      if (!idle_.empty()) {
-        auto c = std::move(idle_.back());
-        idle_.pop_back();
-        return c;
-      }
-    }
-    return PgConnection::open(uri_);
-  }
-  void give(std::unique_ptr<PgConnection> c) {
-    if (!c->ok()) return;
-    std::lock_guard lock(mu_);
-    if (idle_.size() < kIdle) idle_.push_back(std::move(c));
-  }
-
- private:
-  static constexpr std::size_t kIdle = 8;
-  const std::string uri_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<PgConnection>> idle_;
-};
-
 template <class F>
 auto PgEventStore::with_reader(F&& f) -> decltype(f(std::declval<PgConnection&>())) {
-  auto c = readers_->take();
-  if (!c.ok()) return c.status();
-  auto out = f(**c);
-  readers_->give(std::move(*c));
-  return out;
+  return readers_->with(std::forward<F>(f));
 }
 
 struct PgEventStore::Pending {
@@ -291,7 +260,7 @@ struct PgEventStore::Pending {
 };
 
 PgEventStore::PgEventStore(std::string uri, domain::Clock& clock)
-    : uri_(std::move(uri)), clock_(clock), readers_(std::make_unique<Pool>(uri_)) {}
+    : uri_(std::move(uri)), clock_(clock), readers_(std::make_unique<PgPool>(uri_, kIdleReaders)) {}
 
 Result<std::unique_ptr<PgEventStore>> PgEventStore::open(const std::string& uri,
                                                          domain::Clock& clock) {
@@ -350,7 +319,7 @@ std::int64_t PgEventStore::commit_group(const std::vector<Pending*>& group) {
       if (!p->result || (p->result->ok() && (*p->result)->created)) p->result = s;
     }
   };
-  if (!writer_ || !writer_->ok()) {
+  if (!writer_ || !writer_->alive()) {
     auto w = PgConnection::open(uri_);
     if (!w.ok()) {
       fail_all(w.status());
@@ -400,7 +369,7 @@ std::int64_t PgEventStore::commit_group(const std::vector<Pending*>& group) {
     if (Status s = c.run("SELECT pg_notify($1, $2)", {std::string(kChannel), num(last)}); !s)
       return s;
     if (Status s = c.run("COMMIT"); !s)
-      return Status::io_error(
+      return Status::unavailable(
           "the commit's outcome is unknown (" + s.message() +
           "); send the same request again: its event ids tell whether it was stored");
     return last;
@@ -611,6 +580,10 @@ std::int64_t PgEventStore::head() {
   while (known < *r && !head_.compare_exchange_weak(known, *r)) {
   }
   return *r;
+}
+
+Status PgEventStore::reachable() {
+  return with_reader([&](PgConnection& c) { return c.run("SELECT 1"); });
 }
 
 Result<std::int64_t> PgEventStore::stream_version(std::string_view stream) {

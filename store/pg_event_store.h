@@ -12,7 +12,7 @@
 // SQLite store. Requests queued while one commits go in the next commit
 // together (group commit per node).
 //
-// A lost connection or a COMMIT whose outcome is unknown is io_error: the
+// A lost connection or a COMMIT whose outcome is unknown is unavailable: the
 // caller cannot tell whether the events are stored, and a retry with the
 // same event ids answers it (200 with the original positions, or 201).
 //
@@ -41,11 +41,12 @@
 namespace starlog::store {
 
 class PgConnection;
+class PgPool;
 
 class PgEventStore final : public EventStore {
  public:
   // Connects, creates the schema when the database has none, and starts
-  // listening. io_error when the server cannot be reached.
+  // listening. unavailable when the server cannot be reached.
   static Result<std::unique_ptr<PgEventStore>> open(const std::string& uri, domain::Clock& clock);
   ~PgEventStore() override;
   PgEventStore(const PgEventStore&) = delete;
@@ -71,13 +72,15 @@ class PgEventStore final : public EventStore {
   // last one known when the database cannot be reached.
   std::int64_t head() override;
   Result<std::int64_t> stream_version(std::string_view stream) override;
+  // One round trip to the database.
+  Status reachable() override;
   void on_commit(std::function<void(std::int64_t head)> listener) override;
 
   static constexpr std::size_t kMaxGroup = 512;
 
  private:
   struct Pending;
-  class Pool;
+  static constexpr std::size_t kIdleReaders = 8;
   PgEventStore(std::string uri, domain::Clock& clock);
 
   void commit_queued(const std::vector<Pending*>& mine);
@@ -89,7 +92,7 @@ class PgEventStore final : public EventStore {
 
   const std::string uri_;
   domain::Clock& clock_;
-  std::unique_ptr<Pool> readers_;
+  std::unique_ptr<PgPool> readers_;
   std::unique_ptr<PgConnection> writer_;  // behind the queue's leader
   std::atomic<std::int64_t> head_{0};
 

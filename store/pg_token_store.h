@@ -19,6 +19,7 @@
 namespace starlog::store {
 
 class PgConnection;
+class PgPool;
 
 class PgTokenStore final : public TokenStore {
  public:
@@ -33,14 +34,10 @@ class PgTokenStore final : public TokenStore {
   Result<std::optional<TokenMatch>> find_by_hash(std::string_view secret_sha256_hex) override;
 
  private:
-  PgTokenStore(std::string uri, domain::Clock& clock) : uri_(std::move(uri)), clock_(clock) {}
-  Result<std::unique_ptr<PgConnection>> take();
-  void give(std::unique_ptr<PgConnection> c);
+  PgTokenStore(std::string uri, domain::Clock& clock);
 
-  const std::string uri_;
   domain::Clock& clock_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<PgConnection>> idle_;
+  std::unique_ptr<PgPool> pool_;
 };
 
 }  // namespace starlog::store

@@ -150,8 +150,14 @@ void ServerProcess::wait_until_healthy() {
     try {
       HttpClient probe(host(), port_, std::chrono::seconds(1));
       const HttpResult r = probe.get("/healthz");
-      if (r.status == 200) return;
-      last_error = "GET /healthz answered " + std::to_string(r.status);
+      // Healthy, and done with its start-up fold: /v1 requests are served.
+      if (r.status == 200) {
+        const HttpResult ready = probe.get("/readyz");
+        if (ready.body.find("\"starting\"") == std::string::npos) return;
+        last_error = "GET /readyz: " + ready.body;
+      } else {
+        last_error = "GET /healthz answered " + std::to_string(r.status);
+      }
     } catch (const std::exception& e) {
       last_error = e.what();
     }
