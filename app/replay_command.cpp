@@ -84,8 +84,7 @@ int replay_command(int argc, char** argv) {
   }
 
   const std::string db = args.value_or("db", kDefaultDb);
-  std::error_code ec;
-  if (!std::filesystem::exists(db, ec)) return fail(db + " does not exist", 1);
+  if (!store::store_exists(db)) return fail(db + " does not exist", 1);
   auto rt = Runtime::open(db);
   if (!rt.ok()) return fail(rt.status().message(), 1);
   store::EventStore& log = *(*rt)->log;

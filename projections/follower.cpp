@@ -70,7 +70,9 @@ void Follower::loop() {
       lock.unlock();
       if (on_error_) on_error_(at.status());
       lock.lock();
-      if (wake_cv_.wait_for(lock, kRetryAfter, [this] { return stop_; })) return;
+      // Retried after kRetryAfter, or sooner when woken (a commit, a read).
+      wake_cv_.wait_for(lock, kRetryAfter, [this] { return stop_ || wanted_; });
+      if (stop_) return;
       wanted_ = true;
     } else if (*at < log_.head()) {
       wanted_ = true;  // appended while folding

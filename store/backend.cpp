@@ -118,6 +118,12 @@ bool is_postgres_uri(std::string_view db) {
   return db.starts_with("postgresql://") || db.starts_with("postgres://");
 }
 
+bool store_exists(const std::string& db) {
+  if (is_postgres_uri(db)) return true;
+  std::error_code ec;
+  return std::filesystem::exists(db, ec);
+}
+
 std::string redacted_location(std::string_view db) {
   std::string out(db);
   if (!is_postgres_uri(db)) return out;

@@ -69,6 +69,11 @@ struct Backend {
 // True when `db` names a PostgreSQL database (postgresql:// or postgres://).
 bool is_postgres_uri(std::string_view db);
 
+// False when `db` is a file that does not exist (commands that only read,
+// such as verify, say so rather than create an empty store); true for a
+// PostgreSQL URI, whose database is checked by connecting.
+bool store_exists(const std::string& db);
+
 // `db` without the password of a PostgreSQL URI (user:secret@ -> user:***@).
 std::string redacted_location(std::string_view db);
 
