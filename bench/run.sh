@@ -29,7 +29,11 @@
 #   7 as-of             live timeline, then as-of at a new position per request
 #   8 rebuild           a plain scan, then a rebuild, server RSS sampled
 #   9 during rebuild    appends while a rebuild runs (restarted if it ends)
-#  10 report            table, RESULTS.md, plot
+#  10 PostgreSQL        a throwaway cluster (durable: fsync on); the
+#                       registrations and celeb-00000's facts imported;
+#                       appends through one node, then through two at once;
+#                       cached and uncached timeline GETs per node
+#  11 report            table, RESULTS.md, plot
 set -euo pipefail
 cd "$(dirname "$0")/.."
 T0=$SECONDS
@@ -129,7 +133,7 @@ put celebrities "$CELEBS"; put events "$EVENTS"; put heavy "$HEAVY"; put secs "$
 put series_secs "$SERIES_SECS"; put conns "$CONNS"
 
 # --- 1. data set (cached per size) ---------------------------------------------
-say "[1/10] data set: $EVENTS events for $CELEBS celebrities"
+say "[1/11] data set: $EVENTS events for $CELEBS celebrities"
 DATA="$DIR/data-$CELEBS-$EVENTS-$HEAVY"
 NDJSON="$DATA/events.ndjson"
 GENERATED=0
@@ -159,7 +163,7 @@ if [ ! -f "$PARTS/ready" ]; then
 fi
 
 # --- 2. appends to one stream of an empty store ------------------------------------
-say "[2/10] empty store: SQLite single-row commits for ${SECS}s, then $CONNS clients appending to one stream for ${SECS}s"
+say "[2/11] empty store: SQLite single-row commits for ${SECS}s, then $CONNS clients appending to one stream for ${SECS}s"
 BASE_APPENDS=$("$BUILD/bench_sqlite_baseline" appends "$RUN/baseline.db" "$SECS" | json_get '["per_second"]')
 rm -f "$RUN"/baseline.db*
 head -n 1 "$NDJSON" > "$RUN/one.ndjson"  # celeb-00000's registration
@@ -176,7 +180,7 @@ stop_pid "$SERVER"
 rm -rf "$RUN/empty"
 
 # --- 3. import in steps, with the size series ------------------------------------------
-say "[3/10] import: SQLite bulk insert of the $EVENTS lines, then starlog import in steps to $CUTS events"
+say "[3/11] import: SQLite bulk insert of the $EVENTS lines, then starlog import in steps to $CUTS events"
 put bulk_rate "$("$BUILD/bench_sqlite_baseline" bulk "$RUN/bulk.db" "$NDJSON" | json_get '["per_second"]')"
 rm -f "$RUN"/bulk.db*
 STORE="$DIR/store/starlog.db"  # the big store once the last step is in
@@ -225,7 +229,7 @@ put import_rate "$(python3 -c "print($EVENTS / $IMPORT_SECS)")"
 put import_peak_kib "$IMPORT_PEAK"
 
 # --- 4. verify ---------------------------------------------------------------------------
-say "[4/10] verify: a plain scan of the events table, then starlog verify --db of the big store"
+say "[4/11] verify: a plain scan of the events table, then starlog verify --db of the big store"
 put verify_scan "$("$BUILD/bench_sqlite_baseline" scan "$STORE" | json_get '["per_second"]')"
 python3 "$TOOLS" measure "$RUN/verify.json" "verify" "$BIN" verify --db "$STORE" > "$RUN/verify-report.json"
 VSECS=$(json_get '["seconds"]' < "$RUN/verify.json")
@@ -242,7 +246,7 @@ AUTH="Authorization: Bearer $TOKEN"
 start_server "$STORE" "$RUN/server.log"
 MAIN_SERVER=$SERVER
 put big_head_before "$(head_of)"
-say "[5/10] big store: $CONNS clients appending over $CELEBS streams for ${SECS}s"
+say "[5/11] big store: $CONNS clients appending over $CELEBS streams for ${SECS}s"
 J=$(append_load "$CELEBS" "$SECS")
 BIG_APPENDS=$(echo "$J" | json_get '["per_second"]')
 put big_appends "$BIG_APPENDS"
@@ -250,7 +254,7 @@ put big_p99 "$(echo "$J" | json_get '["p99_ms"]')"
 put big_errors "$(echo "$J" | json_get '["errors"]')"
 
 # --- 6. cached timeline GETs vs nginx ----------------------------------------------------
-say "[6/10] timeline GETs: nginx on the same bytes for ${SECS}s, then starlog for ${SECS}s (wrk -t1 -c$CONNS)"
+say "[6/11] timeline GETs: nginx on the same bytes for ${SECS}s, then starlog for ${SECS}s (wrk -t1 -c$CONNS)"
 TL="/v1/celebrities/celeb-00000/timeline?limit=100"
 mkdir -p "$RUN/www" "$RUN/nginx"
 curl -sf "$B$TL" > "$RUN/www/timeline.json"
@@ -292,7 +296,7 @@ request = function()
   return wrk.format(nil, "$TL&as_of_position=" .. p)
 end
 LUA
-say "[7/10] live timeline for ${SECS}s, then as-of at a new position per request (positions $LO-$HEAD) for ${SECS}s"
+say "[7/11] live timeline for ${SECS}s, then as-of at a new position per request (positions $LO-$HEAD) for ${SECS}s"
 J=$(wrk_run "$B$TL" "$AUTH")
 put live_rps "$(echo "$J" | json_get '["rps"]')"; put live_p99 "$(echo "$J" | json_get '["p99_ms"]')"
 put live_bad "$(echo "$J" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["non2xx"]+j["socket_errors"])')"
@@ -301,10 +305,25 @@ put asof_rps "$(echo "$J" | json_get '["rps"]')"; put asof_p99 "$(echo "$J" | js
 REQS=$(echo "$J" | json_get '["requests"]')
 put asof_bad "$(echo "$J" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["non2xx"]+j["socket_errors"])')"
 put asof_requests "$REQS"
+# Uncached live reads: celeb-00000's timeline up to a new date (and limit)
+# on every request, so the body cache never answers; the same on the
+# PostgreSQL nodes below.
+cat > "$RUN/uncached.lua" <<LUA
+local n = 0
+request = function()
+  n = n + 1
+  local day = n % 18000
+  local y, d = 1975 + math.floor(day / 360), day % 360
+  local to = string.format("%04d-%02d-%02d", y, 1 + math.floor(d / 30), 1 + d % 28)
+  return wrk.format(nil, "/v1/celebrities/celeb-00000/timeline?order=desc&limit=" .. (50 + n % 51) .. "&to=" .. to)
+end
+LUA
+J=$(wrk_run "$B/" "$AUTH" "$RUN/uncached.lua")
+put uncached_rps "$(echo "$J" | json_get '["rps"]')"; put uncached_p99 "$(echo "$J" | json_get '["p99_ms"]')"
 put asof_distinct "$(( REQS < HEAD - LO + 1 ? REQS : HEAD - LO + 1 ))"
 
 # --- 8. rebuild -----------------------------------------------------------------------------
-say "[8/10] rebuild: a plain scan of the events table, then POST /v1/projections/timeline/rebuild until live"
+say "[8/11] rebuild: a plain scan of the events table, then POST /v1/projections/timeline/rebuild until live"
 put rebuild_scan "$("$BUILD/bench_sqlite_baseline" scan "$STORE" | json_get '["per_second"]')"
 J=$(rebuild_once)
 REBUILD_RATE=$(echo "$J" | json_get '["per_second"]')
@@ -317,7 +336,7 @@ put rebuild_peak_kib "$(echo "$J" | json_get '["peak_rss_kib"]')"
 echo "$EVENTS $BIG_APPENDS $SECS $REBUILD_RATE $STEP_RATE $REBUILT" >> "$SERIES"
 
 # --- 9. appends while a rebuild runs ------------------------------------------------------
-say "[9/10] appends over $CELEBS streams for ${SECS}s while a rebuild runs (started again whenever one ends)"
+say "[9/11] appends over $CELEBS streams for ${SECS}s while a rebuild runs (started again whenever one ends)"
 python3 "$TOOLS" rebuild-keep "$B" "$TOKEN" "$SECS" > "$RUN/keep.json" &
 KEEP=$!; track "$KEEP"
 sleep 0.5
@@ -333,8 +352,59 @@ put during_rebuilding_fraction "$(json_get '["rebuilding_fraction"]' < "$RUN/kee
 put server_hwm_kib "$(hwm_kib "$MAIN_SERVER")"
 stop_pid "$MAIN_SERVER"
 
-# --- 10. report ------------------------------------------------------------------------------
-say "[10/10] report"
+# --- 10. PostgreSQL ---------------------------------------------------------------------------
+say "[10/11] PostgreSQL: a throwaway cluster; appends through one node, then two, for ${SECS}s each; cached and uncached GETs per node"
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -x "$PGBIN/initdb" ] || { say "bench: PostgreSQL is not installed (make deps installs it)"; exit 1; }
+PGDIR="$RUN/pg"; mkdir -p "$PGDIR"
+AS=()
+if [ "$(id -u)" = 0 ]; then chown nobody "$PGDIR"; AS=(setpriv --reuid=65534 --regid=65534 --clear-groups); fi
+"${AS[@]}" "$PGBIN/initdb" -D "$PGDIR/data" -U starlog --auth=trust -E UTF8 --locale=C > "$PGDIR/initdb.log" 2>&1
+# Durable like the SQLite store: fsync and synchronous_commit stay on.
+"${AS[@]}" "$PGBIN/postgres" -D "$PGDIR/data" -k "$PGDIR" -c listen_addresses= -c max_connections=200 \
+  > "$PGDIR/server.log" 2>&1 &
+PGPID=$!; track "$PGPID"
+PGURI="postgresql:///postgres?host=$PGDIR&user=starlog"
+for _ in $(seq 300); do "$BIN" token list --db "$PGURI" >/dev/null 2>&1 && break; sleep 0.1; done
+{ head -n "$CELEBS" "$NDJSON"; tail -n +"$((CELEBS + 1))" "$NDJSON" | grep '"stream":"celeb-00000"'; } > "$RUN/pg.ndjson"
+PG_LINES=$(wc -l < "$RUN/pg.ndjson")
+python3 "$TOOLS" measure "$RUN/pg-import.json" "import into PostgreSQL@notty" "$BIN" import --db "$PGURI" "$RUN/pg.ndjson"
+put pg_import_rate "$(python3 -c "import json; print($PG_LINES / json.load(open('$RUN/pg-import.json'))['seconds'])")"
+put pg_lines "$PG_LINES"
+TOKEN=$(new_token "$PGURI"); AUTH="Authorization: Bearer $TOKEN"
+start_server "$PGURI" "$RUN/server-pg-1.log"; PG1=$SERVER; PG1_PORT=$PORT; PG1_B=$B
+J=$(append_load "$CELEBS" "$SECS")
+put pg1_appends "$(echo "$J" | json_get '["per_second"]')"; put pg1_p99 "$(echo "$J" | json_get '["p99_ms"]')"
+put pg1_errors "$(echo "$J" | json_get '["errors"]')"
+start_server "$PGURI" "$RUN/server-pg-2.log"; PG2=$SERVER; PG2_PORT=$PORT
+# Two loads at once, one per node, half the connections each.
+LOADS=""
+for port in "$PG1_PORT" "$PG2_PORT"; do
+  "$BUILD/bench_append_load" --port "$port" --connections "$(( CONNS / 2 ))" --seconds "$SECS" \
+    --celebrities "$CELEBS" --token "$TOKEN" > "$RUN/pg2-$port.json" &
+  LOADS="$LOADS $!"
+done
+for l in $LOADS; do wait "$l" || true; done
+put pg2_appends "$(python3 -c "import json; print(sum(json.load(open('$RUN/pg2-' + p + '.json'))['per_second'] for p in ['$PG1_PORT', '$PG2_PORT']))")"
+put pg2_p99 "$(python3 -c "import json; print(max(json.load(open('$RUN/pg2-' + p + '.json'))['p99_ms'] for p in ['$PG1_PORT', '$PG2_PORT']))")"
+put pg2_errors "$(python3 -c "import json; print(sum(json.load(open('$RUN/pg2-' + p + '.json'))['errors'] for p in ['$PG1_PORT', '$PG2_PORT']))")"
+for node in 1 2; do
+  NB=http://127.0.0.1:$([ $node = 1 ] && echo "$PG1_PORT" || echo "$PG2_PORT")
+  J=$(wrk_run "$NB$TL" "$AUTH")
+  put "pg${node}_get_rps" "$(echo "$J" | json_get '["rps"]')"; put "pg${node}_get_p99" "$(echo "$J" | json_get '["p99_ms"]')"
+  J=$(wrk_run "$NB/" "$AUTH" "$RUN/uncached.lua")
+  put "pg${node}_uncached_rps" "$(echo "$J" | json_get '["rps"]')"; put "pg${node}_uncached_p99" "$(echo "$J" | json_get '["p99_ms"]')"
+done
+put pg_head "$(curl -sf "$PG1_B/v1/events?limit=1" | json_get '["head"]')"
+put pg_node_hwm_kib "$(hwm_kib "$PG1")"
+stop_pid "$PG1"; stop_pid "$PG2"
+# A new node catching up from the database: how fast a node folds the log.
+python3 "$TOOLS" measure "$RUN/pg-verify.json" "verify on PostgreSQL@notty" "$BIN" verify --db "$PGURI" > "$RUN/pg-verify-report.json"
+put pg_fold_rate "$(python3 -c "import json; print(json.load(open('$RUN/pg-verify-report.json'))['events'] / json.load(open('$RUN/pg-verify.json'))['seconds'])")"
+stop_pid "$PGPID"
+
+# --- 11. report ------------------------------------------------------------------------------
+say "[10/11] report"
 PLOT_NAME=append_rebuild_vs_log_size.png
 PLOT_OK=0
 if command -v gnuplot >/dev/null 2>&1; then

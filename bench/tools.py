@@ -299,9 +299,40 @@ def report(figures_path, results, plot):
         slines.append(f"| {p['events']:,} | {p['appends']:,.0f} ({p['seconds']} s) | "
                       f"{p['rebuild']:,.0f} ({p['rebuilt']:,}) | {p['per_second']:,.0f} |")
     stable = "\n".join(slines)
+    pg_rows = [
+        (f"durable appends/s through one node, {conns} clients over {celebs:,} streams",
+         g("pg1_appends"), "SQLite, the same load on the big store (row 2)", big,
+         f"p99 {g('pg1_p99'):.1f} ms; {g('pg1_errors')} errors"),
+        (f"the same through two nodes at once ({conns // 2 if isinstance(conns, int) else conns} clients each)",
+         g("pg2_appends"), "one node (the row above)", g("pg1_appends"),
+         f"p99 {g('pg2_p99'):.1f} ms (the slower node); {g('pg2_errors')} errors"),
+    ]
+    for node in (1, 2):
+        pg_rows.append((f"node {node}: cached timeline GETs/s (celeb-00000, 100 entries)",
+                        g(f"pg{node}_get_rps"), "SQLite, the same GET (row 3)", g("get_rps"),
+                        f"p99 {g(f'pg{node}_get_p99'):.2f} ms vs {g('get_p99'):.2f} ms"))
+        pg_rows.append((f"node {node}: uncached timeline GETs/s (a new `to` date and limit per request)",
+                        g(f"pg{node}_uncached_rps"), "SQLite, the same requests on the big store",
+                        g("uncached_rps"),
+                        f"p99 {g(f'pg{node}_uncached_p99'):.2f} ms vs {g('uncached_p99'):.2f} ms"))
+    pg_rows.append(("`starlog import` into PostgreSQL, events/s", g("pg_import_rate"),
+                    "SQLite import of the big data set (row 4)", g("import_rate"),
+                    f"{g('pg_lines', 0):,} lines: the registrations and celeb-00000's facts"))
+    pg_rows.append(("a node folding the log from the database (`starlog verify --db postgresql://`), "
+                    "events/s", g("pg_fold_rate"), "SQLite verify (row 5)", g("verify_rate"),
+                    f"{g('pg_head', 0):,} events after the appends; a new node's catch-up runs this fold"))
+    pg_rows.append(("peak RSS of node 1 (VmHWM), MiB", g("pg_node_hwm_kib", 0) / 1024, "SQLite server",
+                    g("server_hwm_kib", 0) / 1024, "read models in the node's memory"))
+    plines = ["| figure (PostgreSQL) | Starlog | SQLite figure of the same run | its value | ratio | notes |",
+              "|---|---|---|---|---|---|"]
+    for name, v, bname, b, note in pg_rows:
+        plines.append(f"| {name} | {v:,.0f} | {bname} | {b:,.0f} | {ratio(v, b):.2f}x | {note} |")
+    ptable = "\n".join(plines)
     print(table)
     print()
     print(stable)
+    print()
+    print(ptable)
     if not results:
         return 0
     plot_name = os.path.basename(plot) if plot else ""
@@ -331,7 +362,15 @@ def report(figures_path, results, plot):
         gen += [f"![append and rebuild rate against log size]({plot_name})", ""]
     elif plot_name:
         gen += ["(no plot: gnuplot failed or is missing; `make deps` installs gnuplot-nox)", ""]
-    gen += [stable, "", END]
+    gen += [stable, "",
+            "### PostgreSQL: one and two nodes", "",
+            f"A throwaway PostgreSQL cluster on the same machine (Debian's `postgresql`, unix "
+            f"socket, fsync and synchronous_commit on, as durable as the SQLite store), holding "
+            f"the {celebs:,} registrations and celeb-00000's {g('heavy'):,} facts. Each node keeps "
+            f"its read models in memory. Two nodes share the machine's 2 cores with each other and "
+            f"with PostgreSQL, so the two-node row shows what the database's commit path carries, "
+            f"not what two machines would.", "",
+            ptable, "", END]
     generated = "\n".join(gen)  # the hand-written part starts with its own newlines
     title, hand = "# Benchmark results\n\n", None
     if os.path.exists(results):
