@@ -570,16 +570,39 @@ Result<std::int64_t> PgEventStore::last_takedown() {
 }
 
 std::int64_t PgEventStore::head() {
-  auto r = with_reader([&](PgConnection& c) -> Result<std::int64_t> {
-    auto q = c.query("SELECT COALESCE(MAX(position), 0) FROM events");
-    if (!q.ok()) return q.status();
-    return q->int64(0, 0);
-  });
-  if (!r.ok()) return head_.load();
-  std::int64_t known = head_.load();
-  while (known < *r && !head_.compare_exchange_weak(known, *r)) {
+  // Readers that arrive while a head query is running wait for the next
+  // one, which starts after they arrived and so sees every commit answered
+  // before they asked; one query then answers all of them. Under load this
+  // is one query in flight, not one per read.
+  std::unique_lock lock(head_mutex_);
+  const std::uint64_t needed = head_started_ + 1;
+  while (head_done_ < needed) {
+    if (head_querying_) {
+      head_cv_.wait(lock);
+      continue;
+    }
+    head_querying_ = true;
+    const std::uint64_t mine = ++head_started_;
+    lock.unlock();
+    auto r = with_reader([&](PgConnection& c) -> Result<std::int64_t> {
+      auto q = c.query("SELECT COALESCE(MAX(position), 0) FROM events");
+      if (!q.ok()) return q.status();
+      return q->int64(0, 0);
+    });
+    if (r.ok()) {
+      std::int64_t known = head_.load();
+      while (known < *r && !head_.compare_exchange_weak(known, *r)) {
+      }
+    }
+    lock.lock();
+    head_querying_ = false;
+    head_done_ = mine;
+    // The database unreachable: the last head known (reads keep being
+    // served from what this node has folded).
+    head_answer_ = r.ok() ? *r : head_.load();
+    head_cv_.notify_all();
   }
-  return *r;
+  return head_answer_;
 }
 
 Status PgEventStore::reachable() {

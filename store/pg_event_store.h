@@ -68,8 +68,10 @@ class PgEventStore final : public EventStore {
   // row's old versions in the table files until a vacuum rewrites them.
   Status purge_erased() override;
   Result<std::int64_t> last_takedown() override;
-  // The head as the database has it now (every node's appends), or the
-  // last one known when the database cannot be reached.
+  // The head as the database has it now (every node's appends: read by a
+  // query that started after this call began, shared with the readers
+  // that wait for the same one), or the last one known when the database
+  // cannot be reached.
   std::int64_t head() override;
   Result<std::int64_t> stream_version(std::string_view stream) override;
   // One round trip to the database.
@@ -95,6 +97,14 @@ class PgEventStore final : public EventStore {
   std::unique_ptr<PgPool> readers_;
   std::unique_ptr<PgConnection> writer_;  // behind the queue's leader
   std::atomic<std::int64_t> head_{0};
+
+  // head(): one query answers every reader that waited for it.
+  std::mutex head_mutex_;
+  std::condition_variable head_cv_;
+  std::uint64_t head_started_ = 0;  // queries started
+  std::uint64_t head_done_ = 0;     // the last query finished
+  bool head_querying_ = false;
+  std::int64_t head_answer_ = 0;  // what the last finished query found
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
