@@ -3,8 +3,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "store/sqlite_sync_timer.h"
-
 namespace starlog::app {
 
 Result<std::unique_ptr<Observability>> Observability::create(Runtime& rt,
@@ -39,21 +37,12 @@ Result<std::unique_ptr<Observability>> Observability::create(Runtime& rt,
                 return static_cast<double>(lag > 0 ? lag : 0);
               });
   for (const store::BackendGauge& g : r->backend.gauges) m.add_gauge(g.name, g.help, "", g.read);
-  if (r->backend.kind != store::Backend::Kind::sqlite) return o;
-  m.add_histogram("starlog_fsync_duration_seconds",
-                  "Time of each fsync SQLite makes (commits and checkpoints).", [] {
-                    const store::SyncStats s = store::sync_stats();
-                    api::HistogramSnapshot h;
-                    std::uint64_t running = 0;
-                    for (std::size_t i = 0; i < s.kBounds.size(); ++i) {
-                      running += s.buckets[i];
-                      h.bounds.push_back(s.kBounds[i]);
-                      h.counts.push_back(running);
-                    }
-                    h.count = s.count;
-                    h.sum = s.seconds;
-                    return h;
-                  });
+  for (const store::BackendHistogram& h : r->backend.histograms) {
+    m.add_histogram(h.name, h.help, [read = h.read] {
+      const store::BackendHistogram::Snapshot s = read();
+      return api::HistogramSnapshot{s.bounds, s.counts, s.count, s.sum};
+    });
+  }
   return o;
 }
 

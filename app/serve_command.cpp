@@ -19,7 +19,6 @@
 #include "app/observability.h"
 #include "app/serve_limits.h"
 #include "projections/follower.h"
-#include "store/sqlite_sync_timer.h"
 
 namespace starlog::app {
 namespace {
@@ -168,7 +167,6 @@ int serve_command(int argc, char** argv) {
   }
   const std::string db_arg = args.value_or("db", kDefaultDb);
   const std::string db_path = store::redacted_location(db_arg);
-  store::install_sync_timer();  // before the database opens: it times fsyncs
   auto rt = Runtime::open(db_arg);
   if (!rt.ok()) {
     std::fprintf(stderr, "starlog serve: cannot open %s: %s\n", db_path.c_str(),

@@ -106,8 +106,8 @@ start_server() {  # db log: sets SERVER, PORT, B
   "$BIN" serve --db "$1" --listen "127.0.0.1:$PORT" > "$2" 2>&1 &
   SERVER=$!; track "$SERVER"
   B="http://127.0.0.1:$PORT"
-  for _ in $(seq 600); do  # at most 60 s
-    curl -sf "$B/healthz" >/dev/null 2>&1 && return 0
+  for _ in $(seq 6000); do  # at most 600 s: /readyz is 200 once the start-up fold is done
+    curl -sf "$B/readyz" >/dev/null 2>&1 && return 0
     kill -0 "$SERVER" 2>/dev/null || break
     sleep 0.1
   done

@@ -10,6 +10,7 @@
 #include "store/sqlite_event_store.h"
 #include "store/sqlite_projection_store.h"
 #include "store/sqlite_schema.h"
+#include "store/sqlite_sync_timer.h"
 #include "store/sqlite_token_store.h"
 
 namespace starlog::store {
@@ -47,6 +48,7 @@ Status open_sqlite(Backend& b, const std::string& path, domain::Clock& clock) {
     if (ec)
       return Status::io_error("cannot create directory " + parent.string() + ": " + ec.message());
   }
+  install_sync_timer();  // before the database opens: it times SQLite's fsyncs
   auto db = SqliteDatabase::open(path);
   if (!db.ok()) return db.status();
   std::shared_ptr<SqliteDatabase> log_db = *db;
@@ -82,6 +84,20 @@ Status open_sqlite(Backend& b, const std::string& path, domain::Clock& clock) {
                       [path] { return file_size(path); }});
   b.gauges.push_back({"starlog_wal_size_bytes", "Size of the SQLite write-ahead log.",
                       [path] { return file_size(path + "-wal"); }});
+  b.histograms.push_back({"starlog_fsync_duration_seconds",
+                          "Time of each fsync SQLite makes (commits and checkpoints).", [] {
+                            const SyncStats s = sync_stats();
+                            BackendHistogram::Snapshot h;
+                            std::uint64_t running = 0;
+                            for (std::size_t i = 0; i < s.kBounds.size(); ++i) {
+                              running += s.buckets[i];
+                              h.bounds.push_back(s.kBounds[i]);
+                              h.counts.push_back(running);
+                            }
+                            h.count = s.count;
+                            h.sum = s.seconds;
+                            return h;
+                          }});
   b.limit_size = [raw](std::int64_t bytes) { return cap_pages(*raw, bytes); };
 
   b.log = std::move(*log);

@@ -35,6 +35,20 @@ struct BackendGauge {
   std::function<double()> read;
 };
 
+// One engine histogram for /metrics (cumulative counts per upper bound, as
+// Prometheus has them), read when it is scraped.
+struct BackendHistogram {
+  struct Snapshot {
+    std::vector<double> bounds;         // upper bounds; +Inf is implied
+    std::vector<std::uint64_t> counts;  // cumulative, one per bound
+    std::uint64_t count = 0;
+    double sum = 0;
+  };
+  std::string name;
+  std::string help;
+  std::function<Snapshot()> read;
+};
+
 struct Backend {
   enum class Kind { sqlite, postgresql };
   Kind kind = Kind::sqlite;
@@ -49,6 +63,7 @@ struct Backend {
   // models refolded because they belong to another log), one line each.
   std::vector<std::string> notices;
   std::vector<BackendGauge> gauges;
+  std::vector<BackendHistogram> histograms;
 
   std::unique_ptr<EventStore> log;
   std::unique_ptr<ProjectionStore> rows;  // the read models
