@@ -75,8 +75,11 @@ Result<PgResult> PgConnection::query(const std::string& sql, const std::vector<P
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  pg_result* r = PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                              values.data(), nullptr, nullptr, 0);
+  Status prepare_error;
+  const auto name = prepared(sql, params.size(), prepare_error);
+  if (!name) return prepare_error;
+  pg_result* r = PQexecPrepared(c_, name->c_str(), static_cast<int>(values.size()), values.data(),
+                                nullptr, nullptr, 0);
   if (!r) return failure_of(c_, nullptr);
   const auto status = PQresultStatus(r);
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
@@ -85,6 +88,22 @@ Result<PgResult> PgConnection::query(const std::string& sql, const std::vector<P
     return s;
   }
   return PgResult(r);
+}
+
+std::optional<std::string> PgConnection::prepared(const std::string& sql, std::size_t params,
+                                                  Status& error) {
+  if (auto it = prepared_.find(sql); it != prepared_.end()) return it->second;
+  std::string name = "s" + std::to_string(prepared_.size() + 1);
+  pg_result* r = PQprepare(c_, name.c_str(), sql.c_str(), static_cast<int>(params), nullptr);
+  const bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+  if (!ok) {
+    error = failure_of(c_, r);
+    if (r) PQclear(r);
+    return std::nullopt;
+  }
+  PQclear(r);
+  prepared_.emplace(sql, name);
+  return name;
 }
 
 Status PgConnection::run(const std::string& sql, const std::vector<PgParam>& params) {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "domain/status.h"
@@ -50,7 +51,9 @@ class PgConnection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
-  // Runs `sql` ($1, $2, ... for the parameters) and returns its rows.
+  // Runs `sql` ($1, $2, ... for the parameters) and returns its rows. Each
+  // distinct text is prepared once per connection (PQprepare) and executed
+  // by name afterwards, so the server parses and plans it once.
   Result<PgResult> query(const std::string& sql, const std::vector<PgParam>& params = {});
   // The same for a statement whose rows nobody reads (or several, without
   // parameters: a script).
@@ -70,7 +73,11 @@ class PgConnection {
 
  private:
   explicit PgConnection(pg_conn* c) : c_(c) {}
+  // The name `sql` is prepared under on this connection, preparing it
+  // first; nullopt (and the failure in `error`) when it cannot be.
+  std::optional<std::string> prepared(const std::string& sql, std::size_t params, Status& error);
   pg_conn* c_;
+  std::unordered_map<std::string, std::string> prepared_;
 };
 
 // The SQLSTATE of a failure from PgConnection ("40001", ...), or "" when

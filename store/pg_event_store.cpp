@@ -235,7 +235,17 @@ class WriterLog final : public AppendLog {
   Result<std::optional<StoredId>> stored(std::string_view id) override {
     return query_stored(c_, id);
   }
-  Result<LogHead> head() override { return query_head(c_); }
+  // Read once per group commit, then carried along as its requests append.
+  Result<LogHead> head() override {
+    if (head_) return *head_;
+    auto h = query_head(c_);
+    if (h.ok()) head_ = *h;
+    return h;
+  }
+  // `e` was inserted: it is the head now.
+  void advance(const Event& e) {
+    head_ = LogHead{e.position, e.hash, e.recorded_at.time_since_epoch().count()};
+  }
   Status failure() const override { return error_; }
 
  private:
@@ -244,6 +254,7 @@ class WriterLog final : public AppendLog {
   }
   PgConnection& c_;
   Status error_;
+  std::optional<LogHead> head_;
 };
 
 }  // namespace
@@ -335,15 +346,16 @@ std::int64_t PgEventStore::commit_group(const std::vector<Pending*>& group) {
     // positions follow commit order.
     if (Status s = c.run(kAppendLock); !s) return s;
     std::int64_t last = 0;
+    WriterLog log(c);
     for (Pending* p : group) {
       if (Status s = c.run("SAVEPOINT request"); !s) return s;
-      WriterLog log(c);
       Result<AppendResult> r = [&]() -> Result<AppendResult> {
         auto plan = plan_append(*p->request, log, clock_.now());
         if (!plan.ok()) return plan.status();
         for (std::size_t i = 0; i < plan->events.size(); ++i) {
           if (Status s = insert_event(c, plan->events[i], plan->content_digests[i]); !s) return s;
         }
+        if (!plan->events.empty()) log.advance(plan->events.back());
         for (const auto& fact : plan->erased_facts) {
           if (Status s = erase_fact(c, fact); !s) return s;
         }
