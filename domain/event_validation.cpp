@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -350,6 +351,39 @@ void check_participants(const Json& v, const std::string& at, Errors& out) {
   }
 }
 
+namespace {
+
+void check_stated_ages(const Json& v, const std::string& at, Errors& out) {
+  if (!v.is_object()) {
+    out.push_back(
+        {at, "must be an object of celebrity ids to whole years, e.g. {\"kanye-west\": 37}"});
+    return;
+  }
+  if (v.size() > kMaxStatedAges) {
+    out.push_back({at, "must state at most " + std::to_string(kMaxStatedAges) +
+                           " ages (it states " + std::to_string(v.size()) + ")"});
+  }
+  for (const auto& [key, age] : v.items()) {
+    const std::string here = at + "/" + pointer_token(key);
+    if (!is_valid_slug(key)) {
+      out.push_back({here, "must be a celebrity id (a slug such as kanye-west)"});
+      continue;
+    }
+    const bool whole =
+        age.is_number_integer() || (age.is_number_float() && std::isfinite(age.get<double>()) &&
+                                    age.get<double>() == std::floor(age.get<double>()));
+    if (!age.is_number() || !whole) {
+      out.push_back({here, "must be a whole number of years"});
+      continue;
+    }
+    const double years = age.get<double>();
+    if (years < 0 || years > kMaxStatedAge)
+      out.push_back({here, "must be from 0 to " + std::to_string(kMaxStatedAge) + " years"});
+  }
+}
+
+}  // namespace
+
 void check_sources(const Json& v, const std::string& at, Errors& out) {
   if (!v.is_array()) {
     out.push_back({at, "must be an array"});
@@ -363,10 +397,10 @@ void check_sources(const Json& v, const std::string& at, Errors& out) {
     const std::string here = at + "/" + std::to_string(i);
     const Json& s = v[i];
     if (!s.is_object()) {
-      out.push_back({here, "must be an object {\"url\", \"publisher\", \"quote\"}"});
+      out.push_back({here, "must be an object {\"url\", \"publisher\", \"quote\", \"ages\"}"});
       continue;
     }
-    unknown_fields(s, here, {"url", "publisher", "quote"}, out);
+    unknown_fields(s, here, {"url", "publisher", "quote", "ages"}, out);
     if (auto it = s.find("url"); it == s.end()) {
       out.push_back({here + "/url", "is required"});
     } else if (!it->is_string()) {
@@ -378,6 +412,7 @@ void check_sources(const Json& v, const std::string& at, Errors& out) {
       check_text(*it, here + "/publisher", TextKind::name, out);
     if (auto it = s.find("quote"); it != s.end())
       check_text(*it, here + "/quote", TextKind::long_text, out);
+    if (auto it = s.find("ages"); it != s.end()) check_stated_ages(*it, here + "/ages", out);
   }
 }
 

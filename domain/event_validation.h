@@ -30,6 +30,9 @@ inline constexpr std::size_t kMaxNameLength = 200;    // names, titles (characte
 inline constexpr std::size_t kMaxQuoteLength = 2000;  // quotes, reasons (characters)
 inline constexpr std::size_t kMaxUrlLength = 2048;
 inline constexpr std::size_t kMaxParticipants = 20;
+// sources[].ages: at most this many celebrities, each 0..kMaxStatedAge years.
+inline constexpr std::size_t kMaxStatedAges = 20;
+inline constexpr int kMaxStatedAge = 150;
 inline constexpr std::size_t kMaxSources = 20;
 inline constexpr std::size_t kMaxEventBytes = 64 * 1024;
 inline constexpr std::size_t kMaxBatchEvents = 1000;
@@ -82,7 +85,9 @@ void check_occurred(const Json* occurred, OccurredRule rule, std::string_view ty
 void check_participants(const Json& v, const std::string& at, std::vector<FieldError>& out);
 
 // sources: an array of at most kMaxSources objects {"url": http(s) URL with a
-// host, "publisher"?: name text, "quote"?: long text}, no other keys.
+// host, "publisher"?: name text, "quote"?: long text, "ages"?: the ages the
+// source states, {celebrity id: whole years 0..kMaxStatedAge}, at most
+// kMaxStatedAges of them}, no other keys.
 void check_sources(const Json& v, const std::string& at, std::vector<FieldError>& out);
 
 // Every string anywhere inside `v` (keys too) is valid UTF-8 of at most

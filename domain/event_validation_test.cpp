@@ -251,6 +251,41 @@ TEST_CASE("events that record no fact take no participants") {
             .empty());
 }
 
+TEST_CASE("a source states ages as celebrity ids to whole years from 0 to 150") {
+  auto source = [](Json ages) {
+    return Json::array({{{"url", "https://www.thesun.co.uk/"}, {"ages", std::move(ages)}}});
+  };
+  CHECK(
+      errors_of(with(album(), "sources", source({{"kanye-west", 37}, {"north-west", 8}}))).empty());
+  CHECK(errors_of(with(album(), "sources", source({{"a", 0}, {"b", 150}}))).empty());
+  CHECK(errors_of(with(album(), "sources", source(Json::object()))).empty());
+  CHECK(errors_of(with(album(), "sources", source({{"kanye-west", 37.0}}))).empty());
+  check_single(with(album(), "sources", source({{"kanye-west", 151}})),
+               "/sources/0/ages/kanye-west");
+  check_single(with(album(), "sources", source({{"kanye-west", -1}})),
+               "/sources/0/ages/kanye-west");
+  check_single(with(album(), "sources", source({{"kanye-west", 37.5}})),
+               "/sources/0/ages/kanye-west");
+  check_single(with(album(), "sources", source({{"kanye-west", "37"}})),
+               "/sources/0/ages/kanye-west");
+  check_single(with(album(), "sources", source({{"kanye-west", true}})),
+               "/sources/0/ages/kanye-west");
+  check_single(with(album(), "sources", source({{"Kanye West", 37}})),
+               "/sources/0/ages/Kanye West");
+  check_single(with(album(), "sources", source({{"a/b", 37}})), "/sources/0/ages/a~1b");
+  check_single(with(album(), "sources", source({37})), "/sources/0/ages");
+  Json many = Json::object();
+  for (int i = 0; i < 21; ++i) many["c" + std::to_string(i)] = 30;
+  check_single(with(album(), "sources", source(many)), "/sources/0/ages");
+  // A correction replaces the sources, ages included, under the same rules.
+  check_single({{"type", "fact_corrected"},
+                {"data",
+                 {{"fact_id", "f17fb0f0-ed12-415d-afca-a3b26d7abc54"},
+                  {"reason", "the source's age"},
+                  {"changes", {{"sources", source({{"kanye-west", 200}})}}}}}},
+               "/data/changes/sources/0/ages/kanye-west");
+}
+
 TEST_CASE("sources are at most 20 objects with an http(s) url, publisher and quote") {
   CHECK(errors_of(with(album(), "sources",
                        {{{"url", "https://www.thesun.co.uk/"},

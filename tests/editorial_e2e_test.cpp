@@ -199,6 +199,29 @@ TEST_CASE("a correction merges data key by key and replaces participants and sou
   CHECK(n.client.get("/v1/celebrities/kim-kardashian").json().at("fact_count") == 1);
 }
 
+TEST_CASE("a source's stated ages are stored, served and replaced by a correction") {
+  Newsroom n;
+  Json fact_event = album("Donda", "2021-08-29");
+  fact_event["sources"] = {{{"url", "https://www.thesun.co.uk/"}, {"ages", {{"kanye-west", 37}}}}};
+  const std::string fact = n.append(kKanye, fact_event);
+  CHECK(n.entries_of("kanye-west", fact).at(0).at("sources").at(0).at("ages") ==
+        Json{{"kanye-west", 37}});
+  // A bad age is refused with its pointer, and nothing is written.
+  Json bad = album("Donda 2", "2022-02-23");
+  bad["sources"] = {{{"url", "https://www.thesun.co.uk/"}, {"ages", {{"kanye-west", 151}}}}};
+  auto refused = n.client.post_json(kKanye, bad, n.as(n.editor));
+  CHECK(refused.status == 422);
+  CHECK(refused.json().at("errors").at(0).at("pointer") == "/sources/0/ages/kanye-west");
+  n.append(
+      kKanye,
+      correction(
+          fact, "the article's age is wrong",
+          {{"sources", {{{"url", "https://www.thesun.co.uk/"}, {"ages", {{"kanye-west", 44}}}}}}}));
+  const Json entry = n.entries_of("kanye-west", fact).at(0);
+  CHECK(entry.at("sources").at(0).at("ages") == Json{{"kanye-west", 44}});
+  CHECK(entry.at("status") == "corrected");
+}
+
 TEST_CASE("a correction must leave a valid fact: 422 with the pointer, and nothing written") {
   Newsroom n;
   const std::string fact = n.append(kKanye, album("Donda", "2021-08-29"));
