@@ -77,7 +77,12 @@ stop_pid() {  # pid: SIGTERM, up to 30 s to exit, then SIGKILL
   [ -n "$state" ] && [ "$state" != Z ] && kill -9 "$p" 2>/dev/null
   wait "$p" 2>/dev/null || true
 }
-cleanup() { for p in $PIDS; do stop_pid "$p"; done; }
+# What other users' processes must reach (nginx's workers and PostgreSQL
+# run as nobody) lives outside the build tree, which may sit in a directory
+# only its owner can enter.
+SHARED=$(mktemp -d /tmp/starlog-bench.XXXXXX)
+chmod 755 "$SHARED"
+cleanup() { for p in $PIDS; do stop_pid "$p"; done; rm -rf "$SHARED"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -256,23 +261,23 @@ put big_errors "$(echo "$J" | json_get '["errors"]')"
 # --- 6. cached timeline GETs vs nginx ----------------------------------------------------
 say "[6/11] timeline GETs: nginx on the same bytes for ${SECS}s, then starlog for ${SECS}s (wrk -t1 -c$CONNS)"
 TL="/v1/celebrities/celeb-00000/timeline?limit=100"
-mkdir -p "$RUN/www" "$RUN/nginx"
-curl -sf "$B$TL" > "$RUN/www/timeline.json"
+mkdir -p "$SHARED/www" "$SHARED/nginx"
+curl -sf "$B$TL" > "$SHARED/www/timeline.json"
 NPORT=$(free_port)
-cat > "$RUN/nginx/nginx.conf" <<CONF
+cat > "$SHARED/nginx/nginx.conf" <<CONF
 worker_processes 2;
-pid $RUN/nginx/nginx.pid;
-error_log $RUN/nginx/error.log;
+pid $SHARED/nginx/nginx.pid;
+error_log $SHARED/nginx/error.log;
 events { worker_connections 1024; }
 http {
   access_log off;
-  client_body_temp_path $RUN/nginx; proxy_temp_path $RUN/nginx;
-  fastcgi_temp_path $RUN/nginx; uwsgi_temp_path $RUN/nginx; scgi_temp_path $RUN/nginx;
-  server { listen 127.0.0.1:$NPORT; root $RUN/www;
+  client_body_temp_path $SHARED/nginx; proxy_temp_path $SHARED/nginx;
+  fastcgi_temp_path $SHARED/nginx; uwsgi_temp_path $SHARED/nginx; scgi_temp_path $SHARED/nginx;
+  server { listen 127.0.0.1:$NPORT; root $SHARED/www;
            location / { default_type application/json; add_header Cache-Control no-cache; etag on; } }
 }
 CONF
-nginx -c "$RUN/nginx/nginx.conf" -p "$RUN/nginx" -g 'daemon off;' &
+nginx -c "$SHARED/nginx/nginx.conf" -p "$SHARED/nginx" -g 'daemon off;' &
 NGINX=$!; track "$NGINX"
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$NPORT/timeline.json" >/dev/null && break; sleep 0.1; done
 J=$(wrk_run "http://127.0.0.1:$NPORT/timeline.json")
@@ -356,10 +361,11 @@ stop_pid "$MAIN_SERVER"
 say "[10/11] PostgreSQL: a throwaway cluster; appends through one node, then two, for ${SECS}s each; cached and uncached GETs per node"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$PGBIN/initdb" ] || { say "bench: PostgreSQL is not installed (make deps installs it)"; exit 1; }
-PGDIR="$RUN/pg"; mkdir -p "$PGDIR"
+PGDIR="$SHARED/pg"; mkdir -p "$PGDIR"
 AS=()
 if [ "$(id -u)" = 0 ]; then chown nobody "$PGDIR"; AS=(setpriv --reuid=65534 --regid=65534 --clear-groups); fi
-"${AS[@]}" "$PGBIN/initdb" -D "$PGDIR/data" -U starlog --auth=trust -E UTF8 --locale=C > "$PGDIR/initdb.log" 2>&1
+"${AS[@]}" "$PGBIN/initdb" -D "$PGDIR/data" -U starlog --auth=trust -E UTF8 --locale=C > "$PGDIR/initdb.log" 2>&1 \
+  || { say "bench: initdb failed:"; tail -5 "$PGDIR/initdb.log" >&2; exit 1; }
 # Durable like the SQLite store: fsync and synchronous_commit stay on.
 "${AS[@]}" "$PGBIN/postgres" -D "$PGDIR/data" -k "$PGDIR" -c listen_addresses= -c max_connections=200 \
   > "$PGDIR/server.log" 2>&1 &
