@@ -575,10 +575,9 @@ Response readiness(Services& s, const Request& req) {
 
 }  // namespace
 
-std::optional<Response> while_starting(const Services& services, const Request& req) {
-  if (started(services)) return std::nullopt;
+std::optional<Response> while_starting(Services& s, const Request& req) {
+  if (started(s)) return std::nullopt;
   if (!req.target().starts_with("/v1/")) return std::nullopt;
-  Services& s = const_cast<Services&>(services);
   const auto head = s.log.head();
   Response res = problem(http::status::service_unavailable, "not-ready", "Not ready",
                          "This node is folding the log before it serves (position " +

@@ -57,7 +57,7 @@ struct Services {
 // While the node is starting (Services::started), the 503 not-ready answer
 // (Retry-After: 1, the fold's progress) for a request under /v1/; nullopt
 // otherwise. Health, metrics and documents are answered all the same.
-std::optional<Response> while_starting(const Services& services, const Request& req);
+std::optional<Response> while_starting(Services& services, const Request& req);
 
 // Registers every route on `router`, each with the Permission it needs
 // (domain/access.h); the router's guard (api/auth.h) enforces them.

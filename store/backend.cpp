@@ -38,8 +38,6 @@ Status cap_pages(SqliteDatabase& db, std::int64_t bytes) {
 }
 
 Status open_sqlite(Backend& b, const std::string& path, domain::Clock& clock) {
-  b.kind = Backend::Kind::sqlite;
-  b.location = path;
   b.max_group = SqliteEventStore::kMaxGroup;
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) {
@@ -52,7 +50,6 @@ Status open_sqlite(Backend& b, const std::string& path, domain::Clock& clock) {
   auto db = SqliteDatabase::open(path);
   if (!db.ok()) return db.status();
   std::shared_ptr<SqliteDatabase> log_db = *db;
-  b.keep.push_back(log_db);
   if (const std::int64_t from = log_db->upgraded_from(); from != 0) {
     b.notices.push_back("upgraded " + path + " from store format " + std::to_string(from) + " to " +
                         std::to_string(log_schema().version) +
@@ -63,7 +60,6 @@ Status open_sqlite(Backend& b, const std::string& path, domain::Clock& clock) {
   if (!log.ok()) return log.status();
   auto views = SqliteDatabase::open_read_models(read_model_path(path));
   if (!views.ok()) return views.status();
-  b.keep.push_back(*views);
   auto rows = SqliteProjectionStore::open(*views);
   if (!rows.ok()) return rows.status();
   auto tokens = SqliteTokenStore::open(log_db, clock);
@@ -77,9 +73,8 @@ Status open_sqlite(Backend& b, const std::string& path, domain::Clock& clock) {
                       "Append requests that went through group commits so far; divided by "
                       "starlog_append_group_commits, the mean group size.",
                       [events] { return static_cast<double>(events->group_stats().requests); }});
-  SqliteDatabase* raw = log_db.get();
   b.gauges.push_back({"starlog_wal_checkpoints", "Background WAL checkpoints run so far.",
-                      [raw] { return static_cast<double>(raw->checkpoint_stats().runs); }});
+                      [log_db] { return static_cast<double>(log_db->checkpoint_stats().runs); }});
   b.gauges.push_back({"starlog_db_size_bytes", "Size of the SQLite database file.",
                       [path] { return file_size(path); }});
   b.gauges.push_back({"starlog_wal_size_bytes", "Size of the SQLite write-ahead log.",
@@ -98,7 +93,7 @@ Status open_sqlite(Backend& b, const std::string& path, domain::Clock& clock) {
                             h.sum = s.seconds;
                             return h;
                           }});
-  b.limit_size = [raw](std::int64_t bytes) { return cap_pages(*raw, bytes); };
+  b.limit_size = [log_db](std::int64_t bytes) { return cap_pages(*log_db, bytes); };
 
   b.log = std::move(*log);
   b.rows = std::move(*rows);
@@ -107,8 +102,6 @@ Status open_sqlite(Backend& b, const std::string& path, domain::Clock& clock) {
 }
 
 Status open_postgres(Backend& b, const std::string& uri, domain::Clock& clock) {
-  b.kind = Backend::Kind::postgresql;
-  b.location = redacted_location(uri);
   b.shared = true;
   b.max_group = PgEventStore::kMaxGroup;
   auto log = PgEventStore::open(uri, clock);

@@ -50,11 +50,6 @@ struct BackendHistogram {
 };
 
 struct Backend {
-  enum class Kind { sqlite, postgresql };
-  Kind kind = Kind::sqlite;
-  // Where the store is, for messages: the file, or the URI without its
-  // password.
-  std::string location;
   // Several processes may append to this store at once (PostgreSQL).
   bool shared = false;
   // Requests one EventStore::append_all commit takes together.
@@ -76,9 +71,6 @@ struct Backend {
   // backend cannot cap its size (PostgreSQL: give the database a quota of
   // its own).
   std::function<Status(std::int64_t bytes)> limit_size;
-
-  // Engine resources the stores above share (the SQLite databases).
-  std::vector<std::shared_ptr<void>> keep;
 };
 
 // True when `db` names a PostgreSQL database (postgresql:// or postgres://).
