@@ -1,5 +1,7 @@
 // BodyCache: serialized answers of cacheable reads, keyed by their derived
-// ETag (api/caching.h), with the gzip variant made once.
+// ETag (api/caching.h), with the gzip variant made once, when the first
+// client that accepts gzip asks (an answer read once by a client that does
+// not, such as an as-of read at a new position, is never compressed).
 //
 // A derived ETag names exactly one answer: it changes whenever the
 // projection changes what the answer says (the celebrity's revision is part
@@ -46,14 +48,17 @@ class BodyCache {
   // The entry for `key`, counting a hit or a miss.
   std::shared_ptr<const Entry> find(const std::string& key);
   // Keeps the 200 answer `res` under `key` (its body, content type and the
-  // extra headers named in `keep`), gzipping it once. Entries larger than a
-  // quarter of the cache are not kept.
-  void store(const std::string& key, const Response& res,
-             const std::vector<http::field>& keep = {});
+  // extra headers named in `keep`) and returns the answer to send to `req`,
+  // as respond() would. Entries larger than a quarter of the cache are not
+  // kept; an answer other than 200 is returned as it is.
+  Response store(const Request& req, const std::string& key, Response res,
+                 const std::vector<http::field>& keep = {});
 
-  // `entry` as the answer to `req`: gzip when the request (not a HEAD)
-  // accepts it and there is a gzip variant; always `Vary: Accept-Encoding`.
-  static Response respond(const Request& req, const Entry& entry);
+  // `entry` (found under `key`) as the answer to `req`: gzip when the
+  // request (not a HEAD) accepts it and the body is worth compressing (the
+  // variant is made on the first such request and kept in the entry);
+  // always `Vary: Accept-Encoding`.
+  Response respond(const Request& req, const std::string& key, std::shared_ptr<const Entry> entry);
 
   Stats stats() const;
   // Forgets every entry (a takedown: cached answers may hold its content).
@@ -62,6 +67,13 @@ class BodyCache {
  private:
   using Lru = std::list<std::pair<std::string, std::shared_ptr<const Entry>>>;
   static std::size_t size_of(const Entry& e);
+  static bool wants_gzip(const Request& req, const Entry& entry);
+  static Response answer(const Request& req, const Entry& entry);
+  // Replaces `old` under `key` by `now` (the same answer with its gzip
+  // variant), if it is still there.
+  void upgrade(const std::string& key, const std::shared_ptr<const Entry>& old,
+               std::shared_ptr<const Entry> now);
+  void evict_over_budget();
 
   const std::size_t max_bytes_;
   mutable std::mutex mu_;

@@ -342,7 +342,7 @@ Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
     const std::string etag = derived_etag("timeline-as-of", at.position, kReadCodeVersion, p);
     return conditional_get(req, etag, [&] {
       if (s.bodies) {
-        if (auto hit = s.bodies->find(etag)) return BodyCache::respond(req, *hit);
+        if (auto hit = s.bodies->find(etag)) return s.bodies->respond(req, etag, hit);
       }
       struct Slot {
         std::counting_semaphore<>* slots;
@@ -355,13 +355,12 @@ Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
       } slot(s.as_of_folds);
       // Another request may have folded the same answer while this one waited.
       if (s.bodies && s.as_of_folds) {
-        if (auto hit = s.bodies->find(etag)) return BodyCache::respond(req, *hit);
+        if (auto hit = s.bodies->find(etag)) return s.bodies->respond(req, etag, hit);
       }
       auto doc = projections::timeline_at(s.log, q, at.position);
       if (!doc.ok()) return problem_from_status(doc.status(), req);
       Response res = render(*doc);
-      if (s.bodies) s.bodies->store(etag, res, {http::field::link});
-      return res;
+      return s.bodies ? s.bodies->store(req, etag, std::move(res), {http::field::link}) : res;
     });
   }
   // The timeline answers for its celebrity's revision: `position` says the
@@ -373,13 +372,12 @@ Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
   return conditional_get(req, etag, [&] {
     // The tag names exactly this answer, so a cached body is never stale.
     if (s.bodies) {
-      if (auto hit = s.bodies->find(etag)) return BodyCache::respond(req, *hit);
+      if (auto hit = s.bodies->find(etag)) return s.bodies->respond(req, etag, hit);
     }
     auto doc = s.reader.timeline(q, rev.value);
     if (!doc.ok()) return problem_from_status(doc.status(), req);
     Response res = render(*doc);
-    if (s.bodies) s.bodies->store(etag, res, {http::field::link});
-    return res;
+    return s.bodies ? s.bodies->store(req, etag, std::move(res), {http::field::link}) : res;
   });
 }
 
