@@ -39,7 +39,7 @@ std::string access_log_line(const Exchange& ex, std::string_view route,
                {"bytes_out", ex.bytes_out}};
   if (ex.streamed) line["streamed"] = true;
   // A path is client bytes: invalid UTF-8 becomes U+FFFD rather than an exception.
-  return line.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return to_wire(line);
 }
 
 void AccessLog::write(const Exchange& ex, std::string_view route) {

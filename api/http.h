@@ -38,7 +38,17 @@ inline Response json_response(http::status status, const Json& body, unsigned ve
   Response res{status, version};
   res.set(http::field::content_type, kJsonContentType);
   res.keep_alive(keep_alive);
-  res.body() = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  res.body() = to_wire(body);
+  res.prepare_payload();
+  return res;
+}
+
+// The same for a document already serialized with to_wire().
+inline Response json_text_response(http::status status, std::string text, const Request& req) {
+  Response res{status, req.version()};
+  res.set(http::field::content_type, kJsonContentType);
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(text);
   res.prepare_payload();
   return res;
 }

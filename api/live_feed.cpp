@@ -201,7 +201,7 @@ FramePtr LiveFeed::Hub::make_frame(const domain::Event& e) const {
   t += "\nevent: ";
   t += f->type;
   t += "\ndata: ";
-  t += domain::to_json(e).dump(-1, ' ', false, Json::error_handler_t::replace);
+  t += to_wire(domain::to_json(e));
   t += "\n\n";
   return f;
 }

@@ -104,7 +104,7 @@ int replay_command(int argc, char** argv) {
   auto doc = projections::timeline_at(log, q, p);
   if (!doc.ok())
     return fail(doc.status().message() + " (as of position " + std::to_string(p) + ")", 1);
-  const std::string out = doc->dump(-1, ' ', false, Json::error_handler_t::replace);
+  const std::string out = to_wire(*doc);
   std::printf("%s\n", out.c_str());
   return std::fflush(stdout) == 0 ? 0 : 1;
 }

@@ -58,7 +58,7 @@ int verify_command(int argc, char** argv) {
     return 1;
   }
   const Json& r = *report;
-  const std::string out = r.dump(-1, ' ', false, Json::error_handler_t::replace);
+  const std::string out = to_wire(r);
   std::printf("%s\n", out.c_str());
   if (r.at("chain") != "ok")
     std::fprintf(stderr, "starlog verify: the hash chain is broken at %s\n",

@@ -108,9 +108,7 @@ bool deeper_than(const Json& j, int limit) {
 
 // Size of the event as the client would serialize it compactly; invalid UTF-8
 // (already reported elsewhere) is replaced rather than thrown on.
-std::size_t serialized_size(const Json& j) {
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace).size();
-}
+std::size_t serialized_size(const Json& j) { return to_wire(j).size(); }
 
 bool is_host_char(unsigned char c) {
   if (c >= 0x80) return true;  // an internationalized host name, already UTF-8 checked

@@ -3,7 +3,13 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace starlog {
 using Json = nlohmann::json;
+
+// A document as the API sends it: compact, invalid UTF-8 replaced.
+inline std::string to_wire(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 }  // namespace starlog
