@@ -337,8 +337,9 @@ Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
     const AsOf at = resolve_as_of(s.log, req, p);
     if (at.error) return *at.error;
     // A timeline as of a position never changes: its tag is strong for good,
-    // and its body is cached like a live one's. Only the celebrity's events
-    // up to that position are read and folded (projections/time_travel.h).
+    // and its body is cached like a live one's. It is rendered from the
+    // celebrity's kept history, folded from its events once
+    // (projections/time_travel.h).
     const std::string etag = derived_etag("timeline-as-of", at.position, kReadCodeVersion, p);
     return conditional_get(req, etag, [&] {
       if (s.bodies) {
@@ -357,9 +358,18 @@ Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
       if (s.bodies && s.as_of_folds) {
         if (auto hit = s.bodies->find(etag)) return s.bodies->respond(req, etag, hit);
       }
-      auto doc = projections::timeline_at(s.log, q, at.position);
-      if (!doc.ok()) return problem_from_status(doc.status(), req);
-      Response res = render(*doc);
+      Response res;
+      if (s.time_travel && !timelinejs) {
+        // Rendered from the entries the history keeps (the same bytes).
+        auto text = s.time_travel->timeline_text_at(q, at.position);
+        if (!text.ok()) return problem_from_status(text.status(), req);
+        res = json_text_response(http::status::ok, std::move(*text), req);
+      } else {
+        auto doc = s.time_travel ? s.time_travel->timeline_at(q, at.position)
+                                 : projections::timeline_at(s.log, q, at.position);
+        if (!doc.ok()) return problem_from_status(doc.status(), req);
+        res = render(*doc);
+      }
       return s.bodies ? s.bodies->store(req, etag, std::move(res), {http::field::link}) : res;
     });
   }

@@ -16,6 +16,7 @@
 #include "api/takedown.h"
 #include "projections/follower.h"
 #include "projections/projector.h"
+#include "projections/time_travel.h"
 #include "projections/timeline_reader.h"
 #include "store/event_store.h"
 
@@ -39,10 +40,13 @@ struct Services {
   // began. Optional: null folds on the append's request instead.
   projections::Follower* follower = nullptr;
   static constexpr std::chrono::seconds kFoldWait{10};
-  // Cold as-of reads folding at once: each holds one celebrity's folded
-  // history in memory and keeps a core busy, so more than there are cores
-  // only add memory. The others wait for a slot (and may then find the
-  // answer cached). Optional: null lets every one fold at once.
+  // The celebrities' histories that as-of reads are rendered from
+  // (projections/time_travel.h). Optional: null folds each as-of read afresh.
+  projections::TimeTravel* time_travel = nullptr;
+  // As-of reads rendering or folding at once: each keeps a core busy, so
+  // more than there are cores only add memory. The others wait for a slot
+  // (and may then find the answer cached). Optional: null lets every one
+  // run at once.
   std::counting_semaphore<>* as_of_folds = nullptr;
   // Completes a takedown before its answer leaves (api/takedown.h).
   // Optional: null leaves the read models to the fold and keeps caches.

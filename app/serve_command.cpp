@@ -19,9 +19,14 @@
 #include "app/observability.h"
 #include "app/serve_limits.h"
 #include "projections/follower.h"
+#include "projections/time_travel.h"
 
 namespace starlog::app {
 namespace {
+
+// Memory for the celebrities' histories that as-of reads are rendered from
+// (projections/time_travel.h); past it the least recently read go.
+constexpr std::size_t kTimeTravelBudget = std::size_t{32} << 20;
 
 // Loads every *.ndjson file of `dir`, in name order, into an empty store.
 Status load_demo(Runtime& rt, const std::string& dir) {
@@ -205,6 +210,8 @@ int serve_command(int argc, char** argv) {
   std::counting_semaphore<> as_of_folds(
       std::max<std::ptrdiff_t>(1, std::thread::hardware_concurrency()));
   services.as_of_folds = &as_of_folds;
+  projections::TimeTravel time_travel(*r.log, kTimeTravelBudget);
+  services.time_travel = &time_travel;
   api::BodyCache bodies;
   services.bodies = &bodies;
   api::Takedowns takedowns(
@@ -230,6 +237,7 @@ int serve_command(int argc, char** argv) {
   api::LiveFeed live(*r.log, live_options);
   live.add_routes(router);
   takedowns.also_forget([&live] { live.forget_window(); });
+  takedowns.also_forget([&time_travel] { time_travel.forget(); });
   api::add_openapi_route(router);
   if (args.has("list-routes")) {
     for (const auto& [method, pattern] : router.routes())

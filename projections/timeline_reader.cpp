@@ -94,12 +94,12 @@ Result<std::optional<Json>> TimelineReader::load(const std::string& key) {
   }
 }
 
-Result<Json> TimelineReader::timeline(const TimelineQuery& q, std::int64_t position) {
+Result<TimelinePage> TimelineReader::page(const TimelineQuery& q) {
   auto profile = load(keys::profile(q.celebrity));
   if (!profile.ok()) return profile.status();
   if (!profile.value()) return Status::not_found("no celebrity with id '" + q.celebrity + "'");
   const Json& p = **profile;
-  const auto born = born_of(p);
+  TimelinePage page{{{"id", p.at("id")}, {"name", p.at("name")}}, born_of(p), {}, nullptr};
 
   const std::string prefix = keys::timeline_prefix(q.celebrity);
   std::string lower = prefix, upper = keys::prefix_end(prefix);
@@ -110,7 +110,6 @@ Result<Json> TimelineReader::timeline(const TimelineQuery& q, std::int64_t posit
     else
       lower = prefix + q.cursor->sort + '\x01';
   }
-  Json entries = Json::array();
   std::string last_sort;
   bool more = false;
   Status failure;
@@ -119,7 +118,7 @@ Result<Json> TimelineReader::timeline(const TimelineQuery& q, std::int64_t posit
         try {
           const Json row = decode_row(value);
           if (!q.include_retracted && row.at("retracted").get<bool>()) return true;
-          const std::string role = row.at("role").get<std::string>();
+          std::string role = row.at("role").get<std::string>();
           if (q.role == RoleFilter::subject && role != "subject") return true;
           if (q.role == RoleFilter::participant && role != "participant") return true;
           if (!q.types.empty() && !q.types.count(row.at("type").get<std::string>())) return true;
@@ -127,16 +126,11 @@ Result<Json> TimelineReader::timeline(const TimelineQuery& q, std::int64_t posit
           const auto end = row.at("end").get<std::int64_t>();
           if (q.from && end <= q.from->time_since_epoch().count()) return true;
           if (q.to && start >= q.to->time_since_epoch().count()) return true;
-          if (entries.size() == q.limit) {
+          if (page.entries.size() == q.limit) {
             more = true;
             return false;
           }
-          auto fact = load(keys::fact(row.at("fact_id").get<std::string>()));
-          if (!fact.ok() || !fact.value()) {
-            failure = fact.ok() ? Status::corrupt("timeline row without fact") : fact.status();
-            return false;
-          }
-          entries.push_back(render_entry(fact_from_json(**fact), role, born));
+          page.entries.push_back({row.at("fact_id").get<std::string>(), std::move(role)});
           last_sort = std::string(key.substr(prefix.size()));
           return true;
         } catch (const Json::exception& ex) {
@@ -146,11 +140,24 @@ Result<Json> TimelineReader::timeline(const TimelineQuery& q, std::int64_t posit
       });
   if (!s) return s;
   if (!failure) return failure;
-  return Json{
-      {"celebrity", {{"id", p.at("id")}, {"name", p.at("name")}}},
-      {"position", position},
-      {"entries", std::move(entries)},
-      {"next_cursor", more ? Json(keys::encode_cursor(last_sort, q.descending)) : Json(nullptr)}};
+  if (more) page.next_cursor = keys::encode_cursor(last_sort, q.descending);
+  return page;
+}
+
+Result<Json> TimelineReader::timeline(const TimelineQuery& q, std::int64_t position) {
+  auto page = this->page(q);
+  if (!page.ok()) return page.status();
+  Json entries = Json::array();
+  for (const auto& entry : page->entries) {
+    auto f = fact(entry.fact_id);
+    if (!f.ok()) return f.status();
+    if (!f.value()) return Status::corrupt("timeline row without fact");
+    entries.push_back(render_entry(**f, entry.role, page->born));
+  }
+  return Json{{"celebrity", std::move(page->celebrity)},
+              {"position", position},
+              {"entries", std::move(entries)},
+              {"next_cursor", std::move(page->next_cursor)}};
 }
 
 Result<Json> TimelineReader::profile(std::string_view celebrity) {

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "domain/fact.h"
 #include "domain/json.h"
@@ -45,6 +46,20 @@ struct DirectoryQuery {
 Json render_entry(const domain::Fact& f, std::string_view role,
                   const std::optional<domain::Occurred>& born);
 
+// One page of a timeline before its entries are rendered: which facts, in
+// which role, with the owner's `born` for ages. timeline() renders it; time
+// travel renders it from entries it has rendered before.
+struct TimelinePage {
+  Json celebrity;  // {"id", "name"}
+  std::optional<domain::Occurred> born;
+  struct Entry {
+    std::string fact_id;
+    std::string role;  // "subject" or "participant"
+  };
+  std::vector<Entry> entries;
+  Json next_cursor;  // the cursor of the next page, or null
+};
+
 class TimelineReader {
  public:
   TimelineReader(store::ProjectionStore& rows, std::string projection)
@@ -53,6 +68,8 @@ class TimelineReader {
   // {"celebrity": {"id","name"}, "position", "entries", "next_cursor"};
   // not_found for an unknown celebrity.
   Result<Json> timeline(const TimelineQuery& q, std::int64_t position);
+  // The page timeline() renders; not_found for an unknown celebrity.
+  Result<TimelinePage> page(const TimelineQuery& q);
   // {"id","name","aliases","born","occupations","version","fact_count",
   //  "first_occurred","last_occurred"}; not_found when unknown.
   Result<Json> profile(std::string_view celebrity);
