@@ -1,5 +1,7 @@
 #include "api/takedown.h"
 
+#include <algorithm>
+
 namespace starlog::api {
 
 Status Takedowns::purge() {
@@ -25,14 +27,24 @@ Status Takedowns::complete(std::int64_t position) {
   } else if (auto at = parts_.timeline.catch_up_to(position); !at.ok()) {
     return at.status();
   }
-  return purge();
+  if (Status s = purge(); !s) return s;
+  known_ = std::max(known_, position);
+  return Status::ok();
+}
+
+void Takedowns::heard(std::int64_t folded) {
+  auto last = parts_.log.last_takedown();
+  if (!last.ok()) return;
+  std::lock_guard lock(mu_);
+  if (*last <= known_ || folded < *last) return;
+  if (purge()) known_ = *last;
 }
 
 Status Takedowns::recover() {
   std::lock_guard lock(mu_);
+  auto last = parts_.log.last_takedown();
+  if (!last.ok()) return last.status();
   if (parts_.rebuilder) {
-    auto last = parts_.log.last_takedown();
-    if (!last.ok()) return last.status();
     auto left = parts_.rebuilder->interrupted();
     if (!left.ok()) return left.status();
     if (*left && (*left)->position < *last) {
@@ -40,7 +52,9 @@ Status Takedowns::recover() {
       if (!again.ok()) return again.status();
     }
   }
-  return purge();
+  if (Status s = purge(); !s) return s;
+  known_ = *last;
+  return Status::ok();
 }
 
 }  // namespace starlog::api

@@ -13,7 +13,9 @@
 //  4. empties the body cache (timeline, profile, fact and as-of answers) and
 //     the live feed's window of recent frames (also_forget).
 // recover() is the same after a crash between the commit and the answer:
-// run at start-up once the projection has caught up with the log.
+// run at start-up once the projection has caught up with the log. heard()
+// does steps 3 and 4 on the other nodes of a shared store, once their
+// fold is past a takedown one of them committed.
 //
 // Thread-safe: takedowns complete one at a time.
 #pragma once
@@ -57,6 +59,13 @@ class Takedowns {
   // the last takedown (so it is not resumed with erased content in it).
   Status recover();
 
+  // After this node folded the log up to `folded` (Follower::on_folded):
+  // when the log holds a takedown this node has not completed (one that
+  // another node of a shared store committed) and the projection is past
+  // it, purges what this node keeps (steps 3 and 4). A failure is retried
+  // by the next call.
+  void heard(std::int64_t folded);
+
   // Also run `forget` by every completion (e.g. LiveFeed::forget_window).
   // Set before serving.
   void also_forget(std::function<void()> forget) { forgets_.push_back(std::move(forget)); }
@@ -67,6 +76,7 @@ class Takedowns {
   Parts parts_;
   std::vector<std::function<void()>> forgets_;
   std::mutex mu_;
+  std::int64_t known_ = 0;  // the last takedown purged here (guarded by mu_)
 };
 
 }  // namespace starlog::api

@@ -238,6 +238,14 @@ int serve_command(int argc, char** argv) {
   live.add_routes(router);
   takedowns.also_forget([&live] { live.forget_window(); });
   takedowns.also_forget([&time_travel] { time_travel.forget(); });
+  // Another node's takedown: this node's caches and feed window forget it
+  // once its fold is past it.
+  if (r.backend.shared)
+    follower.on_folded([&takedowns](std::int64_t folded) { takedowns.heard(folded); });
+  struct Unhear {
+    projections::Follower& follower;
+    ~Unhear() { follower.on_folded({}); }  // before `takedowns` goes
+  } unhear{follower};
   api::add_openapi_route(router);
   if (args.has("list-routes")) {
     for (const auto& [method, pattern] : router.routes())

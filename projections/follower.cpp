@@ -40,6 +40,11 @@ void Follower::wake() {
   wake_cv_.notify_one();
 }
 
+void Follower::on_folded(std::function<void(std::int64_t position)> folded) {
+  std::lock_guard lock(folded_mu_);
+  on_folded_ = std::move(folded);
+}
+
 bool Follower::wait_for(std::int64_t position, std::chrono::steady_clock::duration timeout) {
   if (projector_.position() >= position) return true;
   wake();
@@ -55,6 +60,7 @@ void Follower::loop() {
     wake_cv_.wait(lock, [this] { return wanted_ || stop_; });
     if (stop_) return;
     wanted_ = false;
+    const std::int64_t before = projector_.position();
     lock.unlock();
     // Readers are told after every commit, not only at the end of a long
     // catch-up (the lock makes a reader's check-then-sleep atomic).
@@ -74,8 +80,16 @@ void Follower::loop() {
       wake_cv_.wait_for(lock, kRetryAfter, [this] { return stop_ || wanted_; });
       if (stop_) return;
       wanted_ = true;
-    } else if (*at < log_.head()) {
-      wanted_ = true;  // appended while folding
+    } else {
+      if (*at < log_.head()) wanted_ = true;  // appended while folding
+      if (*at > before) {
+        lock.unlock();
+        {
+          std::lock_guard calling(folded_mu_);
+          if (on_folded_) on_folded_(*at);
+        }
+        lock.lock();
+      }
     }
   }
 }

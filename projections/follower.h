@@ -55,6 +55,13 @@ class Follower {
   // Blocks until the projection has folded `position`, at most `timeout`;
   // true when it has.
   bool wait_for(std::int64_t position, std::chrono::steady_clock::duration timeout);
+  // Calls `folded` on the follower's thread after each catch-up that moved
+  // the projection, with its new position, once waiting readers were told
+  // (e.g. to notice a takedown another node committed). Replaces an earlier
+  // one, after a call of it in progress has returned, so on_folded({})
+  // makes sure it is not called again. `folded` must not call back into
+  // the Follower.
+  void on_folded(std::function<void(std::int64_t position)> folded);
 
  private:
   void loop();
@@ -64,8 +71,10 @@ class Follower {
   std::function<void(const Status&)> on_error_;
   const std::optional<Projector::Batch> batch_;
   std::mutex mu_;
-  std::condition_variable wake_cv_;  // the thread waits for work
-  std::condition_variable fold_cv_;  // readers wait for a position
+  std::condition_variable wake_cv_;              // the thread waits for work
+  std::condition_variable fold_cv_;              // readers wait for a position
+  std::mutex folded_mu_;                         // held while on_folded_ runs
+  std::function<void(std::int64_t)> on_folded_;  // guarded by folded_mu_
   bool wanted_ = true;
   bool stop_ = false;
   // What the store's commit listener calls; emptied by the destructor (the

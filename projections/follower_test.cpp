@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -29,6 +31,45 @@ TEST_CASE("a Follower folds appends in the background, and readers wait for thei
   CHECK(digest(*s.rows, "timeline-followed")->hex == digest(*s.rows, "timeline")->hex);
   // A position already folded answers at once.
   CHECK(follower.wait_for(1, 0ms));
+}
+
+TEST_CASE("on_folded hears each catch-up's position, and on_folded({}) silences it") {
+  Store s;
+  Projector followed(*s.log, *s.rows, s.projection, "timeline-followed");
+  Follower follower(followed, *s.log);
+  std::mutex mu;
+  std::vector<std::int64_t> heard;
+  follower.on_folded([&](std::int64_t p) {
+    std::lock_guard lock(mu);
+    heard.push_back(p);
+  });
+  s.register_celebrity("ann", "Ann");
+  for (int i = 0; i < 5; ++i) {
+    s.fact("ann", "Album " + std::to_string(i), "2001");
+    REQUIRE(follower.wait_for(s.log->head(), 10s));
+  }
+  // The last catch-up is heard once its readers were told; wait for it.
+  for (int i = 0; i < 200; ++i) {
+    {
+      std::lock_guard lock(mu);
+      if (!heard.empty() && heard.back() == s.log->head()) break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  {
+    std::lock_guard lock(mu);
+    REQUIRE(!heard.empty());
+    CHECK(heard.back() == s.log->head());
+    CHECK(std::is_sorted(heard.begin(), heard.end()));
+    CHECK(std::adjacent_find(heard.begin(), heard.end()) == heard.end());  // each moved it
+  }
+  follower.on_folded({});
+  const std::size_t before = heard.size();
+  s.fact("ann", "Later", "2002");
+  REQUIRE(follower.wait_for(s.log->head(), 10s));
+  std::this_thread::sleep_for(50ms);
+  std::lock_guard lock(mu);
+  CHECK(heard.size() == before);
 }
 
 TEST_CASE("a Follower given a bulk batch folds a backlog into the same rows, beside the appends") {

@@ -223,6 +223,47 @@ TEST_CASE("two nodes on one PostgreSQL database behind nginx serve as one store"
     CHECK(head_of(ca) == head_of(cb));
   }
 
+  SUBCASE("a takedown through one node is forgotten by the other's caches and feed") {
+    const std::string admin = create_token(db, "legal", "admin");
+    const std::string fact = domain::make_uuid_v7();
+    Json secret = podcast(fact, 1);
+    secret["data"]["podcast"] = "the-private-marker";
+    REQUIRE(ca.post_json("/v1/celebrities/nova/events", secret, auth).status == 201);
+    const std::string as_of =
+        cat("/v1/celebrities/nova/timeline?as_of_position=", std::to_string(head_of(cb)));
+    // Node B holds the fact in its as-of history, its body cache (the
+    // as-of answer's tag is strong for good) and its feed's recent frames.
+    auto before = cb.get(as_of, bearer(admin));
+    REQUIRE(before.status == 200);
+    REQUIRE(before.body.find("the-private-marker") != std::string::npos);
+    REQUIRE(cb.get(as_of, bearer(admin)).body == before.body);
+    {
+      SseClient feed("127.0.0.1", b.port(), "/v1/events/live?after=0");
+      const auto& frames = feed.read_events(3, 10s);
+      REQUIRE(frames.size() == 3);
+      REQUIRE(frames[2].data.find("the-private-marker") != std::string::npos);
+    }
+    // The takedown, through node A.
+    auto done = ca.post_json(
+        "/v1/celebrities/nova/events",
+        {{"type", "content_taken_down"}, {"data", {{"fact_id", fact}, {"reason", "court order"}}}},
+        bearer(admin));
+    REQUIRE_MESSAGE(done.status == 201, done.body);
+    // B forgets it once its fold is past the takedown (bounded wait).
+    std::string after;
+    for (int i = 0; i < 200; ++i) {
+      after = cb.get(as_of, bearer(admin)).body;
+      if (after.find("the-private-marker") == std::string::npos) break;
+      std::this_thread::sleep_for(50ms);
+    }
+    CHECK(after.find("the-private-marker") == std::string::npos);
+    CHECK(cb.get(cat("/v1/facts/", fact)).status == 410);
+    SseClient feed("127.0.0.1", b.port(), "/v1/events/live?after=0");
+    const auto& frames = feed.read_events(4, 10s);
+    REQUIRE(frames.size() == 4);
+    for (const auto& f : frames) CHECK(f.data.find("the-private-marker") == std::string::npos);
+  }
+
   SUBCASE("a token revoked through the command line stops working on every node") {
     const std::string secret = create_token(db, "bob", "editor");
     CHECK(ca.post_json("/v1/celebrities/nova/events", podcast(domain::make_uuid_v7(), 1),
