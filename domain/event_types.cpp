@@ -345,6 +345,15 @@ void validate_content_taken_down(const Json& data, const std::string& at, Errors
 }
 std::string title_content_taken_down(const Json&) { return "Took a fact's content down"; }
 
+// ---- finding_dismissed -------------------------------------------------------
+void validate_finding_dismissed(const Json& data, const std::string& at, Errors& out) {
+  DataChecker c(data, at, out);
+  c.uuid("finding_id", Need::required);
+  c.text("reason", Need::required, TextKind::long_text);
+  c.finish();
+}
+std::string title_finding_dismissed(const Json&) { return "Dismissed a finding"; }
+
 // The one table. Names are stable forever: never reuse, rename or remove one.
 constexpr EventType kEventTypes[] = {
     {"celebrity_registered", OccurredRule::absent, EventRole::profile, false,
@@ -373,6 +382,8 @@ constexpr EventType kEventTypes[] = {
      title_fact_retracted},
     {"content_taken_down", OccurredRule::absent, EventRole::takedown, true,
      validate_content_taken_down, title_content_taken_down},
+    {"finding_dismissed", OccurredRule::absent, EventRole::dismissal, false,
+     validate_finding_dismissed, title_finding_dismissed},
 };
 
 }  // namespace

@@ -22,8 +22,10 @@ enum class OccurredRule { absent, required, required_interval_allowed };
 //   fact       records a fact that shows on timelines (its id is the fact's);
 //   amendment  corrects or retracts the fact named by data.fact_id;
 //   takedown   erases the content of the fact named by data.fact_id and of
-//              every amendment of it, for good (content_taken_down).
-enum class EventRole { profile, fact, amendment, takedown };
+//              every amendment of it, for good (content_taken_down);
+//   dismissal  hides the finding named by data.finding_id from the findings
+//              lists, with a reason (finding_dismissed).
+enum class EventRole { profile, fact, amendment, takedown, dismissal };
 
 struct EventType {
   std::string_view name;

@@ -46,12 +46,12 @@ std::string title(std::string_view type, const Json& data) {
 
 }  // namespace
 
-TEST_CASE("the table holds the thirteen types of the contract, each once") {
+TEST_CASE("the table holds the fourteen types of the contract, each once") {
   const std::set<std::string_view> expected = {
       "celebrity_registered", "celebrity_updated", "album_released",       "song_released",
       "live_event_held",      "podcast_appeared",  "relationship_changed", "collaboration_made",
       "appearance_made",      "statement_made",    "fact_corrected",       "fact_retracted",
-      "content_taken_down"};
+      "content_taken_down",   "finding_dismissed"};
   std::set<std::string_view> names;
   for (const EventType& t : all_event_types()) {
     CHECK(names.insert(t.name).second);
@@ -70,20 +70,23 @@ TEST_CASE("an unknown type name finds nothing, never a default") {
   CHECK(find_event_type("fact_deleted") == nullptr);
 }
 
-TEST_CASE("the eight dated types record facts; profile, amendment and takedown types do not") {
+TEST_CASE(
+    "the eight dated types record facts; profile, amendment, takedown and dismissal types do not") {
   for (const EventType& t : all_event_types()) {
     CAPTURE(t.name);
     const bool profile = t.name == "celebrity_registered" || t.name == "celebrity_updated";
     const bool amendment = t.name == "fact_corrected" || t.name == "fact_retracted";
     const bool takedown = t.name == "content_taken_down";
-    CHECK(t.records_fact() == !(profile || amendment || takedown));
+    const bool dismissal = t.name == "finding_dismissed";
+    CHECK(t.records_fact() == !(profile || amendment || takedown || dismissal));
     CHECK(t.names_fact() == (amendment || takedown));
     CHECK(t.admin_only == takedown);
     CHECK(role_of(t.name) == t.role);
     if (profile) CHECK(t.role == EventRole::profile);
     if (amendment) CHECK(t.role == EventRole::amendment);
     if (takedown) CHECK(t.role == EventRole::takedown);
-    if (profile || amendment || takedown) {
+    if (dismissal) CHECK(t.role == EventRole::dismissal);
+    if (profile || amendment || takedown || dismissal) {
       CHECK(t.occurred == OccurredRule::absent);
     } else if (t.name == "live_event_held") {
       CHECK(t.occurred == OccurredRule::required_interval_allowed);
@@ -91,6 +94,17 @@ TEST_CASE("the eight dated types record facts; profile, amendment and takedown t
       CHECK(t.occurred == OccurredRule::required);
     }
   }
+}
+
+TEST_CASE("finding_dismissed names a finding by its UUID and gives a reason") {
+  CHECK(check("finding_dismissed", {{"finding_id", "0f8fad5b-d9cb-869f-a165-70867728950e"},
+                                    {"reason", "the source means another year"}})
+            .empty());
+  auto errors = check("finding_dismissed", {{"finding_id", "nope"}, {"extra", 1}});
+  CHECK(errors.size() == 3);
+  CHECK(has_pointer(errors, "/data/finding_id"));
+  CHECK(has_pointer(errors, "/data/reason"));
+  CHECK(has_pointer(errors, "/data/extra"));
 }
 
 TEST_CASE("celebrity_registered needs a name and accepts aliases, born and occupations") {

@@ -474,8 +474,9 @@ std::optional<Millis> parse_instant(std::string_view text) {
   return Millis{day} + wall->since_midnight + fraction - offset->value;
 }
 
-std::optional<int> age_at(const Occurred& born, Millis at) {
-  const Millis from = born.start();
+std::optional<int> age_at(const Occurred& born, Millis at) { return whole_years(born.start(), at); }
+
+std::optional<int> whole_years(Millis from, Millis at) {
   if (at < from) return std::nullopt;
   const auto from_day = date::floor<date::days>(from);
   const auto at_day = date::floor<date::days>(at);

@@ -74,5 +74,8 @@ std::optional<Millis> parse_instant(std::string_view text);
 
 // Whole years from `born` (its start) to `at`; nullopt if `at` is before born.
 std::optional<int> age_at(const Occurred& born, Millis at);
+// Whole years from `from` to `at` (birthdays counted as age_at does);
+// nullopt when `at` is before `from`.
+std::optional<int> whole_years(Millis from, Millis at);
 
 }  // namespace starlog::domain

@@ -33,6 +33,26 @@ Result<Json*> PendingRows::edit_json(const std::string& key) {
   return &parsed_.emplace(key, std::move(j)).first->second;
 }
 
+Status PendingRows::scan(
+    const std::string& lower, const std::string& upper,
+    const std::function<bool(const std::string& key, const std::string& value)>& visit) {
+  std::map<std::string, std::optional<std::string>> merged;
+  Status s =
+      store_.scan(projection_, lower, upper, false, [&](std::string_view k, std::string_view v) {
+        merged.emplace(std::string(k), std::string(v));
+        return true;
+      });
+  if (!s) return s;
+  auto in_range = [&](const std::string& k) { return k >= lower && (upper.empty() || k < upper); };
+  for (const auto& [k, v] : pending_)
+    if (in_range(k)) merged[k] = v;
+  for (const auto& [k, j] : parsed_)
+    if (in_range(k)) merged[k] = j.is_null() ? std::nullopt : std::optional(encode_row(j));
+  for (const auto& [k, v] : merged)
+    if (v && !visit(k, *v)) break;
+  return Status::ok();
+}
+
 void PendingRows::forget_parsed(const std::string& key) {
   if (auto it = parsed_.find(key); it != parsed_.end()) {
     bytes_ -= std::min(bytes_, key.size() + kRowOverhead);

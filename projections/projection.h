@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -34,6 +35,11 @@ class PendingRows {
   // The row parsed as JSON (null when absent), to change in place; the row
   // is written as the object's dump() unless put() or erase() replace it.
   Result<Json*> edit_json(const std::string& key);
+  // Visits the rows with lower <= key < upper in key order as get() sees
+  // them (the buffered writes over the store's rows), until `visit` returns
+  // false. Reads the whole range first: for short ranges.
+  Status scan(const std::string& lower, const std::string& upper,
+              const std::function<bool(const std::string& key, const std::string& value)>& visit);
   bool empty() const { return pending_.empty() && parsed_.empty(); }
   // Approximate bytes held by the buffered writes (keys and values).
   std::size_t bytes() const { return bytes_; }

@@ -133,4 +133,28 @@ std::optional<std::string> decode_opaque(std::string_view cursor) {
   return raw->substr(1);
 }
 
+std::string finding(std::string_view celebrity, std::string_view finding_id) {
+  return finding_prefix(celebrity) + std::string(finding_id);
+}
+std::string finding_prefix(std::string_view celebrity) {
+  return std::string(kFindingPrefix) + std::string(celebrity) + "/";
+}
+std::string finding_by_kind(std::string_view kind, std::string_view celebrity,
+                            std::string_view finding_id) {
+  return finding_kind_prefix(kind) + std::string(celebrity) + "/" + std::string(finding_id);
+}
+std::string finding_kind_prefix(std::string_view kind) { return "gk/" + std::string(kind) + "/"; }
+std::string finding_position(std::string_view finding_id) {
+  return std::string(kFindingPositionPrefix) + std::string(finding_id);
+}
+std::string dismissal(std::string_view finding_id) { return "gd/" + std::string(finding_id); }
+std::string fact_findings(std::string_view fact_id) { return "gf/" + std::string(fact_id); }
+std::string finding_group(std::string_view group) { return "gg/" + std::string(group); }
+std::string stated_age(std::string_view celebrity, std::string_view fact_id) {
+  return stated_age_prefix(celebrity) + std::string(fact_id);
+}
+std::string stated_age_prefix(std::string_view celebrity) {
+  return "ga/" + std::string(celebrity) + "/";
+}
+
 }  // namespace starlog::projections::keys

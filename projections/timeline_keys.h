@@ -6,7 +6,20 @@
 //   t/<celebrity>/<sort>               one timeline entry of a celebrity
 //   r/<celebrity>                      revision: the log position of the last
 //                                      event that changed this celebrity's
-//                                      profile or timeline rows (decimal)
+//                                      profile, timeline or findings rows
+//                                      (decimal)
+//
+// Findings (projections/findings.h), in the same projection:
+//   g/<celebrity>/<finding_id>         a finding about the celebrity
+//   gk/<kind>/<celebrity>/<finding_id> the same, listed by kind (empty value)
+//   gp/<finding_id>                    the position that raised it (decimal;
+//                                      not digested, like revisions)
+//   gd/<finding_id>                    its dismissal
+//   gf/<fact_id>                       the findings a fact raises by itself
+//   gg/<group>                         a group of facts checked together and
+//                                      the findings it raises
+//   ga/<celebrity>/<fact_id>           the fact's sources state the
+//                                      celebrity's age (empty value)
 //
 // <sort> = 16 hex digits of (start ms + bias), 1 digit of precision
 // (coarser first), 16 hex digits of the fact's position: timeline order of
@@ -31,6 +44,20 @@ std::string sort_part(domain::Millis start, domain::Precision precision, std::in
 std::string timeline(std::string_view celebrity, std::string_view sort);
 std::string revision(std::string_view celebrity);
 inline constexpr std::string_view kRevisionPrefix = "r/";
+
+std::string finding(std::string_view celebrity, std::string_view finding_id);
+std::string finding_prefix(std::string_view celebrity);  // "g/<celebrity>/"
+inline constexpr std::string_view kFindingPrefix = "g/";
+std::string finding_by_kind(std::string_view kind, std::string_view celebrity,
+                            std::string_view finding_id);
+std::string finding_kind_prefix(std::string_view kind);  // "gk/<kind>/"
+std::string finding_position(std::string_view finding_id);
+inline constexpr std::string_view kFindingPositionPrefix = "gp/";
+std::string dismissal(std::string_view finding_id);
+std::string fact_findings(std::string_view fact_id);
+std::string finding_group(std::string_view group);
+std::string stated_age(std::string_view celebrity, std::string_view fact_id);
+std::string stated_age_prefix(std::string_view celebrity);
 
 // The smallest key greater than every key starting with `prefix`.
 std::string prefix_end(std::string_view prefix);

@@ -6,6 +6,7 @@
 #include "domain/event_types.h"
 #include "domain/fact.h"
 #include "projections/fact_codec.h"
+#include "projections/findings.h"
 #include "projections/row_codec.h"
 #include "projections/timeline_keys.h"
 
@@ -64,8 +65,9 @@ Status add_to_profile(PendingRows& rows, const std::string& celebrity, bool subs
   return Status::ok();
 }
 
-// Celebrities whose profile or timeline rows the event being folded changes.
-using Touched = std::set<std::string>;
+// Celebrities whose profile, timeline or findings rows the event being
+// folded changes.
+using Touched = findings::Touched;
 
 // Replaces the rows of `before` (nullptr: a new fact) with those of `after`.
 // Every timeline the fact was or is on is touched: the fact row they render
@@ -142,7 +144,9 @@ Status apply_amendment(const Event& e, PendingRows& rows, bool subset, Touched& 
   // appended; a failure here means the log was written without the rules
   // (e.g. a restore of a foreign export): the event changes nothing.
   if (!domain::apply_amendment(after, e)) return Status::ok();
-  return write_fact(rows, &before, after, subset, touched);
+  if (Status s = write_fact(rows, &before, after, subset, touched); !s) return s;
+  if (subset) return Status::ok();
+  return findings::fact_changed(rows, &before, &after, e.position, touched);
 }
 
 // A takedown: the fact leaves every timeline and count, and its row goes,
@@ -167,13 +171,29 @@ Status apply_takedown(const Event& e, PendingRows& rows, bool subset, Touched& t
     if (!s) return s;
   }
   rows.erase(key);
-  return Status::ok();
+  if (subset) return Status::ok();
+  return findings::fact_changed(rows, &before, nullptr, e.position, touched);
+}
+
+Status record_fact(const Event& e, PendingRows& rows, bool subset, Touched& touched) {
+  const Fact f = domain::fact_from_event(e);
+  if (Status s = write_fact(rows, nullptr, f, subset, touched); !s) return s;
+  if (subset) return Status::ok();
+  return findings::fact_changed(rows, nullptr, &f, e.position, touched);
+}
+
+Status set_profile(const Event& e, PendingRows& rows, bool subset, Touched& touched) {
+  if (subset) return apply_profile(e, rows);
+  auto before = load_json(rows, keys::profile(e.stream));
+  if (!before.ok()) return before.status();
+  if (Status s = apply_profile(e, rows); !s) return s;
+  return findings::profile_changed(rows, e.stream, *before, e.position, touched);
 }
 
 }  // namespace
 
 bool TimelineProjection::digested(std::string_view key) const {
-  return !key.starts_with(keys::kRevisionPrefix);
+  return !key.starts_with(keys::kRevisionPrefix) && !key.starts_with(keys::kFindingPositionPrefix);
 }
 
 Status TimelineProjection::apply(const Event& e, PendingRows& rows) {
@@ -185,13 +205,15 @@ Status TimelineProjection::apply(const Event& e, PendingRows& rows) {
     // An erased event folds as its header: no role, so only the version below.
     const auto role = e.taken_down() ? std::nullopt : domain::role_of(e.type);
     if (role == domain::EventRole::profile) {
-      s = apply_profile(e, rows);
+      s = set_profile(e, rows, subset, touched);
     } else if (role == domain::EventRole::amendment) {
       s = apply_amendment(e, rows, subset, touched);
     } else if (role == domain::EventRole::takedown) {
       s = apply_takedown(e, rows, subset, touched);
     } else if (role == domain::EventRole::fact) {
-      s = write_fact(rows, nullptr, domain::fact_from_event(e), subset, touched);
+      s = record_fact(e, rows, subset, touched);
+    } else if (role == domain::EventRole::dismissal && !subset) {
+      s = findings::dismissed(rows, e);
     }
     if (!s) return s;
     if (role != domain::EventRole::profile) {

@@ -16,8 +16,12 @@
 //    stream, and each subject or participant of a fact it adds, moves,
 //    corrects or retracts, before and after) gets its revision row set to
 //    the event's position.
+//  - findings (projections/findings.h) are checked again for whatever the
+//    event changes; finding_dismissed records a dismissal. Not in the
+//    celebrity_subset fold (time travel renders timelines only).
 // Ages are never stored: they are computed when an entry is read.
-// Revision rows are left out of the digest (Projection::digested): after a
+// Revision rows and findings' positions are left out of the digest
+// (Projection::digested): after a
 // takedown the live rows' revisions name positions of events a replay sees
 // erased; every other row of the live fold and of a replay agrees.
 #pragma once
@@ -29,8 +33,8 @@ namespace starlog::projections {
 class TimelineProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "timeline";
-  // 2: revision rows; 3: MessagePack rows; 4: takedowns
-  static constexpr std::int64_t kCodeVersion = 4;
+  // 2: revision rows; 3: MessagePack rows; 4: takedowns; 5: findings
+  static constexpr std::int64_t kCodeVersion = 5;
 
   // What the fold is given. `whole_log`: every event, in order; a missing
   // profile row is corruption. `celebrity_subset`: only the events that
