@@ -16,6 +16,8 @@
 #include "domain/event_validation.h"
 #include "domain/hash_chain.h"
 #include "domain/uuid.h"
+#include "projections/findings.h"
+#include "projections/findings_reader.h"
 #include "projections/time_travel.h"
 #include "projections/timeline_projection.h"
 #include "projections/timelinejs.h"
@@ -153,6 +155,41 @@ std::optional<store::Expected> expected_version(const Request& req, std::string&
   return store::Expected::any();
 }
 
+projections::FindingsReader findings_of(Services& s) {
+  return projections::FindingsReader(s.reader.store(), s.reader.projection());
+}
+
+// The answer refusing a finding_dismissed event of `events` (appended to
+// `stream`), or nullopt: 422 when the finding is not one of the
+// celebrity's, 409 when it is dismissed already (or twice in the batch).
+std::optional<Response> check_dismissals(Services& s, const Request& req, const std::string& stream,
+                                         const std::vector<domain::NewEvent>& events, bool batch) {
+  std::set<std::string> seen;
+  bool waited = false;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (domain::role_of(events[i].type) != domain::EventRole::dismissal) continue;
+    if (!waited) {
+      await_fold(s);  // a finding raised by an append answered before this one
+      waited = true;
+    }
+    const std::string raw = events[i].data.at("finding_id").get<std::string>();
+    const std::string id = domain::normalize_uuid(raw).value_or(raw);
+    const std::string pointer =
+        (batch ? "/" + std::to_string(i) : std::string()) + "/data/finding_id";
+    auto found = findings_of(s).find(stream, id);
+    if (!found.ok()) return problem_from_status(found.status(), req);
+    if (!found->has_value())
+      return problem_from_status(
+          Status::invalid("no finding with id '" + id + "' about " + stream,
+                          {{pointer, "must name one of this celebrity's findings"}}),
+          req);
+    if (!(**found).at("dismissal").is_null() || !seen.insert(id).second)
+      return problem_from_status(Status::conflict("finding '" + id + "' is already dismissed"),
+                                 req);
+  }
+  return std::nullopt;
+}
+
 Response append_events(Services& s, const Request& req, const RouteParams& p) {
   const std::string& stream = p.param("id");
   if (!domain::is_valid_slug(stream)) {
@@ -205,6 +242,8 @@ Response append_events(Services& s, const Request& req, const RouteParams& p) {
                      req);
     }
   }
+  // A dismissal names a finding about this celebrity that stands undismissed.
+  if (auto refused = check_dismissals(s, req, stream, *events, body.is_array())) return *refused;
   store::AppendRequest append{stream, *expected, std::move(*events), body.is_array(),
                               p.principal->name};
   const auto append_started = std::chrono::steady_clock::now();
@@ -427,6 +466,51 @@ Response get_profile(Services& s, const Request& req, const RouteParams& p) {
   });
 }
 
+// GET /v1/celebrities/{id}/findings (`of_celebrity`) and GET /v1/findings.
+Response get_findings(Services& s, const Request& req, const RouteParams& p, bool of_celebrity) {
+  await_fold(s);
+  projections::FindingsQuery q;
+  auto limit = int_param(req, p, "limit", 100, 1, 500);
+  if (limit.error) return *limit.error;
+  q.limit = static_cast<std::size_t>(limit.value);
+  if (auto kind = p.query_value("kind")) {
+    if (!projections::findings::is_kind(*kind)) {
+      std::string kinds;
+      for (std::string_view k : projections::findings::kKinds)
+        kinds += (kinds.empty() ? "" : ", ") + std::string(k);
+      return invalid_parameter("kind", "kind must be one of " + kinds, req);
+    }
+    q.kind = std::string(*kind);
+  }
+  if (auto include = p.query_value("include")) {
+    if (*include != "dismissed")
+      return invalid_parameter("include", "include must be dismissed", req);
+    q.include_dismissed = true;
+  }
+  if (auto cursor = p.query_value("cursor")) {
+    q.after = projections::keys::decode_opaque(*cursor);
+    if (!q.after)
+      return invalid_parameter("cursor", "cursor is not one this listing handed out", req);
+  }
+  // A celebrity's findings change only with its revision; all findings with
+  // the projection's position.
+  std::int64_t revision = 0;
+  if (of_celebrity) {
+    q.celebrity = p.param("id");
+    const Revision rev = revision_of(s, req, *q.celebrity);
+    if (rev.error) return *rev.error;
+    revision = rev.value;
+  } else {
+    revision = s.timeline.position();
+  }
+  const char* resource = of_celebrity ? "findings" : "all-findings";
+  return conditional_get(req, derived_etag(resource, revision, kReadCodeVersion, p), [&] {
+    auto doc = findings_of(s).list(q);
+    if (!doc.ok()) return problem_from_status(doc.status(), req);
+    return json_response(http::status::ok, *doc, req);
+  });
+}
+
 // A fact the read models do not have: 410 when its content was taken down
 // (naming the takedown, never the content), else 404.
 Response missing_fact(Services& s, const Request& req, const std::string& id) {
@@ -609,6 +693,12 @@ void add_routes(Router& router, Services& s) {
   router.add(http::verb::get, "/v1/celebrities/{id}/timeline", Permission::read,
              bind(get_timeline));
   router.add(http::verb::get, "/v1/facts/{fact_id}", Permission::read, bind(get_fact));
+  router.add(
+      http::verb::get, "/v1/celebrities/{id}/findings", Permission::read,
+      [&s](const Request& req, const RouteParams& p) { return get_findings(s, req, p, true); });
+  router.add(
+      http::verb::get, "/v1/findings", Permission::read,
+      [&s](const Request& req, const RouteParams& p) { return get_findings(s, req, p, false); });
   router.add(http::verb::get, "/v1/events", Permission::read, bind(get_log));
   router.add(http::verb::get, "/healthz", Permission::none,
              [](const Request& req, const RouteParams&) {

@@ -11,6 +11,7 @@
 #include "domain/event_types.h"
 #include "domain/hash_chain.h"
 #include "domain/occurred.h"
+#include "domain/uuid.h"
 #include "projections/fact_codec.h"
 #include "projections/row_codec.h"
 #include "projections/timeline_keys.h"
@@ -437,7 +438,8 @@ Status profile_changed(PendingRows& rows, const std::string& celebrity, const Js
 }
 
 Status dismissed(PendingRows& rows, const domain::Event& e) {
-  rows.put(keys::dismissal(e.data.at("finding_id").get<std::string>()),
+  const std::string raw = e.data.at("finding_id").get<std::string>();
+  rows.put(keys::dismissal(domain::normalize_uuid(raw).value_or(raw)),
            encode_row(Json{{"reason", e.data.at("reason")},
                            {"by", e.recorded_by},
                            {"at", domain::format_instant_ms(e.recorded_at)},

@@ -85,6 +85,10 @@ class TimelineReader {
   // a cached read); otherwise one key lookup.
   Result<std::optional<std::int64_t>> revision(std::string_view celebrity);
 
+  // The rows it reads, for other readers of the same projection (findings).
+  store::ProjectionStore& store() const { return rows_; }
+  const std::string& projection() const { return projection_; }
+
  private:
   Result<std::optional<Json>> load(const std::string& key);
   Result<std::optional<std::int64_t>> read_revision(std::string_view celebrity);

@@ -4,12 +4,11 @@
 // sqlite3 and python3.
 #include <doctest/doctest.h>
 
+#include "tests/support/cli.h"
 #include "tests/support/command.h"
 
 namespace starlog::test {
 namespace {
-
-std::string demo_dir() { return std::string(STARLOG_SOURCE_DIR) + "/data/demo"; }
 
 // A store with the demo data (22 events; position 10 is the album Donda,
 // position 22 the correction of Jay-Z's collaboration).

@@ -30,8 +30,6 @@ HttpClient admin_client(const ServerProcess& server) {
   return c;
 }
 
-std::string demo_dir() { return cat(STARLOG_SOURCE_DIR, "/data/demo"); }
-
 // Polls `done` every 20 ms for up to a minute.
 bool eventually(const std::function<bool()>& done) {
   const auto deadline = std::chrono::steady_clock::now() + 60s;

@@ -1,5 +1,7 @@
 // The command line (CONTRACT §8): import, export, restore, run as a user
 // would, on temporary files.
+#include "tests/support/cli.h"
+
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
@@ -37,8 +39,6 @@ Run starlog(const TempDir& dir, const std::string& args, const std::string& stdi
   r.err = slurp(err);
   return r;
 }
-
-std::string demo_dir() { return std::string(STARLOG_SOURCE_DIR) + "/data/demo"; }
 
 void write(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary);

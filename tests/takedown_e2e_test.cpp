@@ -28,8 +28,6 @@ constexpr const char* kMarker = "likeability";
 constexpr const char* kCorrection = "98217895-e0b3-41b7-94f8-fbc62833e713";
 constexpr const char* kKanyesFact = "f17fb0f0-ed12-415d-afca-a3b26d7abc54";
 
-std::string demo_dir() { return cat(STARLOG_SOURCE_DIR, "/data/demo"); }
-
 // Every byte of every file in the store's directory.
 std::string store_bytes(const TempDir& dir) {
   std::string all;

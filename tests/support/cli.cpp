@@ -84,4 +84,6 @@ std::string create_token(const std::string& db, const std::string& name, const s
 
 Headers bearer(const std::string& secret) { return {{"Authorization", "Bearer " + secret}}; }
 
+std::string demo_dir() { return std::string(STARLOG_SOURCE_DIR) + "/data/demo"; }
+
 }  // namespace starlog::test

@@ -34,4 +34,7 @@ std::string create_token(const std::string& db, const std::string& name, const s
 // {"Authorization": "Bearer <secret>"}.
 Headers bearer(const std::string& secret);
 
+// The demo data set of the source tree (data/demo), as `serve --demo` takes it.
+std::string demo_dir();
+
 }  // namespace starlog::test
