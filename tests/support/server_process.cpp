@@ -209,7 +209,9 @@ void ServerProcess::restart() {
   start();
 }
 
-HttpClient ServerProcess::client() const { return HttpClient(host(), port_); }
+HttpClient ServerProcess::client() const {
+  return HttpClient(host(), port_, std::chrono::seconds(60));
+}
 
 std::string ServerProcess::output() const {
   std::ifstream in(log_path_, std::ios::binary);

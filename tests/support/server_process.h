@@ -73,7 +73,9 @@ class ServerProcess {
   // The --db path, as the server sees it.
   const std::string& db_path() const { return db_path_; }
   std::string host() const { return "127.0.0.1"; }
-  // A new client for this server.
+  // A new client for this server. Its calls are bounded by 60 s: long
+  // enough for a whole-log verify on a loaded machine under ASan (10 s was
+  // not, in CI), short enough that a hung server fails the test.
   HttpClient client() const;
   // Everything the server wrote to stdout and stderr, over all its runs.
   std::string output() const;
