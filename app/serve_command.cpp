@@ -14,6 +14,8 @@
 #include "api/router.h"
 #include "api/routes.h"
 #include "api/server.h"
+#include "api/web_app.h"
+#include "api/whoami.h"
 #include "app/args.h"
 #include "app/commands.h"
 #include "app/observability.h"
@@ -65,14 +67,22 @@ bool parse_listen(const std::string& listen, api::ServerOptions& o) {
   return !o.host.empty();
 }
 
+// Where `make` puts the web app: the `web` folder beside this binary.
+std::filesystem::path default_web_root() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "web";
+  return exe.parent_path() / "web";
+}
+
 }  // namespace
 
 int serve_command(int argc, char** argv) {
   Args args;
-  OptionSpec spec{
-      {"db", "listen", "threads", "demo", "rebuild-max-rate", "cors-origin", "live-max-lag"},
-      {"private", "help", "list-routes"},
-      {"cors-origin"}};
+  OptionSpec spec{{"db", "listen", "threads", "demo", "rebuild-max-rate", "cors-origin",
+                   "live-max-lag", "web-root"},
+                  {"private", "help", "list-routes"},
+                  {"cors-origin"}};
   spec.with_value.merge(serve_limit_flags());
   if (auto err = parse_args(argc, argv, 0, spec, args)) {
     std::fprintf(stderr, "starlog serve: %s (see --help)\n", err->c_str());
@@ -99,6 +109,8 @@ int serve_command(int argc, char** argv) {
         "                     or * for any) call the API; repeatable\n"
         "  --live-max-lag N   drop a live-feed client that stopped reading once it is N\n"
         "                     events behind (default 1000); it reconnects and resumes\n"
+        "  --web-root DIR     the web app's built files, served at / (default: the web\n"
+        "                     folder beside this binary, where `make` puts them)\n"
         "  --list-routes      print every METHOD /path the server routes, then exit\n"
         "Limits (see docs/operations.md):\n%s",
         kDefaultDb, serve_limits_help().c_str());
@@ -247,6 +259,17 @@ int serve_command(int argc, char** argv) {
     ~Unhear() { follower.on_folded({}); }  // before `takedowns` goes
   } unhear{follower};
   api::add_openapi_route(router);
+  api::add_whoami_route(router);
+  auto web = api::WebApp::load(args.value_or("web-root", default_web_root().string()));
+  if (!web.ok()) {
+    std::fprintf(stderr, "starlog serve: %s\n", web.status().message().c_str());
+    return 1;
+  }
+  if (!web->installed())
+    std::fprintf(stderr,
+                 "starlog serve: no web app in %s (build it with `make`); serving the API only\n",
+                 web->root().string().c_str());
+  web->add_routes(router);
   if (args.has("list-routes")) {
     for (const auto& [method, pattern] : router.routes())
       std::printf("%s %s\n", std::string(api::http::to_string(method)).c_str(), pattern.c_str());

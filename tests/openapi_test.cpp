@@ -79,6 +79,9 @@ TEST_CASE(
   std::set<std::string> routed;
   std::istringstream lines(slurp(out));
   for (std::string line; std::getline(lines, line);) {
+    // The web app routes each of its files (GET /app/main.js, ...): the
+    // document describes them as one path.
+    if (line.starts_with("GET /app/")) line = "GET /app/{path}";
     if (!line.empty()) routed.insert(line);
   }
   REQUIRE(routed.size() >= 10);

@@ -1,0 +1,136 @@
+// A fact: its sources (links), corrections with their reasons, retraction
+// and the full history of events about it; editors correct or retract it
+// here (the correction's form starts from the fact's current values and
+// sends only what changed).
+import { append, get, session } from "../api.js";
+import { fill, h, instant, link, words } from "../dom.js";
+import { sourceList, statusBadge } from "../entry.js";
+import { clearErrors, field, readField, readParticipants, readSources, showErrors, sourcesGroup,
+  participantsGroup } from "../event_form.js";
+import { eventType } from "../schema.js";
+
+export async function render(main, [factId]) {
+  let doc;
+  try {
+    doc = await get(`/v1/facts/${encodeURIComponent(factId)}`);
+  } catch (e) {
+    document.title = "Not found · Starlog";
+    fill(main, h("h1", {}, "Fact not found"), h("div", { class: "problem", role: "alert" }, e.message),
+      link("/", "Back to the directory"));
+    return null;
+  }
+  const f = doc.fact;
+  document.title = `${f.title} · Starlog`;
+  fill(main,
+    h("p", {}, link(`/celebrities/${encodeURIComponent(f.subject)}`, `← ${f.subject}’s timeline`)),
+    h("h1", {}, f.title, statusBadge(f.status)),
+    h("p", { class: "when" }, f.display || f.occurred, f.age !== undefined ? ` · age ${f.age}` : "", ` · ${words(f.type)}`),
+    h("dl", { class: "card" },
+      h("dt", {}, "occurred"), h("dd", {}, f.occurred || "—"),
+      h("dt", {}, "data"), h("dd", {}, h("code", {}, JSON.stringify(f.data))),
+      h("dt", {}, "participants"), h("dd", {}, f.participants && f.participants.length
+        ? f.participants.map((p, i) => [i ? ", " : "", link(`/celebrities/${encodeURIComponent(p.celebrity)}`, p.celebrity), p.role ? ` (${p.role})` : ""])
+        : "none"),
+      h("dt", {}, "recorded"), h("dd", {}, `${instant(f.recorded_at)} by ${f.recorded_by}, log position ${f.position}`),
+      h("dt", {}, "fact_id"), h("dd", {}, h("code", {}, f.fact_id))),
+    h("h2", {}, "Sources"), sourceList(f.sources),
+    h("h2", {}, "Corrections"),
+    f.corrections && f.corrections.length
+      ? h("ol", {}, f.corrections.map((c) => h("li", {}, h("strong", {}, c.reason),
+        h("span", { class: "muted" }, ` (${instant(c.recorded_at)}, ${c.recorded_by})`))))
+      : h("p", { class: "muted" }, "None."),
+    f.retraction ? [h("h2", {}, "Retraction"), h("p", {}, h("strong", {}, f.retraction.reason),
+      h("span", { class: "muted" }, ` (${instant(f.retraction.recorded_at)}, ${f.retraction.recorded_by})`))] : null,
+    h("h2", {}, "History"),
+    h("table", {}, h("thead", {}, h("tr", {}, ["position", "event", "recorded", "by", "what"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, doc.history.map((ev) => h("tr", {},
+        h("td", {}, ev.position), h("td", {}, words(ev.type)), h("td", {}, instant(ev.recorded_at)),
+        h("td", {}, ev.recorded_by),
+        h("td", {}, ev.data && ev.data.reason ? ev.data.reason : ev.data && ev.data.changes ? JSON.stringify(ev.data.changes) : ""))))));
+  if (session.may("append") && f.status !== "retracted" && f.role !== "participant") {
+    main.append(await correctForm(f), retractForm(f));
+  } else if (!session.who()) {
+    main.append(h("p", { class: "muted" }, "Editors can correct or retract this fact: ", link("/sign-in", "sign in"), "."));
+  }
+  return null;
+}
+
+function done(box, text) {
+  box.replaceChildren(h("p", { class: "notice", role: "status" }, text, " ",
+    h("a", { href: location.pathname, "data-link": true }, "Reload the fact")));
+}
+
+async function correctForm(f) {
+  const t = await eventType(f.type);
+  const base = "/data/changes";
+  const summary = h("div", { class: "problem", role: "alert", hidden: true });
+  const result = h("div", { "aria-live": "polite" });
+  const reason = { name: "reason", pointer: "/data/reason", kind: "longtext", required: true,
+    help: "Why: readers see it beside the fact" };
+  const fields = (t ? t.fields : []).map((x) => ({ ...x, pointer: `${base}${x.pointer}` }));
+  const occurred = { name: "occurred", pointer: `${base}/occurred`, kind: "text" };
+  const form = h("form", { class: "event card", novalidate: true, "aria-labelledby": "correct-h" },
+    h("h2", { id: "correct-h" }, "Correct this fact"),
+    h("p", { class: "muted" }, "Change what is wrong; only fields you change are sent."),
+    field(reason),
+    t && t.hasOccurred ? field(occurred, f.occurred) : null,
+    h("div", { class: "grid2" }, fields.map((x) => field(x, f.data[x.name]))),
+    t && t.hasParticipants ? participantsGroup(f.participants || [], base) : null,
+    sourcesGroup(f.sources || [], base),
+    summary, h("button", { type: "submit" }, "Append the correction"), result);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(form, summary);
+    const changes = {};
+    const occ = readField(occurred, form);
+    if (t && t.hasOccurred && occ !== undefined && occ !== f.occurred) changes.occurred = occ;
+    const data = {};
+    for (const x of fields) {
+      const v = readField(x, form);
+      const before = f.data[x.name];
+      if (JSON.stringify(v) === JSON.stringify(before)) continue;
+      data[x.name] = v === undefined ? null : v;
+    }
+    if (Object.keys(data).length) changes.data = data;
+    if (t && t.hasParticipants) {
+      const ps = readParticipants(form, base);
+      if (JSON.stringify(ps) !== JSON.stringify(f.participants || [])) changes.participants = ps;
+    }
+    const ss = readSources(form, base);
+    if (JSON.stringify(ss) !== JSON.stringify(f.sources || [])) changes.sources = ss;
+    const event = { type: "fact_corrected", data: { fact_id: f.fact_id, changes } };
+    const r = readField(reason, form);
+    if (r !== undefined) event.data.reason = r;
+    try {
+      const res = await append(f.subject, event);
+      done(result, `Correction appended at log position ${res.events[0].position}.`);
+    } catch (err) {
+      showErrors(form, summary, err);
+    }
+  });
+  return form;
+}
+
+function retractForm(f) {
+  const summary = h("div", { class: "problem", role: "alert", hidden: true });
+  const result = h("div", { "aria-live": "polite" });
+  const reason = { name: "reason", pointer: "/data/reason", kind: "longtext", required: true,
+    help: "Why the fact is withdrawn; it stays in the log and in the history" };
+  const form = h("form", { class: "event card", novalidate: true, "aria-labelledby": "retract-h" },
+    h("h2", { id: "retract-h" }, "Retract this fact"), field(reason), summary,
+    h("button", { type: "submit" }, "Append the retraction"), result);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(form, summary);
+    const event = { type: "fact_retracted", data: { fact_id: f.fact_id } };
+    const r = readField(reason, form);
+    if (r !== undefined) event.data.reason = r;
+    try {
+      const res = await append(f.subject, event);
+      done(result, `Retraction appended at log position ${res.events[0].position}.`);
+    } catch (err) {
+      showErrors(form, summary, err);
+    }
+  });
+  return form;
+}
