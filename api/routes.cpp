@@ -358,10 +358,7 @@ Response get_timeline(Services& s, const Request& req, const RouteParams& p) {
   }
   auto render = [&s, &req, timelinejs](const Json& doc) {
     if (!timelinejs) return json_response(http::status::ok, doc, req);
-    auto name_of = [&s](std::string_view id) {
-      auto profile = s.reader.profile(id);
-      return profile.ok() ? profile->at("name").get<std::string>() : std::string(id);
-    };
+    auto name_of = [&s](std::string_view id) { return s.reader.name_of(id); };
     Response res = json_response(http::status::ok, projections::to_timelinejs(doc, name_of), req);
     // TimelineJS's format has no room for a cursor; the next page is a link.
     if (const Json& next = doc.at("next_cursor"); next.is_string()) {
@@ -555,10 +552,13 @@ Response get_fact(Services& s, const Request& req, const RouteParams& p) {
   if (!history.ok()) return problem_from_status(history.status(), req);
   Json events = Json::array();
   for (const auto& e : *history) events.push_back(domain::to_json(e));
-  Response res = json_response(http::status::ok,
-                               Json{{"fact", projections::render_entry(**fact, "subject", born)},
-                                    {"history", std::move(events)}},
-                               req);
+  Response res = json_response(
+      http::status::ok,
+      Json{{"fact", projections::render_entry(
+                        **fact, "subject", born, (*fact)->subject,
+                        [&s](std::string_view celebrity) { return s.reader.name_of(celebrity); })},
+           {"history", std::move(events)}},
+      req);
   set_validator(res, etag);
   return res;
 }

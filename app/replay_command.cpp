@@ -101,7 +101,11 @@ int replay_command(int argc, char** argv) {
                   1);
     p = *position;
   }
-  auto doc = projections::timeline_at(log, q, p);
+  // Titles name people as the read model registers them now, like the
+  // server's as-of answers.
+  projections::TimelineReader& names = *(*rt)->reader;
+  auto doc = projections::timeline_at(log, q, p,
+                                      [&names](std::string_view id) { return names.name_of(id); });
   if (!doc.ok())
     return fail(doc.status().message() + " (as of position " + std::to_string(p) + ")", 1);
   const std::string out = to_wire(*doc);

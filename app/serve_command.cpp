@@ -222,7 +222,8 @@ int serve_command(int argc, char** argv) {
   std::counting_semaphore<> as_of_folds(
       std::max<std::ptrdiff_t>(1, std::thread::hardware_concurrency()));
   services.as_of_folds = &as_of_folds;
-  projections::TimeTravel time_travel(*r.log, kTimeTravelBudget);
+  projections::TimeTravel time_travel(*r.log, kTimeTravelBudget,
+                                      [&r](std::string_view id) { return r.reader->name_of(id); });
   services.time_travel = &time_travel;
   api::BodyCache bodies;
   services.bodies = &bodies;

@@ -154,6 +154,11 @@ std::string join_names(const Json& names) {
   return out;
 }
 
+std::string capitalized(std::string s) {
+  if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
+  return s;
+}
+
 // The first `max_chars` code points of `s` on one line, with "…" when cut.
 std::string excerpt(const std::string& s, std::size_t max_chars) {
   std::string one_line;
@@ -171,6 +176,12 @@ std::string excerpt(const std::string& s, std::size_t max_chars) {
   return one_line;
 }
 
+// "Released the album Donda" on the subject's own timeline, "Kanye West
+// released the album Donda" on a participant's.
+std::string act(const TitleView& v, const std::string& predicate) {
+  return v.owner_is_subject() ? capitalized(predicate) : v.name(v.subject) + " " + predicate;
+}
+
 // ---- celebrity_registered ----------------------------------------------------
 void validate_celebrity_registered(const Json& data, const std::string& at, Errors& out) {
   DataChecker c(data, at, out);
@@ -180,7 +191,7 @@ void validate_celebrity_registered(const Json& data, const std::string& at, Erro
   c.text_list("occupations", Need::optional, 0, kMaxProfileList);
   c.finish();
 }
-std::string title_celebrity_registered(const Json&) { return "Registered"; }
+std::string title_celebrity_registered(const Json&, const TitleView&) { return "Registered"; }
 
 // ---- celebrity_updated -------------------------------------------------------
 void validate_celebrity_updated(const Json& data, const std::string& at, Errors& out) {
@@ -193,7 +204,7 @@ void validate_celebrity_updated(const Json& data, const std::string& at, Errors&
   if (!c.has("name") && !c.has("aliases") && !c.has("born") && !c.has("occupations"))
     out.push_back({at, "must hold at least one of name, aliases, born, occupations"});
 }
-std::string title_celebrity_updated(const Json&) { return "Profile updated"; }
+std::string title_celebrity_updated(const Json&, const TitleView&) { return "Profile updated"; }
 
 // ---- album_released ----------------------------------------------------------
 void validate_album_released(const Json& data, const std::string& at, Errors& out) {
@@ -203,7 +214,9 @@ void validate_album_released(const Json& data, const std::string& at, Errors& ou
   c.text_list("tracks", Need::optional, 0, kMaxTracks);
   c.finish();
 }
-std::string title_album_released(const Json& d) { return "Released the album " + str(d, "title"); }
+std::string title_album_released(const Json& d, const TitleView& v) {
+  return act(v, "released the album " + str(d, "title"));
+}
 
 // ---- song_released -----------------------------------------------------------
 void validate_song_released(const Json& data, const std::string& at, Errors& out) {
@@ -212,7 +225,9 @@ void validate_song_released(const Json& data, const std::string& at, Errors& out
   c.text("album", Need::optional);
   c.finish();
 }
-std::string title_song_released(const Json& d) { return "Released the song " + str(d, "title"); }
+std::string title_song_released(const Json& d, const TitleView& v) {
+  return act(v, "released the song " + str(d, "title"));
+}
 
 // ---- live_event_held ---------------------------------------------------------
 void validate_live_event_held(const Json& data, const std::string& at, Errors& out) {
@@ -222,8 +237,8 @@ void validate_live_event_held(const Json& data, const std::string& at, Errors& o
   c.text("city", Need::optional);
   c.finish();
 }
-std::string title_live_event_held(const Json& d) {
-  return "Held " + str(d, "name") + " at " + str(d, "venue");
+std::string title_live_event_held(const Json& d, const TitleView& v) {
+  return act(v, "held " + str(d, "name") + " at " + str(d, "venue"));
 }
 
 // ---- podcast_appeared --------------------------------------------------------
@@ -234,8 +249,8 @@ void validate_podcast_appeared(const Json& data, const std::string& at, Errors& 
   c.text_list("hosts", Need::optional, 0, kMaxHosts);
   c.finish();
 }
-std::string title_podcast_appeared(const Json& d) {
-  return "Appeared on the podcast " + str(d, "podcast");
+std::string title_podcast_appeared(const Json& d, const TitleView& v) {
+  return act(v, "appeared on the podcast " + str(d, "podcast"));
 }
 
 // ---- relationship_changed ----------------------------------------------------
@@ -249,10 +264,34 @@ void validate_relationship_changed(const Json& data, const std::string& at, Erro
   c.one_of("status", Need::required, kRelationshipStatuses);
   c.finish();
 }
-std::string title_relationship_changed(const Json& d) {
-  std::string status = str(d, "status");
-  std::replace(status.begin(), status.end(), '_', ' ');  // "divorce_filed" -> "divorce filed"
-  return "Relationship with " + str(d, "with") + ": " + status;
+// "Married X" on the subject's own timeline and on X's (with the subject's
+// name), "S married X" on anyone else's. Filing is one-sided: on X's
+// timeline it is "S filed for divorce".
+std::string title_relationship_changed(const Json& d, const TitleView& v) {
+  const std::string status = str(d, "status");
+  const std::string with = str(d, "with");
+  static const std::pair<std::string_view, std::string_view> kPhrases[] = {
+      {"dating", "started dating "},
+      {"engaged", "got engaged to "},
+      {"married", "married "},
+      {"separated", "separated from "},
+      {"divorce_filed", "filed for divorce from "},
+      {"divorced", "divorced "},
+      {"reconciled", "reconciled with "}};
+  std::string phrase;
+  for (const auto& [value, words] : kPhrases)
+    if (value == status) phrase = words;
+  if (phrase.empty()) {  // not a valid status: say it as it is
+    std::string words = status;
+    std::replace(words.begin(), words.end(), '_', ' ');
+    phrase = "relationship (" + words + ") with ";
+  }
+  if (v.owner_is_subject()) return capitalized(phrase + v.name(with));
+  if (v.owner == with) {
+    if (status == "divorce_filed") return v.name(v.subject) + " filed for divorce";
+    return capitalized(phrase + v.name(v.subject));
+  }
+  return v.name(v.subject) + " " + phrase + v.name(with);
 }
 
 // ---- collaboration_made ------------------------------------------------------
@@ -262,8 +301,26 @@ void validate_collaboration_made(const Json& data, const std::string& at, Errors
   c.text_list("works", Need::optional, 0, kMaxWorks);
   c.finish();
 }
-std::string title_collaboration_made(const Json& d) {
-  return "Collaborated with " + join_names(d.contains("with") ? d["with"] : Json());
+// On a collaborator's own timeline the subject takes their place in the list.
+std::string title_collaboration_made(const Json& d, const TitleView& v) {
+  Json names = Json::array();
+  bool owner_listed = false;
+  if (auto it = d.find("with"); it != d.end() && it->is_array()) {
+    for (const Json& w : *it) {
+      if (!w.is_string()) continue;
+      if (!v.owner_is_subject() && w.get<std::string>() == v.owner) {
+        owner_listed = true;
+        continue;
+      }
+      names.push_back(v.name(w.get<std::string>()));
+    }
+  }
+  if (v.owner_is_subject()) return "Collaborated with " + join_names(names);
+  if (owner_listed) {
+    names.insert(names.begin(), v.name(v.subject));
+    return "Collaborated with " + join_names(names);
+  }
+  return v.name(v.subject) + " collaborated with " + join_names(names);
 }
 
 // ---- appearance_made ---------------------------------------------------------
@@ -273,7 +330,9 @@ void validate_appearance_made(const Json& data, const std::string& at, Errors& o
   c.text("venue", Need::optional);
   c.finish();
 }
-std::string title_appearance_made(const Json& d) { return "Appeared at " + str(d, "event"); }
+std::string title_appearance_made(const Json& d, const TitleView& v) {
+  return act(v, "appeared at " + str(d, "event"));
+}
 
 // ---- statement_made ----------------------------------------------------------
 void validate_statement_made(const Json& data, const std::string& at, Errors& out) {
@@ -282,8 +341,9 @@ void validate_statement_made(const Json& data, const std::string& at, Errors& ou
   c.text("medium", Need::optional);
   c.finish();
 }
-std::string title_statement_made(const Json& d) {
-  return "Statement: \u201c" + excerpt(str(d, "quote"), kStatementTitleChars) + "\u201d";
+std::string title_statement_made(const Json& d, const TitleView& v) {
+  const std::string quote = "\u201c" + excerpt(str(d, "quote"), kStatementTitleChars) + "\u201d";
+  return v.owner_is_subject() ? "Statement: " + quote : v.name(v.subject) + ": " + quote;
 }
 
 // ---- fact_corrected ----------------------------------------------------------
@@ -324,7 +384,7 @@ void validate_fact_corrected(const Json& data, const std::string& at, Errors& ou
   if (participants) check_participants(*participants, ch.pointer("participants"), out);
   if (sources) check_sources(*sources, ch.pointer("sources"), out);
 }
-std::string title_fact_corrected(const Json&) { return "Corrected a fact"; }
+std::string title_fact_corrected(const Json&, const TitleView&) { return "Corrected a fact"; }
 
 // ---- fact_retracted ----------------------------------------------------------
 void validate_fact_retracted(const Json& data, const std::string& at, Errors& out) {
@@ -333,7 +393,7 @@ void validate_fact_retracted(const Json& data, const std::string& at, Errors& ou
   c.text("reason", Need::required, TextKind::long_text);
   c.finish();
 }
-std::string title_fact_retracted(const Json&) { return "Retracted a fact"; }
+std::string title_fact_retracted(const Json&, const TitleView&) { return "Retracted a fact"; }
 
 // ---- content_taken_down -------------------------------------------------------
 void validate_content_taken_down(const Json& data, const std::string& at, Errors& out) {
@@ -343,7 +403,9 @@ void validate_content_taken_down(const Json& data, const std::string& at, Errors
   c.text("legal_basis", Need::optional, TextKind::long_text);
   c.finish();
 }
-std::string title_content_taken_down(const Json&) { return "Took a fact's content down"; }
+std::string title_content_taken_down(const Json&, const TitleView&) {
+  return "Took a fact's content down";
+}
 
 // ---- finding_dismissed -------------------------------------------------------
 void validate_finding_dismissed(const Json& data, const std::string& at, Errors& out) {
@@ -352,7 +414,7 @@ void validate_finding_dismissed(const Json& data, const std::string& at, Errors&
   c.text("reason", Need::required, TextKind::long_text);
   c.finish();
 }
-std::string title_finding_dismissed(const Json&) { return "Dismissed a finding"; }
+std::string title_finding_dismissed(const Json&, const TitleView&) { return "Dismissed a finding"; }
 
 // The one table. Names are stable forever: never reuse, rename or remove one.
 constexpr EventType kEventTypes[] = {

@@ -3,6 +3,7 @@
 // stable forever; never reuse or rename one.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -27,6 +28,26 @@ enum class OccurredRule { absent, required, required_interval_allowed };
 //              lists, with a reason (finding_dismissed).
 enum class EventRole { profile, fact, amendment, takedown, dismissal };
 
+// Whose timeline a title is written for, and the names it may use: a
+// title reads from the timeline owner's side ("Married Kim Kardashian" on
+// Kanye West's, "Married Kanye West" on hers) and names people by their
+// registered names.
+struct TitleView {
+  // The celebrity whose timeline shows the fact; empty, or the fact's
+  // subject: the subject's own timeline.
+  std::string_view owner;
+  // The fact's subject (the stream that recorded it).
+  std::string_view subject;
+  // The registered name of a celebrity id; given anything else (data.with
+  // may be any name) it returns its argument. Unset: ids as written.
+  std::function<std::string(std::string_view)> name_of;
+
+  std::string name(std::string_view id_or_text) const {
+    return name_of ? name_of(id_or_text) : std::string(id_or_text);
+  }
+  bool owner_is_subject() const { return owner.empty() || owner == subject; }
+};
+
 struct EventType {
   std::string_view name;
   OccurredRule occurred;
@@ -36,9 +57,10 @@ struct EventType {
   // Checks `data` (already known to be a JSON object) against this type's
   // schema; appends every broken rule, pointers prefixed by `at` (e.g. "/data").
   void (*validate_data)(const Json& data, const std::string& at, std::vector<FieldError>& out);
-  // The timeline title of a fact of this type, e.g. "Released the album Donda".
-  // REQUIRES: data validated.
-  std::string (*title)(const Json& data);
+  // The timeline title of a fact of this type as `view`'s owner reads it,
+  // e.g. "Released the album Donda", "Kanye West released the album Donda".
+  // Never throws, whatever `data` holds.
+  std::string (*title)(const Json& data, const TitleView& view);
 
   // Does an event of this type record a fact that shows on a timeline?
   constexpr bool records_fact() const { return role == EventRole::fact; }

@@ -41,7 +41,24 @@ Json strings(std::size_t n) {
 std::string title(std::string_view type, const Json& data) {
   const EventType* t = find_event_type(type);
   REQUIRE(t != nullptr);
-  return t->title(data);
+  return t->title(data, {});
+}
+
+// Registered names of the demo's people; anything else is given back as is.
+std::string demo_name(std::string_view id) {
+  if (id == "kanye-west") return "Kanye West";
+  if (id == "kim-kardashian") return "Kim Kardashian";
+  if (id == "jay-z") return "Jay-Z";
+  if (id == "north-west") return "North West";
+  return std::string(id);
+}
+
+// The title on `owner`'s timeline of a fact recorded on `subject`'s stream.
+std::string title_for(std::string_view type, const Json& data, std::string_view subject,
+                      std::string_view owner) {
+  const EventType* t = find_event_type(type);
+  REQUIRE(t != nullptr);
+  return t->title(data, TitleView{owner, subject, demo_name});
 }
 
 }  // namespace
@@ -446,13 +463,55 @@ TEST_CASE("titles are the subject's headline for each type") {
   CHECK(title("podcast_appeared", {{"podcast", "We Are Supported By..."}}) ==
         "Appeared on the podcast We Are Supported By...");
   CHECK(title("relationship_changed", {{"with", "kim-kardashian"}, {"status", "married"}}) ==
-        "Relationship with kim-kardashian: married");
+        "Married kim-kardashian");  // no names given: ids as written
   CHECK(title("relationship_changed", {{"with", "Kim"}, {"status", "divorce_filed"}}) ==
-        "Relationship with Kim: divorce filed");
+        "Filed for divorce from Kim");
   CHECK(title("appearance_made", {{"event", "Donda listening event"}}) ==
         "Appeared at Donda listening event");
   CHECK(title("fact_corrected", Json::object()) == "Corrected a fact");
   CHECK(title("fact_retracted", Json::object()) == "Retracted a fact");
+}
+
+TEST_CASE("titles are written from the timeline owner's side, with registered names") {
+  const Json married = {{"with", "kim-kardashian"}, {"status", "married"}};
+  CHECK(title_for("relationship_changed", married, "kanye-west", "kanye-west") ==
+        "Married Kim Kardashian");
+  CHECK(title_for("relationship_changed", married, "kanye-west", "") == "Married Kim Kardashian");
+  CHECK(title_for("relationship_changed", married, "kanye-west", "kim-kardashian") ==
+        "Married Kanye West");
+  CHECK(title_for("relationship_changed", married, "kanye-west", "north-west") ==
+        "Kanye West married Kim Kardashian");
+  const Json filed = {{"with", "kanye-west"}, {"status", "divorce_filed"}};
+  CHECK(title_for("relationship_changed", filed, "kim-kardashian", "kim-kardashian") ==
+        "Filed for divorce from Kanye West");
+  CHECK(title_for("relationship_changed", filed, "kim-kardashian", "kanye-west") ==
+        "Kim Kardashian filed for divorce");
+  for (const auto& [status, words] :
+       std::vector<std::pair<std::string, std::string>>{{"dating", "Started dating"},
+                                                        {"engaged", "Got engaged to"},
+                                                        {"separated", "Separated from"},
+                                                        {"divorced", "Divorced"},
+                                                        {"reconciled", "Reconciled with"}}) {
+    CHECK(title_for("relationship_changed", {{"with", "Kris"}, {"status", status}}, "kanye-west",
+                    "kanye-west") == words + " Kris");
+  }
+
+  const Json collab = {{"with", {"jay-z", "Frank Ocean"}}};
+  CHECK(title_for("collaboration_made", collab, "kanye-west", "kanye-west") ==
+        "Collaborated with Jay-Z and Frank Ocean");
+  CHECK(title_for("collaboration_made", collab, "kanye-west", "jay-z") ==
+        "Collaborated with Kanye West and Frank Ocean");
+  CHECK(title_for("collaboration_made", collab, "kanye-west", "north-west") ==
+        "Kanye West collaborated with Jay-Z and Frank Ocean");
+
+  CHECK(title_for("album_released", {{"title", "Donda"}}, "kanye-west", "north-west") ==
+        "Kanye West released the album Donda");
+  CHECK(title_for("appearance_made", {{"event", "Donda listening event"}}, "kim-kardashian",
+                  "kanye-west") == "Kim Kardashian appeared at Donda listening event");
+  CHECK(title_for("statement_made", {{"quote", "Hi."}}, "kim-kardashian", "kanye-west") ==
+        "Kim Kardashian: \u201cHi.\u201d");
+  CHECK(title_for("statement_made", {{"quote", "Hi."}}, "kim-kardashian", "kim-kardashian") ==
+        "Statement: \u201cHi.\u201d");
 }
 
 TEST_CASE("a collaboration title names up to three collaborators") {
@@ -484,7 +543,8 @@ TEST_CASE("a statement title quotes the first 80 characters on one line") {
 TEST_CASE("titles do not throw on data of the wrong shape") {
   for (const EventType& t : all_event_types()) {
     CAPTURE(t.name);
-    CHECK_NOTHROW(t.title(Json::object()));
-    CHECK_NOTHROW(t.title({{"title", 1}, {"with", "x"}, {"quote", nullptr}, {"status", 3}}));
+    CHECK_NOTHROW(t.title(Json::object(), {}));
+    CHECK_NOTHROW(t.title({{"title", 1}, {"with", "x"}, {"quote", nullptr}, {"status", 3}}, {}));
+    CHECK_NOTHROW(t.title({{"with", {1, "x"}}, {"status", "married"}}, {"x", "y", demo_name}));
   }
 }

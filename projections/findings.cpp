@@ -67,7 +67,7 @@ std::string in_quotes(std::string_view s) { return "\u201c" + std::string(s) + "
 
 std::string title_of(const Fact& f) {
   const auto* type = domain::find_event_type(f.type);
-  return type ? type->title(f.data) : f.type;
+  return type ? type->title(f.data, {}) : f.type;
 }
 
 // The end of the period of a fact's start: for "2021" the end of 2021, for

@@ -293,8 +293,10 @@ Rebuilder::Outcome Rebuilder::rebuild(const std::string& reason, const Options& 
 }
 
 Json Rebuilder::status() const {
-  const std::int64_t head = log_.head();
+  // The position first: the head read after it is never behind it (the
+  // other order let an append folded in between report position > head).
   const std::int64_t position = live_.position();
+  const std::int64_t head = log_.head();
   Json j = {{"name", live_.name()},
             {"position", position},
             {"head", head},

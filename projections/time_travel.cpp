@@ -90,18 +90,21 @@ Status fold_into(store::EventStore& log, const std::string& celebrity,
 }
 
 Result<Json> render(store::VersionedMemoryStore& rows, const TimelineQuery& q,
-                    std::int64_t position) {
+                    std::int64_t position,
+                    const std::function<std::string(std::string_view)>& names = {}) {
   auto view = rows.at(position);
   TimelineReader reader(view, projection_name());
+  if (names) reader.use_names(names);
   return reader.timeline(q, position);
 }
 
 }  // namespace
 
-Result<Json> timeline_at(store::EventStore& log, const TimelineQuery& q, std::int64_t position) {
+Result<Json> timeline_at(store::EventStore& log, const TimelineQuery& q, std::int64_t position,
+                         const std::function<std::string(std::string_view)>& names) {
   store::VersionedMemoryStore rows;
   if (Status s = fold_into(log, q.celebrity, rows, 0, position, false, nullptr); !s) return s;
-  return render(rows, q, position);
+  return render(rows, q, position, names);
 }
 
 TimeTravel::~TimeTravel() = default;
@@ -188,8 +191,8 @@ Status TimeTravel::with_history(const std::string& celebrity, std::int64_t posit
 
 Result<Json> TimeTravel::timeline_at(const TimelineQuery& q, std::int64_t position) {
   Result<Json> doc = Status::io_error("not read");
-  Status s =
-      with_history(q.celebrity, position, [&](History& h) { doc = render(*h.rows, q, position); });
+  Status s = with_history(q.celebrity, position,
+                          [&](History& h) { doc = render(*h.rows, q, position, names_); });
   if (!s) return s;
   return doc;
 }
@@ -199,6 +202,7 @@ Result<std::string> TimeTravel::timeline_text_at(const TimelineQuery& q, std::in
   Status s = with_history(q.celebrity, position, [&](History& h) {
     auto view = h.rows->at(position);
     TimelineReader reader(view, projection_name());
+    if (names_) reader.use_names(names_);
     auto page = reader.page(q);
     if (!page.ok()) {
       text = page.status();
@@ -224,8 +228,9 @@ Result<std::string> TimeTravel::timeline_text_at(const TimelineQuery& q, std::in
       }
       if (!rendered) {
         try {
-          rendered = std::make_shared<const std::string>(
-              to_wire(render_entry(fact_from_json(decode_row(*row)), entry.role, page->born)));
+          rendered = std::make_shared<const std::string>(to_wire(
+              render_entry(fact_from_json(decode_row(*row)), entry.role, page->born, q.celebrity,
+                           [&reader](std::string_view id) { return reader.name_of(id); })));
         } catch (const Json::exception& ex) {
           text = Status::corrupt(std::string("fact row: ") + ex.what());
           return;

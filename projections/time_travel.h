@@ -42,12 +42,18 @@ namespace starlog::projections {
 // "position". not_found when the celebrity was not registered by then.
 // Folds afresh, keeping nothing (for one-off reads: `starlog replay`).
 // REQUIRES: 0 <= position <= log.head().
-Result<Json> timeline_at(store::EventStore& log, const TimelineQuery& q, std::int64_t position);
+// `names`: the registered names titles use (unset: ids as written).
+Result<Json> timeline_at(store::EventStore& log, const TimelineQuery& q, std::int64_t position,
+                         const std::function<std::string(std::string_view)>& names = {});
 
 class TimeTravel {
  public:
   // `budget`: bytes of histories kept (at least the one being read is).
-  TimeTravel(store::EventStore& log, std::size_t budget) : log_(log), budget_(budget) {}
+  // `names`: the registered names titles use (a history holds only its
+  // celebrity's rows); unset: ids as written.
+  TimeTravel(store::EventStore& log, std::size_t budget,
+             std::function<std::string(std::string_view)> names = {})
+      : log_(log), budget_(budget), names_(std::move(names)) {}
   ~TimeTravel();
 
   // As timeline_at, from the celebrity's kept history. Thread-safe: reads
@@ -85,6 +91,7 @@ class TimeTravel {
 
   store::EventStore& log_;
   const std::size_t budget_;
+  const std::function<std::string(std::string_view)> names_;
   std::mutex mu_;            // guards the members below (not a history's contents)
   std::uint64_t epoch_ = 0;  // forget() calls
   std::atomic<std::uint64_t> folds_{0};

@@ -48,13 +48,15 @@ std::optional<domain::Occurred> born_of(const Json& profile) {
 }  // namespace
 
 Json render_entry(const domain::Fact& f, std::string_view role,
-                  const std::optional<domain::Occurred>& born) {
+                  const std::optional<domain::Occurred>& born, std::string_view owner,
+                  const std::function<std::string(std::string_view)>& name_of) {
+  const domain::TitleView view{owner, f.subject, name_of};
   Json corrections = Json::array();
   for (const auto& c : f.corrections) corrections.push_back(amendment_to_json(c));
   const auto* type = domain::find_event_type(f.type);
   Json e = {{"fact_id", f.id},
             {"type", f.type},
-            {"title", type ? type->title(f.data) : f.type},
+            {"title", type ? type->title(f.data, view) : f.type},
             {"role", role},
             {"subject", f.subject},
             {"participants", f.participants},
@@ -152,12 +154,22 @@ Result<Json> TimelineReader::timeline(const TimelineQuery& q, std::int64_t posit
     auto f = fact(entry.fact_id);
     if (!f.ok()) return f.status();
     if (!f.value()) return Status::corrupt("timeline row without fact");
-    entries.push_back(render_entry(**f, entry.role, page->born));
+    entries.push_back(render_entry(**f, entry.role, page->born, q.celebrity,
+                                   [this](std::string_view id) { return name_of(id); }));
   }
   return Json{{"celebrity", std::move(page->celebrity)},
               {"position", position},
               {"entries", std::move(entries)},
               {"next_cursor", std::move(page->next_cursor)}};
+}
+
+std::string TimelineReader::name_of(std::string_view celebrity) {
+  if (names_) return names_(celebrity);
+  auto row = load(keys::profile(celebrity));
+  if (!row.ok() || !row.value()) return std::string(celebrity);
+  const Json& p = **row;
+  auto it = p.find("name");
+  return it != p.end() && it->is_string() ? it->get<std::string>() : std::string(celebrity);
 }
 
 Result<Json> TimelineReader::profile(std::string_view celebrity) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -42,9 +43,12 @@ struct DirectoryQuery {
 };
 
 // One timeline entry as served (CONTRACT §6), `role` as seen from the
-// timeline's owner, `born` the owner's birth date for `age`.
+// timeline's owner, `born` the owner's birth date for `age`. The title is
+// written for `owner` (empty: the subject) with the names `name_of` gives
+// (unset: ids as written); see domain::TitleView.
 Json render_entry(const domain::Fact& f, std::string_view role,
-                  const std::optional<domain::Occurred>& born);
+                  const std::optional<domain::Occurred>& born, std::string_view owner = {},
+                  const std::function<std::string(std::string_view)>& name_of = {});
 
 // One page of a timeline before its entries are rendered: which facts, in
 // which role, with the owner's `born` for ages. timeline() renders it; time
@@ -73,6 +77,12 @@ class TimelineReader {
   // {"id","name","aliases","born","occupations","version","fact_count",
   //  "first_occurred","last_occurred"}; not_found when unknown.
   Result<Json> profile(std::string_view celebrity);
+  // The registered name of `celebrity`; the argument itself when no such
+  // celebrity is registered (or the read fails: a title never fails a read).
+  std::string name_of(std::string_view celebrity);
+  // Names for titles from elsewhere than these rows (time travel's
+  // histories hold one celebrity's rows: names come from the live ones).
+  void use_names(std::function<std::string(std::string_view)> names) { names_ = std::move(names); }
   // {"items": [{"id","name","aliases","fact_count","version"}], "next_cursor"}.
   Result<Json> directory(const DirectoryQuery& q);
   // The folded fact, or nullopt when unknown.
@@ -94,6 +104,7 @@ class TimelineReader {
   Result<std::optional<std::int64_t>> read_revision(std::string_view celebrity);
   store::ProjectionStore& rows_;
   std::string projection_;
+  std::function<std::string(std::string_view)> names_;
 
   struct Hash {
     using is_transparent = void;

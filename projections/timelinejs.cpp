@@ -57,20 +57,6 @@ std::string host_of(std::string_view url) {
   return lower(url);
 }
 
-std::string path_of(std::string_view url) {
-  auto scheme = url.find("://");
-  if (scheme != std::string_view::npos) url.remove_prefix(scheme + 3);
-  auto slash = url.find('/');
-  if (slash == std::string_view::npos) return "/";
-  url.remove_prefix(slash);
-  return lower(url.substr(0, url.find_first_of("?#")));
-}
-
-bool host_is(const std::string& host, std::string_view domain) {
-  return host == domain || (host.size() > domain.size() && host.ends_with(domain) &&
-                            host[host.size() - domain.size() - 1] == '.');
-}
-
 std::string text_of(const Json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_array()) {
@@ -151,7 +137,9 @@ std::string publisher_of(const Json& source) {
 
 // Details of the fact's data: every field but the one its title already says.
 std::string details_html(const Json& entry) {
-  static const char* const kInTitle[] = {"title", "name", "podcast", "event", "quote"};
+  // The title already names these (and the people, in words, below).
+  static const char* const kInTitle[] = {"title", "name", "podcast", "event",
+                                         "quote", "with", "status"};
   const Json& data = entry.at("data");
   std::string html;
   if (auto q = data.find("quote"); q != data.end() && q->is_string()) {
@@ -211,8 +199,16 @@ std::string sources_html(const Json& sources) {
   return html + "</ul>";
 }
 
+// A row of TimelineJS's groups, in words: "album_released" -> "Album released".
+std::string group_of(const Json& type) {
+  std::string g = type.is_string() ? type.get<std::string>() : std::string();
+  std::replace(g.begin(), g.end(), '_', ' ');
+  if (!g.empty() && g[0] >= 'a' && g[0] <= 'z') g[0] = static_cast<char>(g[0] - 'a' + 'A');
+  return g;
+}
+
 Json slide_of(const Json& entry, const NameOf& name_of) {
-  Json slide = {{"unique_id", entry.at("fact_id")}, {"group", entry.at("type")}};
+  Json slide = {{"unique_id", entry.at("fact_id")}, {"group", group_of(entry.at("type"))}};
   if (auto occurred = entry.find("occurred"); occurred != entry.end() && occurred->is_string()) {
     add_dates(slide, occurred->get<std::string>());
   }
@@ -224,32 +220,13 @@ Json slide_of(const Json& entry, const NameOf& name_of) {
   }
   text += status_html(entry) + sources_html(entry.at("sources"));
   slide["text"] = {{"headline", escape_html(entry.at("title").get<std::string>())}, {"text", text}};
-  for (const auto& s : entry.at("sources")) {
-    const std::string url = s.value("url", "");
-    if (!timelinejs_can_embed(url)) continue;
-    slide["media"] = {{"url", url}, {"link", url}, {"credit", link(url, publisher_of(s))}};
-    break;
-  }
+  // No "media": TimelineJS would fetch it (and its previews) from the
+  // source's host; the document needs no host but this one. The sources are
+  // links in the text.
   return slide;
 }
 
 }  // namespace
-
-bool timelinejs_can_embed(std::string_view url) {
-  const std::string host = host_of(url);
-  const std::string path = path_of(url);
-  // Instagram is deliberately absent: TimelineJS3 still recognises its URLs
-  // but can no longer embed them (the slide shows an error).
-  if (host_is(host, "youtube.com") || host == "youtu.be") return true;
-  if (host_is(host, "vimeo.com") || host_is(host, "dailymotion.com")) return true;
-  if (host_is(host, "soundcloud.com") || host == "open.spotify.com") return true;
-  if (host_is(host, "wikipedia.org")) return path.starts_with("/wiki/");
-  if (host_is(host, "flickr.com")) return path.starts_with("/photos/");
-  for (const char* ext : {".jpg", ".jpeg", ".png", ".gif", ".svg"}) {
-    if (path.ends_with(ext)) return true;
-  }
-  return false;
-}
 
 Json to_timelinejs(const Json& timeline, const NameOf& name_of) {
   const Json& celebrity = timeline.at("celebrity");

@@ -13,12 +13,11 @@
 //    EDT"), since TimelineJS cannot format approximate or zoned dates itself;
 //  - text.headline: the title; text.text: HTML with the details, the
 //    participants, the age, corrections or retraction and the sources;
-//  - group: the event type (TimelineJS puts each group on its own row);
-//  - media: the first source TimelineJS can embed (YouTube, Vimeo,
-//    Dailymotion, SoundCloud, Spotify, Flickr, Wikipedia, an image), with
-//    the publisher as credit. Every other source, Instagram included
-//    (TimelineJS can no longer embed it), stays a plain link in the credits
-//    paragraph of text.text.
+//  - group: the event type in words ("Album released"; TimelineJS puts each
+//    group on its own row);
+//  - no media: TimelineJS would load it (and previews) from the source's
+//    host, and the document needs no host but Starlog's; every source is a
+//    link in the sources paragraph of text.text.
 // Every text from the log is HTML-escaped: facts are data, never markup.
 //
 // Pure and thread-safe.
@@ -37,8 +36,5 @@ using NameOf = std::function<std::string(std::string_view celebrity)>;
 
 // REQUIRES: `timeline` is a document of TimelineReader::timeline.
 Json to_timelinejs(const Json& timeline, const NameOf& name_of);
-
-// True for a URL TimelineJS3 embeds as slide media (see above).
-bool timelinejs_can_embed(std::string_view url);
 
 }  // namespace starlog::projections

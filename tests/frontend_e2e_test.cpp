@@ -430,8 +430,8 @@ TEST_CASE(
   CHECK(by_id.at(interval).at("end_date") == Json{{"year", 2021}, {"month", 8}, {"day", 5}});
   CHECK(by_id.at(approx).at("display_date") == "c. 2018");
 
-  CHECK(by_id.at(day).at("group") == "album_released");
-  CHECK(by_id.at(minute).at("group") == "live_event_held");
+  CHECK(by_id.at(day).at("group") == "Album released");
+  CHECK(by_id.at(minute).at("group") == "Live event held");
   CHECK(by_id.at(day).at("text").at("headline") == "Released the album Donda");
   // Markup from the log is text, not HTML.
   CHECK(by_id.at(month).at("text").at("headline") ==
@@ -441,22 +441,17 @@ TEST_CASE(
   CHECK(by_id.at(minute).at("text").at("text").get<std::string>().find("Age:</b> 44") !=
         std::string::npos);
 
-  // Sources: the first embeddable one is the slide's media, credited; every
-  // source is a plain link in the text; Instagram never is media.
-  CHECK(by_id.at(day).at("media").at("url") == youtube["url"]);
-  CHECK(by_id.at(day).at("media").at("credit").get<std::string>().find(
-            "href=\"https://www.youtube.com/") != std::string::npos);
-  CHECK_FALSE(by_id.at(year).contains("media"));
+  // Sources are links in the text, never media: TimelineJS would fetch
+  // media (and previews) from the source's host, and the document needs no
+  // host but this one.
+  const std::string day_text = by_id.at(day).at("text").at("text");
+  CHECK(day_text.find("href=\"" + youtube["url"].get<std::string>() + "\"") != std::string::npos);
   const std::string year_text = by_id.at(year).at("text").at("text");
   CHECK(year_text.find("<a href=\"https://www.instagram.com/p/CSz1AbCdEfG/\"") !=
         std::string::npos);
-  CHECK(by_id.at(month).at("media").at("url") == wiki["url"]);
-  CHECK(by_id.at(month).at("text").at("text").get<std::string>().find("instagram.com") !=
-        std::string::npos);
-  for (const auto& slide : events) {
-    if (slide.contains("media"))
-      CHECK(slide["media"]["url"].get<std::string>().find("instagram") == std::string::npos);
-  }
+  CHECK(by_id.at(month).at("text").at("text").get<std::string>().find(
+            wiki["url"].get<std::string>()) != std::string::npos);
+  for (const auto& slide : events) CHECK_FALSE(slide.contains("media"));
 
   SUBCASE("a page that does not hold everything links to the next one") {
     auto page = s.client.get("/v1/celebrities/kanye-west/timeline?format=timelinejs&limit=4");

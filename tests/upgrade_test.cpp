@@ -38,14 +38,51 @@ std::string copy_fixture(const TempDir& dir) {
   return db;
 }
 
+// Entry titles are written at read time, from the timeline owner's side
+// and with registered names, since the web app's release: the previous
+// binary said "Relationship with kim-kardashian: married". What the fold
+// stored is compared as it was; the titles against today's words.
+const std::vector<std::string> kTitlesToday = {
+    "Married Kim Kardashian",
+    "Separated from Kim Kardashian",
+    "Filed for divorce from Kim Kardashian",
+    "Held Donda listening events at Mercedes-Benz Stadium",
+    "Kim Kardashian appeared at Donda listening event",
+    "Kim Kardashian appeared at Donda listening event",
+    "Released the album Donda",
+    "Collaborated with Jay-Z",
+    "Statement: \u201cI\u2019m losing my family, I\u2019m losing all my family/darling come back "
+    "to "
+    "me\u201d",
+    "Statement: \u201cTime and space is a luxury/But you came here to show that you\u2019re still "
+    "in "
+    "love w\u2026\u201d",
+    "Kim Kardashian: \u201cI got to a point \u2014 and maybe being in a relationship with Kanye "
+    "for a "
+    "decade, so\u2026\u201d"};
+
+std::vector<std::string> take_titles(Json& doc) {
+  std::vector<std::string> titles;
+  if (!doc.contains("entries")) return titles;
+  for (Json& e : doc.at("entries")) {
+    titles.push_back(e.at("title").get<std::string>());
+    e.erase("title");
+  }
+  return titles;
+}
+
 // GET of the fixture's answer `name` (NAME.target, NAME.json) on `c` gives
-// the same JSON the previous binary gave.
+// the same JSON the previous binary gave (titles: see above).
 void check_answer(HttpClient& c, const std::string& name) {
   CAPTURE(name);
   const std::string target = read_file(kFixture + "/" + name + ".target");
   const HttpResult now = c.get(target.substr(0, target.find('\n')));
   REQUIRE(now.status == 200);
-  CHECK(Json::parse(now.body) == Json::parse(read_file(kFixture + "/" + name + ".json")));
+  Json served = Json::parse(now.body);
+  Json before = Json::parse(read_file(kFixture + "/" + name + ".json"));
+  const auto titles = take_titles(served);
+  if (!take_titles(before).empty()) CHECK(titles == kTitlesToday);
+  CHECK(served == before);
 }
 
 std::int64_t sqlite_int(const TempDir& dir, const std::string& db, const std::string& sql) {
