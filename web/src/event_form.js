@@ -175,7 +175,9 @@ export function showErrors(form, summary, error) {
     if (placed === 0) best.focus();
     placed += 1;
   }
-  const lines = [error.message];
+  const lines = [placed
+    ? `${error.message}: ${placed === 1 ? "the error is" : `${placed} errors are`} shown next to ${placed === 1 ? "its field" : "their fields"}.`
+    : error.message];
   for (const e of unplaced) lines.push(`${e.pointer || "(the event)"}: ${e.message}`);
   summary.hidden = false;
   summary.replaceChildren(...lines.map((l) => h("p", {}, l)));

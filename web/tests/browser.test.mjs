@@ -103,6 +103,8 @@ await step("a reader finds Kanye West in the directory and reads his timeline", 
   await page.locator(`[data-fact="${corrected.fact_id}"] .badge.corrected`).waitFor();
   await page.locator(".live.on").waitFor();
   await shot(page, "timeline");
+  // The README's pictures (docs/screenshots/ holds copies): what fits a screen.
+  await page.screenshot({ path: join(shots, "readme-timeline.png") });
 });
 
 await step("filters by type, date and order live in the address", async () => {
@@ -143,6 +145,7 @@ await step("the same timeline in TimelineJS, from this server only", async () =>
   await page.goto(`${server.base}/celebrities/kanye-west/timelinejs`);
   await page.locator(".tl-timeline").waitFor({ timeout: 15000 });
   await page.locator(".tl-slide").first().waitFor();
+  await page.waitForTimeout(1500);  // TimelineJS fades in; a picture, not an assertion
   await shot(page, "timelinejs");
 });
 
@@ -163,6 +166,7 @@ await step("an editor signs in, sees a date error next to the date field, append
   const message = await page.locator(`#${errId}`).textContent();
   assert.ok(message.length > 0, "an error message next to occurred");
   await shot(page, "editor-error");
+  await form.screenshot({ path: join(shots, "readme-editor-error.png") });
   const before = (await server.api("GET", "/v1/events?limit=1")).json.head;
   assert.equal((await server.api("GET", `/v1/events?after=${before - 1}`)).json.events.length, 1, "nothing written");
   await occurred.fill("2022-02-23");
