@@ -22,6 +22,7 @@ const server = new StarlogServer(binary, demo);
 await server.start();
 const editor = server.token("browser-editor", "editor");
 const auditor = server.token("browser-auditor", "auditor");
+const admin = server.token("browser-admin", "admin");
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
 const outside = [];
 const consoleErrors = [];
@@ -176,7 +177,32 @@ await step("an editor signs in, sees a date error next to the date field, append
   await shot(page, "editor-appended");
 });
 
+await step("an editor registers a celebrity; a bad id is refused next to the id field", async () => {
+  await page.goto(`${server.base}/`);
+  await settled(page);
+  const form = page.locator('form.event[data-type="celebrity_registered"]');
+  await form.getByLabel("id", { exact: true }).fill("Travis Scott");
+  await form.getByLabel("name", { exact: true }).fill("Travis Scott");
+  await form.getByLabel("born", { exact: true }).fill("1991-04-30");
+  await form.getByRole("button", { name: "Register" }).click();
+  const id = form.getByLabel("id", { exact: true });
+  await page.waitForFunction((el) => el.getAttribute("aria-invalid") === "true", await id.elementHandle());
+  await id.fill("travis-scott");
+  await form.getByLabel("born", { exact: true }).fill("1991-02-30");
+  await form.getByRole("button", { name: "Register" }).click();
+  const born = form.getByLabel("born", { exact: true });
+  await page.waitForFunction((el) => el.getAttribute("aria-invalid") === "true", await born.elementHandle());
+  assert.equal((await server.api("GET", "/v1/celebrities/travis-scott")).status, 404, "nothing written");
+  await born.fill("1991-04-30");
+  await form.getByRole("button", { name: "Register" }).click();
+  await page.getByRole("status").filter({ hasText: "Registered" }).waitFor();
+  await page.getByRole("status").getByRole("link", { name: "Travis Scott" }).click();
+  await page.getByRole("heading", { level: 1, name: "Travis Scott" }).waitFor();
+});
+
 await step("every form field is labelled with the contract's field name", async () => {
+  await page.goto(`${server.base}/celebrities/kanye-west`);
+  await settled(page);
   for (const type of ["live_event_held", "relationship_changed", "song_released"]) {
     await page.getByLabel("type", { exact: true }).selectOption(type);
     const unlabelled = await page.locator("main input, main select, main textarea").evaluateAll((els) =>
@@ -190,6 +216,7 @@ await step("every form field is labelled with the contract's field name", async 
 });
 
 await step("an editor corrects a fact from its page", async () => {
+  await page.goto(`${server.base}/celebrities/kanye-west`);
   await page.locator(".entry h3 a", { hasText: "Donda 2" }).click();
   await page.waitForURL(/\/facts\//);
   const form = page.locator("form", { has: page.getByRole("heading", { name: "Correct this fact" }) });
@@ -276,6 +303,22 @@ await step("an auditor verifies the log and views the timeline before the demo's
   assert.match(await fact.locator(".badge.changed").textContent(), /changed since: now corrected/);
   assert.match(await page.locator("main").textContent(), /recorded since/);
   await shot(page, "as-of");
+});
+
+await step("an admin takes a fact's content down from its page", async () => {
+  await page.evaluate(() => sessionStorage.clear());
+  await signIn(page, admin);
+  const fact = (await server.api("GET", "/v1/celebrities/kanye-west/timeline?include=retracted")).json.entries
+    .find((e) => /Donda 2/.test(e.title));
+  await page.goto(`${server.base}/facts/${fact.fact_id}`);
+  const form = page.locator("form", { has: page.getByRole("heading", { name: "Take this fact's content down" }) });
+  await form.getByLabel("reason", { exact: true }).fill("Court order: the entry is about a private person");
+  await form.getByLabel("legal_basis", { exact: true }).fill("Test order 2026/1");
+  await form.getByRole("button", { name: "Take the content down" }).click();
+  await page.getByRole("status").filter({ hasText: "Taken down" }).waitFor();
+  await page.reload();
+  await settled(page);
+  assert.doesNotMatch(await page.locator("main").textContent(), /Stem Player/);
 });
 
 await step("keyboard only: search, open a result, reach the filters", async () => {

@@ -49,7 +49,9 @@ export async function render(main, [factId]) {
         h("td", {}, ev.data && ev.data.reason ? ev.data.reason : ev.data && ev.data.changes ? JSON.stringify(ev.data.changes) : ""))))));
   if (session.may("append") && f.status !== "retracted" && f.role !== "participant") {
     main.append(await correctForm(f), retractForm(f));
-  } else if (!session.who()) {
+  }
+  if (session.may("admin") && f.role !== "participant") main.append(takedownForm(f));
+  if (!session.who()) {
     main.append(h("p", { class: "muted" }, "Editors can correct or retract this fact: ", link("/sign-in", "sign in"), "."));
   }
   return null;
@@ -128,6 +130,37 @@ function retractForm(f) {
     try {
       const res = await append(f.subject, event);
       done(result, `Retraction appended at log position ${res.events[0].position}.`);
+    } catch (err) {
+      showErrors(form, summary, err);
+    }
+  });
+  return form;
+}
+
+// Admins: a lawful takedown erases the fact's content (and its amendments')
+// for good; the reason and the legal basis stay for auditors.
+function takedownForm(f) {
+  const summary = h("div", { class: "problem", role: "alert", hidden: true });
+  const result = h("div", { "aria-live": "polite" });
+  const reason = { name: "reason", pointer: "/data/reason", kind: "longtext", required: true,
+    help: "Why, in words an auditor can read later (kept; only the content is erased)" };
+  const basis = { name: "legal_basis", pointer: "/data/legal_basis", kind: "longtext",
+    help: "The court order, statute or notice it rests on" };
+  const form = h("form", { class: "event card", novalidate: true, "aria-labelledby": "takedown-h" },
+    h("h2", { id: "takedown-h" }, "Take this fact's content down"),
+    h("p", { class: "muted" }, "Erases the content of the fact and of its corrections for good; the hash chain still verifies. This cannot be undone."),
+    field(reason), field(basis), summary, h("button", { type: "submit" }, "Take the content down"), result);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(form, summary);
+    const event = { type: "content_taken_down", data: { fact_id: f.fact_id } };
+    const r = readField(reason, form);
+    if (r !== undefined) event.data.reason = r;
+    const b = readField(basis, form);
+    if (b !== undefined) event.data.legal_basis = b;
+    try {
+      const res = await append(f.subject, event);
+      done(result, `Taken down at log position ${res.events[0].position}.`);
     } catch (err) {
       showErrors(form, summary, err);
     }
