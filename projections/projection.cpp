@@ -43,11 +43,13 @@ Status PendingRows::scan(
         return true;
       });
   if (!s) return s;
-  auto in_range = [&](const std::string& k) { return k >= lower && (upper.empty() || k < upper); };
-  for (const auto& [k, v] : pending_)
-    if (in_range(k)) merged[k] = v;
-  for (const auto& [k, j] : parsed_)
-    if (in_range(k)) merged[k] = j.is_null() ? std::nullopt : std::optional(encode_row(j));
+  // Only the keys in range: a bulk batch holds hundreds of thousands of
+  // pending rows, and walking them all on every scan made folds quadratic.
+  auto below_upper = [&](const std::string& k) { return upper.empty() || k < upper; };
+  for (auto it = pending_.lower_bound(lower); it != pending_.end() && below_upper(it->first); ++it)
+    merged[it->first] = it->second;
+  for (auto it = parsed_.lower_bound(lower); it != parsed_.end() && below_upper(it->first); ++it)
+    merged[it->first] = it->second.is_null() ? std::nullopt : std::optional(encode_row(it->second));
   for (const auto& [k, v] : merged)
     if (v && !visit(k, *v)) break;
   return Status::ok();
