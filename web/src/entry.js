@@ -1,6 +1,19 @@
 // One timeline entry, as the API gives it: its title, the date as the API
 // displays it, the owner's age, its state (corrected, retracted) and sources.
+import { get } from "./api.js";
 import { h, link, words } from "./dom.js";
+
+// Registered names by celebrity id, fetched once per page load.
+const names = new Map();
+
+// A link to a celebrity's timeline that reads their registered name (the
+// id until the profile arrives, and for ids nobody registered).
+export function personLink(id) {
+  const a = link(`/celebrities/${encodeURIComponent(id)}`, id);
+  if (!names.has(id)) names.set(id, get(`/v1/celebrities/${encodeURIComponent(id)}`).then((p) => p.name, () => id));
+  names.get(id).then((name) => { a.textContent = name; });
+  return a;
+}
 
 export function sourceList(sources) {
   if (!sources || !sources.length) return h("p", { class: "muted" }, "No sources.");
@@ -29,10 +42,10 @@ export function entryItem(e, { mark } = {}) {
     h("div", { class: "when" }, e.display || e.occurred || "",
       e.age !== undefined ? ` · age ${e.age}` : "",
       ` · ${words(e.type)}`,
-      e.role === "participant" ? [" · on ", link(`/celebrities/${encodeURIComponent(e.subject)}`, e.subject), "’s record"] : null),
+      e.role === "participant" ? [" · on ", personLink(e.subject), "’s record"] : null),
     e.participants && e.participants.length
       ? h("div", { class: "muted" }, "With ", e.participants.map((p, i) => [i ? ", " : "",
-        link(`/celebrities/${encodeURIComponent(p.celebrity)}`, p.celebrity), p.role ? ` (${p.role})` : ""]))
+        personLink(p.celebrity), p.role ? ` (${p.role})` : ""]))
       : null,
     e.retraction ? h("p", { class: "muted" }, `Retracted: ${e.retraction.reason}`) : null,
     e.corrections && e.corrections.length

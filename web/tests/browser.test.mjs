@@ -102,6 +102,9 @@ await step("a reader finds Kanye West in the directory and reads his timeline", 
   const corrected = api.entries.find((e) => e.status === "corrected");
   assert.ok(corrected, "the demo has a corrected entry");
   await page.locator(`[data-fact="${corrected.fact_id}"] .badge.corrected`).waitFor();
+  // Titles and people in words: registered names, from the owner's side.
+  assert.ok(titles.includes("Married Kim Kardashian"), `titles: ${titles.join(" | ")}`);
+  await page.locator(".entry .muted a", { hasText: "Kim Kardashian" }).first().waitFor();
   await page.locator(".live.on").waitFor();
   await shot(page, "timeline");
   // The README's pictures (docs/screenshots/ holds copies): what fits a screen.

@@ -4,7 +4,7 @@
 // sends only what changed).
 import { append, get, session } from "../api.js";
 import { fill, h, instant, link, words } from "../dom.js";
-import { sourceList, statusBadge } from "../entry.js";
+import { personLink, sourceList, statusBadge } from "../entry.js";
 import { clearErrors, field, readField, readParticipants, readSources, showErrors, sourcesGroup,
   participantsGroup } from "../event_form.js";
 import { eventType } from "../schema.js";
@@ -22,14 +22,14 @@ export async function render(main, [factId]) {
   const f = doc.fact;
   document.title = `${f.title} · Starlog`;
   fill(main,
-    h("p", {}, link(`/celebrities/${encodeURIComponent(f.subject)}`, `← ${f.subject}’s timeline`)),
+    h("p", {}, "← ", personLink(f.subject), "’s timeline"),
     h("h1", {}, f.title, statusBadge(f.status)),
     h("p", { class: "when" }, f.display || f.occurred, f.age !== undefined ? ` · age ${f.age}` : "", ` · ${words(f.type)}`),
     h("dl", { class: "card" },
       h("dt", {}, "occurred"), h("dd", {}, f.occurred || "—"),
       h("dt", {}, "data"), h("dd", {}, h("code", {}, JSON.stringify(f.data))),
       h("dt", {}, "participants"), h("dd", {}, f.participants && f.participants.length
-        ? f.participants.map((p, i) => [i ? ", " : "", link(`/celebrities/${encodeURIComponent(p.celebrity)}`, p.celebrity), p.role ? ` (${p.role})` : ""])
+        ? f.participants.map((p, i) => [i ? ", " : "", personLink(p.celebrity), p.role ? ` (${p.role})` : ""])
         : "none"),
       h("dt", {}, "recorded"), h("dd", {}, `${instant(f.recorded_at)} by ${f.recorded_by}, log position ${f.position}`),
       h("dt", {}, "fact_id"), h("dd", {}, h("code", {}, f.fact_id))),

@@ -4,6 +4,7 @@
 import { append, get, query, session } from "../api.js";
 import { fill, h, instant, link, nextId, words } from "../dom.js";
 import { clearErrors, field, readField, showErrors } from "../event_form.js";
+import { personLink } from "../entry.js";
 import { go } from "../main.js";
 
 const KINDS = ["age_mismatch", "before_birth", "unsourced", "relationship_inconsistent", "possible_duplicate"];
@@ -55,7 +56,7 @@ function findingItem(f) {
   const li = h("li", { class: "card entry", "data-finding": f.id },
     h("h3", {}, words(f.kind, true), f.dismissal ? h("span", { class: "badge" }, "dismissed") : null),
     h("p", {}, f.message),
-    h("p", { class: "muted" }, link(`/celebrities/${encodeURIComponent(f.celebrity)}`, f.celebrity), " · ",
+    h("p", { class: "muted" }, personLink(f.celebrity), " · ",
       f.fact_ids.map((id, i) => [i ? ", " : "", link(`/facts/${id}`, `fact ${i + 1}`)]),
       ` · raised at log position ${f.position}`),
     f.dismissal ? h("p", { class: "muted" }, `Dismissed by ${f.dismissal.by} (${instant(f.dismissal.at)}, log position ${f.dismissal.position}): ${f.dismissal.reason}`) : null);
