@@ -186,6 +186,34 @@ TEST_CASE("filters select by period overlap, type and role") {
   CHECK(f.titles({.celebrity = "kanye-west", .types = {"album_released"}}).size() == 2);
 }
 
+TEST_CASE("to ends the scan where entries start at or after it, in both orders and across pages") {
+  Fixture f;
+  register_demo(f);
+  for (int y = 2001; y <= 2010; ++y)
+    f.add("kanye-west", "album_released", {{"title", "A" + std::to_string(y)}}, std::to_string(y));
+  // Starts before `to` and lasts past it: in.
+  f.add("kanye-west", "live_event_held", {{"name", "Long tour"}, {"venue", "Arena"}},
+        "2004-06-01/2008-01-01");
+  auto to = domain::Occurred::parse("2005");  // start of 2005: A2005 starts there, so is out
+  REQUIRE(to.ok());
+  const auto asc = f.titles({.celebrity = "kanye-west", .to = to->start()});
+  CHECK(asc == std::vector<std::string>{"Released the album A2001", "Released the album A2002",
+                                        "Released the album A2003", "Released the album A2004",
+                                        "Held Long tour at Arena"});
+  TimelineQuery q{.celebrity = "kanye-west", .to = to->start(), .descending = true, .limit = 2};
+  std::vector<std::string> desc;
+  for (int pages = 0; pages < 10; ++pages) {
+    const Json page = f.timeline(q);
+    for (const auto& e : page.at("entries")) desc.push_back(e.at("title"));
+    if (!page.at("next_cursor").is_string()) break;
+    q.cursor = keys::decode_cursor(page.at("next_cursor").get<std::string>());
+  }
+  CHECK(desc == std::vector<std::string>(asc.rbegin(), asc.rend()));
+  auto early = domain::Occurred::parse("1990");
+  REQUIRE(early.ok());
+  CHECK(f.titles({.celebrity = "kanye-west", .to = early->start()}).empty());
+}
+
 TEST_CASE("pagination by cursor is stable while events are appended") {
   Fixture f;
   register_demo(f);

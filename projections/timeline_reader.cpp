@@ -112,6 +112,16 @@ Result<TimelinePage> TimelineReader::page(const TimelineQuery& q) {
     else
       lower = prefix + q.cursor->sort + '\x01';
   }
+  // `to` bounds the scan: keys sort by start first, so every entry that
+  // starts at or after it lies past this key (any key with that start
+  // extends it). Without the bound a read up to an early date walked every
+  // later entry.
+  if (q.to) {
+    const std::string bound =
+        prefix + keys::sort_part(*q.to, domain::Precision::year, 0).substr(0, 16);
+    if (bound < upper) upper = bound;
+  }
+  if (upper <= lower) return page;
   std::string last_sort;
   bool more = false;
   Status failure;
