@@ -87,25 +87,40 @@ Status VersionedMemoryStore::scan_at(
     std::string_view projection, std::int64_t position, std::string_view lower,
     std::string_view upper, bool reverse,
     const std::function<bool(std::string_view, std::string_view)>& visit) {
-  // Views of the keys and values in range, taken under the lock: map nodes
-  // and deque elements stay where they are while commits add to them.
-  std::vector<std::pair<std::string_view, std::string_view>> range;
+  // Views of the keys and values in range, taken under the lock a chunk at
+  // a time (a timeline page reads 100 entries of a range that may hold tens
+  // of thousands): map nodes and deque elements stay where they are while
+  // commits add to them, so the iterator and the views outlive the lock.
+  constexpr std::size_t kChunk = 256;
+  using Iter = std::map<std::string, Versions, std::less<>>::iterator;
+  Iter first, last, it;
   {
     std::shared_lock lock(mu_);
     auto t = tables_.find(projection);
     if (t == tables_.end()) return Status::ok();
     if (!upper.empty() && upper <= lower) return Status::ok();
     auto& rows = t->second.rows;
-    auto first = rows.lower_bound(lower);
-    auto last = upper.empty() ? rows.end() : rows.lower_bound(upper);
-    for (auto it = first; it != last; ++it) {
-      if (const std::string* v = value_at(it->second, position)) range.emplace_back(it->first, *v);
-    }
+    first = rows.lower_bound(lower);
+    last = upper.empty() ? rows.end() : rows.lower_bound(upper);
+    it = reverse ? last : first;
   }
-  if (reverse) std::reverse(range.begin(), range.end());
-  for (const auto& [k, v] : range)
-    if (!visit(k, v)) break;
-  return Status::ok();
+  std::vector<std::pair<std::string_view, std::string_view>> chunk;
+  chunk.reserve(kChunk);
+  for (;;) {
+    chunk.clear();
+    {
+      std::shared_lock lock(mu_);
+      while (chunk.size() < kChunk && it != (reverse ? first : last)) {
+        if (reverse) --it;
+        if (const std::string* v = value_at(it->second, position))
+          chunk.emplace_back(it->first, *v);
+        if (!reverse) ++it;
+      }
+    }
+    if (chunk.empty()) return Status::ok();
+    for (const auto& [k, v] : chunk)
+      if (!visit(k, v)) return Status::ok();
+  }
 }
 
 Result<Checkpoint> VersionedMemoryStore::scan_all(

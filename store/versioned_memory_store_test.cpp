@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <random>
 #include <string>
 #include <utility>
@@ -98,6 +99,42 @@ TEST_CASE("a visit may read the store while a scan runs, and commits meanwhile l
   CHECK(seen == 25);
   CHECK(**s.get("p", "k3") == "later");
   CHECK(**s.at(25).get("p", "k3") == "v3");
+}
+
+TEST_CASE("a long range is scanned a chunk at a time, in both orders, and stops when asked") {
+  VersionedMemoryStore s;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 1000; ++i) {
+    char key[8];
+    std::snprintf(key, sizeof key, "k%04d", i);
+    keys.emplace_back(key);
+    commit(s, {{key, "v"}}, i + 1);
+  }
+  auto view = s.at(700);  // k0000 .. k0699
+  std::vector<std::string> forward, backward;
+  REQUIRE(view.scan("p", "k0100", "k0650", false,
+                    [&](std::string_view k, std::string_view) {
+                      // New keys inside the range, committed while the scan runs, are later
+                      // than the view: they never show.
+                      if (forward.size() % 100 == 0)
+                        commit(s, {{std::string(k) + "x", "new"}}, 2000 + forward.size());
+                      forward.emplace_back(k);
+                      return true;
+                    })
+              .is_ok());
+  CHECK(forward == std::vector<std::string>(keys.begin() + 100, keys.begin() + 650));
+  REQUIRE(view.scan("p", "", "", true,
+                    [&](std::string_view k, std::string_view) {
+                      backward.emplace_back(k);
+                      return true;
+                    })
+              .is_ok());
+  CHECK(backward == std::vector<std::string>(keys.rbegin() + 300, keys.rend()));
+  int visited = 0;
+  REQUIRE(view.scan("p", "", "", false,
+                    [&](std::string_view, std::string_view) { return ++visited < 300; })
+              .is_ok());
+  CHECK(visited == 300);
 }
 
 TEST_CASE("every view equals a plain store that took the commits up to its position") {
