@@ -19,6 +19,12 @@ mkdirSync(shots, { recursive: true });
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
 const server = new StarlogServer(binary, demo);
+// Stopped from outside (ctest's timeout, Ctrl-C): stop the server it started.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    server.stop().finally(() => process.exit(128 + (signal === "SIGINT" ? 2 : 15)));
+  });
+}
 await server.start();
 const editor = server.token("browser-editor", "editor");
 const auditor = server.token("browser-auditor", "auditor");
