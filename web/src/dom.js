@@ -61,3 +61,10 @@ export function instant(text) {
     hour: "2-digit", minute: "2-digit", second: "2-digit",
   }) + " UTC";
 }
+
+// The page for something that is not there: a heading, why, and the way back.
+export function notFound(main, heading, why) {
+  document.title = "Not found · Starlog";
+  fill(main, h("h1", {}, heading), h("div", { class: "problem", role: "alert" }, why),
+    link("/", "Back to the directory"));
+}

@@ -2,6 +2,7 @@
 // the mapping of a rejected write's errors back onto its fields: every
 // problem error names a JSON pointer ("/data/title", "/sources/0/url"); it is
 // shown next to the field whose pointer is the longest prefix of it.
+import { append } from "./api.js";
 import { h, nextId, words } from "./dom.js";
 
 // One labelled input. The label's text is the contract's field name.
@@ -188,4 +189,37 @@ export function clearErrors(form, summary) {
   form.querySelectorAll(".error").forEach((el) => { el.hidden = true; el.textContent = ""; });
   form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
   if (summary) { summary.hidden = true; summary.replaceChildren(); }
+}
+
+// A form that appends one event of `type` to `celebrity`'s stream: `data`
+// is its fixed part, each of `fields` (descriptions as for field()) adds its
+// value under its name when given, and `collect(event, form)` anything else.
+// `before` and `after` are nodes around the fields; with `collapsed`, all of
+// it sits in a <details> of that summary. A refusal shows its errors at
+// their fields; success calls `onDone(answer, result, form)`, `result` being
+// a live region after the button.
+export function appendForm({ celebrity, type, data = {}, fields = [], before = [], after = [],
+  submit, collapsed, attrs = {}, collect, onDone }) {
+  const summary = h("div", { class: "problem", role: "alert", hidden: true });
+  const result = h("div", { "aria-live": "polite" });
+  const body = [before, fields.map((f) => field(f)), after, summary,
+    h("button", { type: "submit" }, submit), result];
+  const form = h("form", { class: "event", novalidate: true, ...attrs },
+    collapsed ? h("details", {}, h("summary", {}, collapsed), body) : body);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(form, summary);
+    const event = { type, data: { ...data } };
+    for (const f of fields) {
+      const v = readField(f, form);
+      if (v !== undefined) event.data[f.name] = v;
+    }
+    if (collect) collect(event, form);
+    try {
+      onDone(await append(celebrity, event), result, form);
+    } catch (err) {
+      showErrors(form, summary, err);
+    }
+  });
+  return form;
 }

@@ -2,7 +2,7 @@
 // the server answers each with this same shell), links inside the app change
 // the page without a reload, and the browser's back button works.
 import { session } from "./api.js";
-import { fill, h } from "./dom.js";
+import { fill, h, notFound } from "./dom.js";
 import * as directory from "./pages/directory.js";
 import * as timeline from "./pages/timeline.js";
 import * as timelinejs from "./pages/timelinejs.js";
@@ -57,9 +57,7 @@ async function route(main, url, focus) {
     if (focus) main.focus();
     return;
   }
-  document.title = "Not found · Starlog";
-  fill(main, h("h1", {}, "Not found"), h("p", {}, "No page of the app has this address. "),
-    h("a", { href: "/", "data-link": true }, "Back to the directory"));
+  notFound(main, "Not found", "No page of the app has this address.");
 }
 
 export function go(href, { replace = false } = {}) {

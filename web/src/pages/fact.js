@@ -2,10 +2,10 @@
 // and the full history of events about it; editors correct or retract it
 // here (the correction's form starts from the fact's current values and
 // sends only what changed).
-import { append, get, session } from "../api.js";
-import { fill, h, instant, link, words } from "../dom.js";
+import { get, session } from "../api.js";
+import { fill, h, instant, link, notFound, words } from "../dom.js";
 import { personLink, sourceList, statusBadge } from "../entry.js";
-import { clearErrors, field, readField, readParticipants, readSources, showErrors, sourcesGroup,
+import { appendForm, field, readField, readParticipants, readSources, sourcesGroup,
   participantsGroup } from "../event_form.js";
 import { eventType } from "../schema.js";
 
@@ -14,9 +14,7 @@ export async function render(main, [factId]) {
   try {
     doc = await get(`/v1/facts/${encodeURIComponent(factId)}`);
   } catch (e) {
-    document.title = "Not found · Starlog";
-    fill(main, h("h1", {}, "Fact not found"), h("div", { class: "problem", role: "alert" }, e.message),
-      link("/", "Back to the directory"));
+    notFound(main, "Fact not found", e.message);
     return null;
   }
   const f = doc.fact;
@@ -57,113 +55,78 @@ export async function render(main, [factId]) {
   return null;
 }
 
-function done(box, text) {
-  box.replaceChildren(h("p", { class: "notice", role: "status" }, text, " ",
+// What an appended amendment answers, with a way to see its effect.
+function done(text) {
+  return (res, result) => result.replaceChildren(h("p", { class: "notice", role: "status" },
+    `${text} at log position ${res.events[0].position}. `,
     h("a", { href: location.pathname, "data-link": true }, "Reload the fact")));
 }
 
+const reasonField = (help) => ({ name: "reason", pointer: "/data/reason", kind: "longtext", required: true, help });
+
+// The correction starts from the fact's values and sends only what changed.
 async function correctForm(f) {
   const t = await eventType(f.type);
   const base = "/data/changes";
-  const summary = h("div", { class: "problem", role: "alert", hidden: true });
-  const result = h("div", { "aria-live": "polite" });
-  const reason = { name: "reason", pointer: "/data/reason", kind: "longtext", required: true,
-    help: "Why: readers see it beside the fact" };
   const fields = (t ? t.fields : []).map((x) => ({ ...x, pointer: `${base}${x.pointer}` }));
   const occurred = { name: "occurred", pointer: `${base}/occurred`, kind: "text" };
-  const form = h("form", { class: "event card", novalidate: true, "aria-labelledby": "correct-h" },
-    h("h2", { id: "correct-h" }, "Correct this fact"),
-    h("p", { class: "muted" }, "Change what is wrong; only fields you change are sent."),
-    field(reason),
-    t && t.hasOccurred ? field(occurred, f.occurred) : null,
-    h("div", { class: "grid2" }, fields.map((x) => field(x, f.data[x.name]))),
-    t && t.hasParticipants ? participantsGroup(f.participants || [], base) : null,
-    sourcesGroup(f.sources || [], base),
-    summary, h("button", { type: "submit" }, "Append the correction"), result);
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    clearErrors(form, summary);
-    const changes = {};
-    const occ = readField(occurred, form);
-    if (t && t.hasOccurred && occ !== undefined && occ !== f.occurred) changes.occurred = occ;
-    const data = {};
-    for (const x of fields) {
-      const v = readField(x, form);
-      const before = f.data[x.name];
-      if (JSON.stringify(v) === JSON.stringify(before)) continue;
-      data[x.name] = v === undefined ? null : v;
-    }
-    if (Object.keys(data).length) changes.data = data;
-    if (t && t.hasParticipants) {
-      const ps = readParticipants(form, base);
-      if (JSON.stringify(ps) !== JSON.stringify(f.participants || [])) changes.participants = ps;
-    }
-    const ss = readSources(form, base);
-    if (JSON.stringify(ss) !== JSON.stringify(f.sources || [])) changes.sources = ss;
-    const event = { type: "fact_corrected", data: { fact_id: f.fact_id, changes } };
-    const r = readField(reason, form);
-    if (r !== undefined) event.data.reason = r;
-    try {
-      const res = await append(f.subject, event);
-      done(result, `Correction appended at log position ${res.events[0].position}.`);
-    } catch (err) {
-      showErrors(form, summary, err);
-    }
+  return appendForm({
+    celebrity: f.subject, type: "fact_corrected", data: { fact_id: f.fact_id },
+    attrs: { class: "event card", "aria-labelledby": "correct-h" },
+    before: [h("h2", { id: "correct-h" }, "Correct this fact"),
+      h("p", { class: "muted" }, "Change what is wrong; only fields you change are sent.")],
+    fields: [reasonField("Why: readers see it beside the fact")],
+    after: [t && t.hasOccurred ? field(occurred, f.occurred) : null,
+      h("div", { class: "grid2" }, fields.map((x) => field(x, f.data[x.name]))),
+      t && t.hasParticipants ? participantsGroup(f.participants || [], base) : null,
+      sourcesGroup(f.sources || [], base)],
+    submit: "Append the correction",
+    collect: (event, form) => {
+      const changes = {};
+      const occ = readField(occurred, form);
+      if (t && t.hasOccurred && occ !== undefined && occ !== f.occurred) changes.occurred = occ;
+      const data = {};
+      for (const x of fields) {
+        const v = readField(x, form);
+        if (JSON.stringify(v) === JSON.stringify(f.data[x.name])) continue;
+        data[x.name] = v === undefined ? null : v;
+      }
+      if (Object.keys(data).length) changes.data = data;
+      if (t && t.hasParticipants) {
+        const ps = readParticipants(form, base);
+        if (JSON.stringify(ps) !== JSON.stringify(f.participants || [])) changes.participants = ps;
+      }
+      const ss = readSources(form, base);
+      if (JSON.stringify(ss) !== JSON.stringify(f.sources || [])) changes.sources = ss;
+      event.data.changes = changes;
+    },
+    onDone: done("Correction appended"),
   });
-  return form;
 }
 
 function retractForm(f) {
-  const summary = h("div", { class: "problem", role: "alert", hidden: true });
-  const result = h("div", { "aria-live": "polite" });
-  const reason = { name: "reason", pointer: "/data/reason", kind: "longtext", required: true,
-    help: "Why the fact is withdrawn; it stays in the log and in the history" };
-  const form = h("form", { class: "event card", novalidate: true, "aria-labelledby": "retract-h" },
-    h("h2", { id: "retract-h" }, "Retract this fact"), field(reason), summary,
-    h("button", { type: "submit" }, "Append the retraction"), result);
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    clearErrors(form, summary);
-    const event = { type: "fact_retracted", data: { fact_id: f.fact_id } };
-    const r = readField(reason, form);
-    if (r !== undefined) event.data.reason = r;
-    try {
-      const res = await append(f.subject, event);
-      done(result, `Retraction appended at log position ${res.events[0].position}.`);
-    } catch (err) {
-      showErrors(form, summary, err);
-    }
+  return appendForm({
+    celebrity: f.subject, type: "fact_retracted", data: { fact_id: f.fact_id },
+    attrs: { class: "event card", "aria-labelledby": "retract-h" },
+    before: [h("h2", { id: "retract-h" }, "Retract this fact")],
+    fields: [reasonField("Why the fact is withdrawn; it stays in the log and in the history")],
+    submit: "Append the retraction",
+    onDone: done("Retraction appended"),
   });
-  return form;
 }
 
 // Admins: a lawful takedown erases the fact's content (and its amendments')
 // for good; the reason and the legal basis stay for auditors.
 function takedownForm(f) {
-  const summary = h("div", { class: "problem", role: "alert", hidden: true });
-  const result = h("div", { "aria-live": "polite" });
-  const reason = { name: "reason", pointer: "/data/reason", kind: "longtext", required: true,
-    help: "Why, in words an auditor can read later (kept; only the content is erased)" };
-  const basis = { name: "legal_basis", pointer: "/data/legal_basis", kind: "longtext",
-    help: "The court order, statute or notice it rests on" };
-  const form = h("form", { class: "event card", novalidate: true, "aria-labelledby": "takedown-h" },
-    h("h2", { id: "takedown-h" }, "Take this fact's content down"),
-    h("p", { class: "muted" }, "Erases the content of the fact and of its corrections for good; the hash chain still verifies. This cannot be undone."),
-    field(reason), field(basis), summary, h("button", { type: "submit" }, "Take the content down"), result);
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    clearErrors(form, summary);
-    const event = { type: "content_taken_down", data: { fact_id: f.fact_id } };
-    const r = readField(reason, form);
-    if (r !== undefined) event.data.reason = r;
-    const b = readField(basis, form);
-    if (b !== undefined) event.data.legal_basis = b;
-    try {
-      const res = await append(f.subject, event);
-      done(result, `Taken down at log position ${res.events[0].position}.`);
-    } catch (err) {
-      showErrors(form, summary, err);
-    }
+  return appendForm({
+    celebrity: f.subject, type: "content_taken_down", data: { fact_id: f.fact_id },
+    attrs: { class: "event card", "aria-labelledby": "takedown-h" },
+    before: [h("h2", { id: "takedown-h" }, "Take this fact's content down"),
+      h("p", { class: "muted" }, "Erases the content of the fact and of its corrections for good; the hash chain still verifies. This cannot be undone.")],
+    fields: [reasonField("Why, in words an auditor can read later (kept; only the content is erased)"),
+      { name: "legal_basis", pointer: "/data/legal_basis", kind: "longtext",
+        help: "The court order, statute or notice it rests on" }],
+    submit: "Take the content down",
+    onDone: done("Taken down"),
   });
-  return form;
 }

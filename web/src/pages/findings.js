@@ -1,9 +1,9 @@
 // Fact-checkers: the findings queue (claims that contradict the record), by
 // kind or celebrity, with dismissed ones on request; editors dismiss one
 // with a reason (a finding_dismissed event on the celebrity's stream).
-import { append, get, query, session } from "../api.js";
+import { get, query, session } from "../api.js";
 import { fill, h, instant, link, nextId, words } from "../dom.js";
-import { clearErrors, field, readField, showErrors } from "../event_form.js";
+import { appendForm } from "../event_form.js";
 import { personLink } from "../entry.js";
 import { go } from "../main.js";
 
@@ -65,24 +65,13 @@ function findingItem(f) {
 }
 
 function dismissForm(f) {
-  const summary = h("div", { class: "problem", role: "alert", hidden: true });
-  const reason = { name: "reason", pointer: "/data/reason", kind: "longtext", required: true,
-    help: "Why it needs no change, for the fact-checkers after you" };
-  const form = h("form", { class: "event", novalidate: true },
-    h("details", {}, h("summary", {}, "Dismiss this finding"), field(reason), summary,
-      h("button", { type: "submit" }, "Dismiss")));
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    clearErrors(form, summary);
-    const event = { type: "finding_dismissed", data: { finding_id: f.id } };
-    const r = readField(reason, form);
-    if (r !== undefined) event.data.reason = r;
-    try {
-      const res = await append(f.celebrity, event);
-      form.replaceWith(h("p", { class: "notice", role: "status" }, `Dismissed (log position ${res.events[0].position}).`));
-    } catch (err) {
-      showErrors(form, summary, err);
-    }
+  return appendForm({
+    celebrity: f.celebrity, type: "finding_dismissed", data: { finding_id: f.id },
+    collapsed: "Dismiss this finding",
+    fields: [{ name: "reason", pointer: "/data/reason", kind: "longtext", required: true,
+      help: "Why it needs no change, for the fact-checkers after you" }],
+    submit: "Dismiss",
+    onDone: (res, _result, form) => form.replaceWith(h("p", { class: "notice", role: "status" },
+      `Dismissed (log position ${res.events[0].position}).`)),
   });
-  return form;
 }

@@ -4,7 +4,7 @@
 // what changed since then marked. Filters and the moment live in the page's
 // address, so every view can be bookmarked.
 import { ApiError, get, query, session } from "../api.js";
-import { fill, h, link, nextId, words } from "../dom.js";
+import { fill, h, link, nextId, notFound, words } from "../dom.js";
 import { entryItem } from "../entry.js";
 import { composer } from "../composer.js";
 import { follow, concerns } from "../live.js";
@@ -19,9 +19,7 @@ export async function render(main, [id], url) {
   try {
     profile = await get(`/v1/celebrities/${encodeURIComponent(id)}`);
   } catch (e) {
-    document.title = "Not found · Starlog";
-    fill(main, h("h1", {}, "Not found"), h("div", { class: "problem", role: "alert" }, e.message),
-      link("/", "Back to the directory"));
+    notFound(main, "Not found", e.message);
     return null;
   }
   document.title = `${profile.name} · Starlog`;
