@@ -18,8 +18,6 @@ constexpr std::string_view kShellPolicy =
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-bool ends_with(std::string_view s, std::string_view suffix) { return s.ends_with(suffix); }
-
 }  // namespace
 
 std::string WebApp::content_type_of(std::string_view name) {
@@ -40,7 +38,7 @@ std::string WebApp::content_type_of(std::string_view name) {
       {".txt", "text/plain; charset=utf-8"},
   };
   for (const auto& [ext, type] : kTypes)
-    if (ends_with(name, ext)) return std::string(type);
+    if (name.ends_with(ext)) return std::string(type);
   return "application/octet-stream";
 }
 

@@ -281,11 +281,7 @@ std::string title_relationship_changed(const Json& d, const TitleView& v) {
   std::string phrase;
   for (const auto& [value, words] : kPhrases)
     if (value == status) phrase = words;
-  if (phrase.empty()) {  // not a valid status: say it as it is
-    std::string words = status;
-    std::replace(words.begin(), words.end(), '_', ' ');
-    phrase = "relationship (" + words + ") with ";
-  }
+  if (phrase.empty()) phrase = "relationship (" + in_words(status) + ") with ";
   if (v.owner_is_subject()) return capitalized(phrase + v.name(with));
   if (v.owner == with) {
     if (status == "divorce_filed") return v.name(v.subject) + " filed for divorce";
@@ -449,6 +445,12 @@ constexpr EventType kEventTypes[] = {
 };
 
 }  // namespace
+
+std::string in_words(std::string_view value, bool capital) {
+  std::string s(value);
+  std::replace(s.begin(), s.end(), '_', ' ');
+  return capital ? capitalized(std::move(s)) : s;
+}
 
 const EventType* find_event_type(std::string_view name) {
   for (const EventType& t : kEventTypes) {

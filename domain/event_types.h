@@ -70,6 +70,10 @@ struct EventType {
   }
 };
 
+// A stored value in words for people: "divorce_filed" -> "divorce filed",
+// "album_released" -> "Album released" with `capital`.
+std::string in_words(std::string_view value, bool capital = false);
+
 // nullptr for an unknown type name.
 const EventType* find_event_type(std::string_view name);
 std::span<const EventType> all_event_types();

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 
+#include "domain/event_types.h"
 #include "domain/occurred.h"
 
 namespace starlog::projections {
@@ -199,16 +200,9 @@ std::string sources_html(const Json& sources) {
   return html + "</ul>";
 }
 
-// A row of TimelineJS's groups, in words: "album_released" -> "Album released".
-std::string group_of(const Json& type) {
-  std::string g = type.is_string() ? type.get<std::string>() : std::string();
-  std::replace(g.begin(), g.end(), '_', ' ');
-  if (!g.empty() && g[0] >= 'a' && g[0] <= 'z') g[0] = static_cast<char>(g[0] - 'a' + 'A');
-  return g;
-}
-
 Json slide_of(const Json& entry, const NameOf& name_of) {
-  Json slide = {{"unique_id", entry.at("fact_id")}, {"group", group_of(entry.at("type"))}};
+  Json slide = {{"unique_id", entry.at("fact_id")},
+                {"group", domain::in_words(entry.value("type", ""), true)}};
   if (auto occurred = entry.find("occurred"); occurred != entry.end() && occurred->is_string()) {
     add_dates(slide, occurred->get<std::string>());
   }
