@@ -103,12 +103,12 @@ Response WebApp::serve(const Request& req, const File& file, bool shell) const {
 }
 
 Response WebApp::not_installed(const Request& req) const {
-  return problem(http::status::not_found, "not-found", "Not Found",
-                 "the web app's files are not installed: this server looked for them in " +
-                     root_.string() +
-                     " (build them with `make`, or point --web-root at a built copy); the API "
-                     "under /v1/ works without them",
-                 req);
+  return problem_from_status(
+      Status::not_found("the web app's files are not installed: this server looked for them in " +
+                        root_.string() +
+                        " (build them with `make`, or point --web-root at a built copy); the API "
+                        "under /v1/ works without them"),
+      req);
 }
 
 void WebApp::add_routes(Router& router) const {
