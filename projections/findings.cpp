@@ -41,18 +41,18 @@ struct Person {
 };
 
 Result<Json> load(PendingRows& rows, const std::string& key) {
-  auto raw = rows.get(key);
-  if (!raw.ok()) return raw.status();
-  if (!raw.value()) return Json(nullptr);
-  return decode_row(**raw);
+  auto row = rows.read_json(key);
+  if (!row.ok()) return row.status();
+  return **row;
 }
 
 Result<std::optional<Person>> person(PendingRows& rows, const std::string& celebrity) {
-  auto p = load(rows, keys::profile(celebrity));
-  if (!p.ok()) return p.status();
-  if (p->is_null()) return std::optional<Person>();
-  Person out{p->at("name").get<std::string>(), std::nullopt};
-  if (const Json& b = p->at("born"); b.is_string()) {
+  auto row = rows.read_json(keys::profile(celebrity));
+  if (!row.ok()) return row.status();
+  const Json& p = **row;
+  if (p.is_null()) return std::optional<Person>();
+  Person out{p.at("name").get<std::string>(), std::nullopt};
+  if (const Json& b = p.at("born"); b.is_string()) {
     if (auto parsed = Occurred::parse(b.get<std::string>()); parsed.ok()) out.born = *parsed;
   }
   return std::optional<Person>(std::move(out));
@@ -428,10 +428,10 @@ Status profile_changed(PendingRows& rows, const std::string& celebrity, const Js
   });
   if (!s) return s;
   for (const auto& id : facts) {
-    auto row = load(rows, keys::fact(id));
+    auto row = rows.read_json(keys::fact(id));
     if (!row.ok()) return row.status();
-    if (row->is_null()) continue;
-    const Fact f = fact_from_json(*row);
+    if ((*row)->is_null()) continue;
+    const Fact f = fact_from_json(**row);
     if (Status r = refresh_fact(rows, id, &f, position, touched); !r) return r;
   }
   return Status::ok();

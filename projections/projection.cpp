@@ -20,16 +20,31 @@ Result<std::optional<std::string>> PendingRows::get(const std::string& key) {
   return store_.get(projection_, key);
 }
 
-Result<Json*> PendingRows::edit_json(const std::string& key) {
+Result<const Json*> PendingRows::read_json(const std::string& key) {
   if (auto it = parsed_.find(key); it != parsed_.end()) return &it->second;
+  if (auto it = decoded_.find(key); it != decoded_.end()) return &it->second;
   auto raw = get(key);
   if (!raw.ok()) return raw.status();
   Json j = raw.value() ? decode_row(**raw) : Json(nullptr);
+  bytes_ += key.size() + kRowOverhead + (raw.value() ? (*raw)->size() : 0);
+  return &decoded_.emplace(key, std::move(j)).first->second;
+}
+
+Result<Json*> PendingRows::edit_json(const std::string& key) {
+  if (auto it = parsed_.find(key); it != parsed_.end()) return &it->second;
+  Json j;
+  if (auto node = decoded_.extract(key)) {
+    j = std::move(node.mapped());  // its bytes stay counted, now as an edited row
+  } else {
+    auto raw = get(key);
+    if (!raw.ok()) return raw.status();
+    j = raw.value() ? decode_row(**raw) : Json(nullptr);
+    bytes_ += key.size() + kRowOverhead + (raw.value() ? (*raw)->size() : 0);
+  }
   if (auto it = pending_.find(key); it != pending_.end()) {
-    bytes_ -= key.size() + kRowOverhead + size_of(it->second);
+    bytes_ -= std::min(bytes_, key.size() + kRowOverhead + size_of(it->second));
     pending_.erase(it);
   }
-  bytes_ += key.size() + kRowOverhead + (raw.value() ? (*raw)->size() : 0);
   return &parsed_.emplace(key, std::move(j)).first->second;
 }
 
@@ -62,12 +77,20 @@ void PendingRows::forget_parsed(const std::string& key) {
   }
 }
 
+void PendingRows::forget_decoded(const std::string& key) {
+  if (auto it = decoded_.find(key); it != decoded_.end()) {
+    bytes_ -= std::min(bytes_, key.size() + kRowOverhead);
+    decoded_.erase(it);
+  }
+}
+
 void PendingRows::put(const std::string& key, std::string value) { set(key, std::move(value)); }
 
 void PendingRows::erase(const std::string& key) { set(key, std::nullopt); }
 
 void PendingRows::set(const std::string& key, std::optional<std::string> value) {
   forget_parsed(key);
+  forget_decoded(key);
   auto [it, added] = pending_.try_emplace(key);
   if (added)
     bytes_ += key.size() + kRowOverhead;
@@ -85,10 +108,13 @@ std::vector<store::KvWrite> PendingRows::take() {
       pending_[k] = encode_row(j);
   }
   parsed_.clear();
+  decoded_.clear();
   std::vector<store::KvWrite> out;
   out.reserve(pending_.size());
-  for (auto& [k, v] : pending_) out.push_back({k, std::move(v)});
-  pending_.clear();
+  while (!pending_.empty()) {
+    auto node = pending_.extract(pending_.begin());
+    out.push_back({std::move(node.key()), std::move(node.mapped())});
+  }
   bytes_ = 0;
   return out;
 }

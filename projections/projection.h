@@ -30,6 +30,11 @@ class PendingRows {
       : store_(store), projection_(std::move(projection)) {}
 
   Result<std::optional<std::string>> get(const std::string& key);
+  // The row decoded (null when absent), for reading: decoded once per batch
+  // however often the fold reads it (profiles are read by every fact that
+  // names the celebrity). The pointer is valid until the next write or
+  // edit of `key`, or take(). Throws Json::exception for a corrupt row.
+  Result<const Json*> read_json(const std::string& key);
   void put(const std::string& key, std::string value);
   void erase(const std::string& key);
   // The row parsed as JSON (null when absent), to change in place; the row
@@ -48,12 +53,14 @@ class PendingRows {
 
  private:
   void forget_parsed(const std::string& key);
+  void forget_decoded(const std::string& key);
   void set(const std::string& key, std::optional<std::string> value);
 
   store::ProjectionStore& store_;
   std::string projection_;
   std::map<std::string, std::optional<std::string>> pending_;
-  std::map<std::string, Json> parsed_;  // rows being edited; not in pending_
+  std::map<std::string, Json> parsed_;   // rows being edited; not in pending_
+  std::map<std::string, Json> decoded_;  // rows read as JSON, unchanged; never in parsed_
   std::size_t bytes_ = 0;
 };
 

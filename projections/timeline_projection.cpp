@@ -44,11 +44,11 @@ std::map<std::string, Row> rows_of(const Fact& f) {
   return out;
 }
 
+// A copy: the fold goes on to write the rows it read.
 Result<Json> load_json(PendingRows& rows, const std::string& key) {
-  auto raw = rows.get(key);
-  if (!raw.ok()) return raw.status();
-  if (!raw.value()) return Json(nullptr);
-  return decode_row(**raw);
+  auto row = rows.read_json(key);
+  if (!row.ok()) return row.status();
+  return **row;
 }
 
 // `subset`: the fold sees a subset of the log (TimelineProjection::Input),
@@ -135,10 +135,10 @@ Status apply_profile(const Event& e, PendingRows& rows) {
 }
 
 Status apply_amendment(const Event& e, PendingRows& rows, bool subset, Touched& touched) {
-  auto row = load_json(rows, keys::fact(e.fact_id()));
+  auto row = rows.read_json(keys::fact(e.fact_id()));
   if (!row.ok()) return row.status();
-  if (row->is_null()) return Status::corrupt("amendment of unknown fact " + e.fact_id());
-  const Fact before = fact_from_json(*row);
+  if ((*row)->is_null()) return Status::corrupt("amendment of unknown fact " + e.fact_id());
+  const Fact before = fact_from_json(**row);
   Fact after = before;
   // The store checked this amendment against the same fold when it was
   // appended; a failure here means the log was written without the rules
@@ -154,10 +154,10 @@ Status apply_amendment(const Event& e, PendingRows& rows, bool subset, Touched& 
 // replay of the log after the takedown sees its events erased).
 Status apply_takedown(const Event& e, PendingRows& rows, bool subset, Touched& touched) {
   const std::string key = keys::fact(e.fact_id());
-  auto row = load_json(rows, key);
+  auto row = rows.read_json(key);
   if (!row.ok()) return row.status();
-  if (row->is_null()) return Status::ok();
-  const Fact before = fact_from_json(*row);
+  if ((*row)->is_null()) return Status::ok();
+  const Fact before = fact_from_json(**row);
   std::map<std::string, int> count_delta;
   for (const auto& [celebrity, r] : rows_of(before)) {
     touched.insert(celebrity);
