@@ -37,9 +37,7 @@ Response list_projections(AuditServices& s, const Request& req) {
 Response rebuild(AuditServices& s, const Request& req, const RouteParams& p) {
   const std::string& name = p.param("name");
   ManagedProjection* m = find(s, name);
-  if (!m)
-    return problem(http::status::not_found, "not-found", "Not found",
-                   "no projection named '" + name + "'", req);
+  if (!m) return not_found("no projection named '" + name + "'", req);
   projections::Rebuilder::Options options = s.rebuild_defaults;
   if (auto raw = p.query_value("max_rate")) {
     double rate = 0;

@@ -51,15 +51,14 @@ std::string what_needs(Permission p) {
 }  // namespace
 
 Response unauthorized(const Request& req, std::string detail, bool invalid_token) {
-  Response res =
-      problem(http::status::unauthorized, "unauthorized", "Unauthorized", std::move(detail), req);
+  Response res = problem(ProblemType::unauthorized, std::move(detail), req);
   res.set(http::field::www_authenticate,
           invalid_token ? "Bearer error=\"invalid_token\"" : "Bearer");
   return res;
 }
 
 Response forbidden(const Request& req, std::string detail) {
-  Response res = problem(http::status::forbidden, "forbidden", "Forbidden", std::move(detail), req);
+  Response res = problem(ProblemType::forbidden, std::move(detail), req);
   res.set(http::field::www_authenticate, "Bearer error=\"insufficient_scope\"");
   return res;
 }

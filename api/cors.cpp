@@ -75,7 +75,7 @@ std::optional<Response> Cors::options(const Request& req, const Router& router) 
   const bool preflight =
       !origin.empty() && req.find(http::field::access_control_request_method) != req.end();
   if (preflight && !allow_origin(origin)) {
-    Response res = problem(http::status::forbidden, "cors-origin-not-allowed", "Origin not allowed",
+    Response res = problem(ProblemType::cors_origin_not_allowed,
                            "Browser pages from " + std::string(origin) +
                                " may not call this API; start the server with --cors-origin " +
                                std::string(origin) + ".",

@@ -420,9 +420,8 @@ void LiveFeed::add_routes(Router& router) const {
                  res.keep_alive(req.keep_alive());
                  return res;
                }
-               return problem(http::status::service_unavailable, "live-feed-unavailable",
-                              "Live feed unavailable", "This server does not stream the live feed.",
-                              req);
+               return problem(ProblemType::live_feed_unavailable,
+                              "This server does not stream the live feed.", req);
              });
 }
 

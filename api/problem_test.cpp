@@ -2,6 +2,12 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+#include <set>
+#include <string>
+
+#include "api/openapi.h"
+
 using namespace starlog;
 using namespace starlog::api;
 
@@ -18,8 +24,8 @@ Json body_of(const Response& res) { return Json::parse(res.body()); }
 
 TEST_CASE("a problem response carries the RFC 9457 members and media type") {
   const Request req = make_request();
-  const Response res = problem(http::status::not_found, "not-found", "Not found",
-                               "no such celebrity", req, Json{{"celebrity", "x"}});
+  const Response res =
+      problem(ProblemType::not_found, "no such celebrity", req, Json{{"celebrity", "x"}});
   CHECK(res.result() == http::status::not_found);
   CHECK(res[http::field::content_type] == "application/problem+json");
   CHECK(res[http::field::content_length] == std::to_string(res.body().size()));
@@ -32,8 +38,8 @@ TEST_CASE("a problem response carries the RFC 9457 members and media type") {
 }
 
 TEST_CASE("extension members cannot override the standard ones") {
-  const Response res = problem(http::status::conflict, "conflict", "Conflict", "d", make_request(),
-                               Json{{"status", 200}, {"type", "evil"}});
+  const Response res =
+      problem(ProblemType::conflict, "d", make_request(), Json{{"status", 200}, {"type", "evil"}});
   const Json body = body_of(res);
   CHECK(body["status"] == 409);
   CHECK(body["type"] == "https://starlog.dev/problems/conflict");
@@ -43,7 +49,7 @@ TEST_CASE("a problem answers in the request's HTTP version and keep-alive wish")
   Request req = make_request();
   req.version(10);
   req.keep_alive(false);
-  const Response res = problem(http::status::bad_request, "x", "X", "d", req);
+  const Response res = problem(ProblemType::malformed_request, "d", req);
   CHECK(res.version() == 10);
   CHECK_FALSE(res.keep_alive());
 }
@@ -133,4 +139,77 @@ TEST_CASE("an ok Status is a caller bug and yields a 500, not a success") {
   const Response res = problem_from_status(Status::ok(), make_request());
   CHECK(res.result() == http::status::internal_server_error);
   CHECK(body_of(res)["type"] == "https://starlog.dev/problems/internal-error");
+}
+
+TEST_CASE("the table of problem types: one slug each, 4xx and 5xx, titles in sentence case") {
+  std::set<std::string_view> slugs;
+  for (const ProblemInfo& row : all_problem_types()) {
+    CAPTURE(row.slug);
+    CHECK(slugs.insert(row.slug).second);
+    CHECK(&problem_info(row.type) == &row);
+    const unsigned code = static_cast<unsigned>(row.status);
+    CHECK(code >= 400);
+    CHECK(code < 600);
+    REQUIRE_FALSE(row.title.empty());
+    // "Payload too large", not "Payload Too Large": one spelling for all.
+    for (std::size_t i = 1; i < row.title.size(); ++i) {
+      if (row.title[i - 1] == ' ' && row.title.substr(i, 3) != "URI")
+        CHECK_MESSAGE(!(row.title[i] >= 'A' && row.title[i] <= 'Z'), row.title);
+    }
+    const Response res = problem(row.type, "d", make_request());
+    CHECK(res.result() == row.status);
+    const Json body = body_of(res);
+    CHECK(body["type"] == std::string(kProblemTypeBase) + std::string(row.slug));
+    CHECK(body["title"] == row.title);
+  }
+}
+
+namespace {
+
+// Every object of `doc` whose "type" is a problem type URI, wherever it is.
+void problem_examples(const Json& doc, std::vector<const Json*>& out) {
+  if (doc.is_object()) {
+    auto t = doc.find("type");
+    if (t != doc.end() && t->is_string() &&
+        t->get<std::string>().starts_with(std::string(kProblemTypeBase)))
+      out.push_back(&doc);
+    for (const auto& [k, v] : doc.items()) problem_examples(v, out);
+  } else if (doc.is_array()) {
+    for (const auto& v : doc) problem_examples(v, out);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the OpenAPI document lists exactly the table's problem types, and its examples agree") {
+  const Json doc = Json::parse(openapi_document());
+  const Json& schema = doc.at("components").at("schemas").at("ProblemType");
+  std::map<std::string, std::string> documented;  // slug -> description
+  for (const Json& one : schema.at("oneOf")) {
+    const std::string uri = one.at("const").get<std::string>();
+    REQUIRE(uri.starts_with(std::string(kProblemTypeBase)));
+    documented[uri.substr(kProblemTypeBase.size())] = one.at("description").get<std::string>();
+  }
+  std::map<std::string, const ProblemInfo*> table;
+  for (const ProblemInfo& row : all_problem_types()) table[std::string(row.slug)] = &row;
+  for (const auto& [slug, row] : table) {
+    CAPTURE(slug);
+    REQUIRE(documented.count(slug) == 1);
+    // Each description starts with the status: "409: A domain conflict ...".
+    CHECK(documented[slug].starts_with(std::to_string(static_cast<unsigned>(row->status)) + ":"));
+  }
+  for (const auto& [slug, description] : documented) {
+    CAPTURE(slug);
+    CHECK(table.count(slug) == 1);
+  }
+  std::vector<const Json*> examples;
+  problem_examples(doc, examples);
+  CHECK(examples.size() > 10);
+  for (const Json* e : examples) {
+    const std::string slug = e->at("type").get<std::string>().substr(kProblemTypeBase.size());
+    CAPTURE(slug);
+    REQUIRE(table.count(slug) == 1);
+    if (e->contains("title")) CHECK(e->at("title") == table[slug]->title);
+    if (e->contains("status")) CHECK(e->at("status") == static_cast<unsigned>(table[slug]->status));
+  }
 }

@@ -115,7 +115,7 @@ Response Router::dispatch(const Request& req) const {
               << split_target(req.target()).path << ": unknown exception\n";
   }
   try {
-    return problem(http::status::internal_server_error, "internal-error", "Internal error",
+    return problem(ProblemType::internal_error,
                    "The server failed to answer this request; the error was logged.", req);
   } catch (...) {
     // Only allocation can fail here; a bare 500 is still better than a crash.
@@ -147,7 +147,7 @@ Response Router::dispatch_unchecked(const Request& req) const {
   const Target target = split_target(req.target());
   const auto path = split_path(target.path);
   if (!path) {
-    return problem(http::status::bad_request, "malformed-request", "Malformed request",
+    return problem(ProblemType::malformed_request,
                    "The request path is not a valid percent-encoded UTF-8 path.", req);
   }
 
@@ -156,8 +156,7 @@ Response Router::dispatch_unchecked(const Request& req) const {
     if (matches(r, *path)) candidates.push_back(&r);
   }
   if (candidates.empty()) {
-    return problem(http::status::not_found, "not-found", "Not found",
-                   "There is no resource at " + std::string(target.path) + ".", req);
+    return not_found("There is no resource at " + std::string(target.path) + ".", req);
   }
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Route* a, const Route* b) { return compare_specificity(*a, *b) < 0; });
@@ -184,11 +183,10 @@ Response Router::dispatch_unchecked(const Request& req) const {
       if (!allow.empty()) allow += ", ";
       allow += m;
     }
-    Response res =
-        problem(http::status::method_not_allowed, "method-not-allowed", "Method not allowed",
-                std::string(req.method_string()) + " is not allowed on " +
-                    std::string(target.path) + "; allowed: " + allow + ".",
-                req);
+    Response res = problem(ProblemType::method_not_allowed,
+                           std::string(req.method_string()) + " is not allowed on " +
+                               std::string(target.path) + "; allowed: " + allow + ".",
+                           req);
     res.set(http::field::allow, allow);
     return res;
   }
@@ -205,7 +203,7 @@ Response Router::dispatch_unchecked(const Request& req) const {
   if (guard_) {
     denied = guard_(req, route->needed, params);
   } else if (route->needed != domain::Permission::none) {
-    denied = problem(http::status::unauthorized, "unauthorized", "Unauthorized",
+    denied = problem(ProblemType::unauthorized,
                      "This server checks no credentials, so it serves no protected route.", req);
     denied->set(http::field::www_authenticate, "Bearer");
   }

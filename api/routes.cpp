@@ -73,8 +73,7 @@ struct Revision {
 };
 
 Response unknown_celebrity(const Request& req, std::string_view id) {
-  return problem(http::status::not_found, "not-found", "Not found",
-                 "no celebrity with id '" + std::string(id) + "'", req);
+  return not_found("no celebrity with id '" + std::string(id) + "'", req);
 }
 
 // Read-your-writes when appends are folded in the background: waits until
@@ -193,25 +192,22 @@ std::optional<Response> check_dismissals(Services& s, const Request& req, const 
 Response append_events(Services& s, const Request& req, const RouteParams& p) {
   const std::string& stream = p.param("id");
   if (!domain::is_valid_slug(stream)) {
-    return problem(
-        http::status::unprocessable_entity, "validation-failed", "Validation Failed",
-        "'" + stream + "' is not a valid celebrity id (a lower-case slug)", req,
-        Json{{"errors",
-              Json::array({{{"pointer", ""}, {"message", "invalid celebrity id in path"}}})}});
+    return problem_from_status(
+        Status::invalid("'" + stream + "' is not a valid celebrity id (a lower-case slug)",
+                        {{"", "invalid celebrity id in path"}}),
+        req);
   }
   if (!is_json_content_type(req[http::field::content_type])) {
-    return problem(http::status::unsupported_media_type, "unsupported-media-type",
-                   "Unsupported Media Type", "send events as Content-Type: application/json", req);
+    return problem(ProblemType::unsupported_media_type,
+                   "send events as Content-Type: application/json", req);
   }
   if (req.body().size() > domain::kMaxBodyBytes) {
-    return problem(http::status::payload_too_large, "payload-too-large", "Payload Too Large",
-                   "a request body may hold at most 1 MiB", req);
+    return problem(ProblemType::payload_too_large, "a request body may hold at most 1 MiB", req);
   }
   std::string precondition_error;
   auto expected = expected_version(req, precondition_error);
   if (!expected) {
-    return problem(http::status::bad_request, "invalid-header", "Bad Request", precondition_error,
-                   req);
+    return problem(ProblemType::invalid_header, precondition_error, req);
   }
   if (json_nests_deeper_than(req.body(), kMaxJsonDepth)) {
     std::string detail = "the body nests arrays and objects deeper than ";
@@ -235,7 +231,7 @@ Response append_events(Services& s, const Request& req, const RouteParams& p) {
     const domain::EventType* t = domain::find_event_type(e.type);
     if (t && t->role == domain::EventRole::takedown) takedown = true;
     if (t && t->admin_only && !domain::allows(p.principal->role, domain::Permission::admin)) {
-      return problem(http::status::forbidden, "forbidden", "Forbidden",
+      return problem(ProblemType::forbidden,
                      std::string(t->name) + " events need a token of the role admin; token '" +
                          p.principal->name + "' has the role " +
                          std::string(domain::to_string(p.principal->role)),
@@ -263,11 +259,10 @@ Response append_events(Services& s, const Request& req, const RouteParams& p) {
     if (done) return std::nullopt;
     std::fprintf(stderr, "starlog: takedown at position %lld: %s\n",
                  static_cast<long long>(position), done.message().c_str());
-    Response res =
-        problem(http::status::service_unavailable, "takedown-incomplete", "Takedown incomplete",
-                "The takedown is recorded, but its content is not yet erased "
-                "everywhere; send the same request again to complete it.",
-                req);
+    Response res = problem(ProblemType::takedown_incomplete,
+                           "The takedown is recorded, but its content is not yet erased "
+                           "everywhere; send the same request again to complete it.",
+                           req);
     res.set(http::field::retry_after, "1");
     return res;
   };
@@ -518,13 +513,12 @@ Response missing_fact(Services& s, const Request& req, const std::string& id) {
     Json takedown = {{"event_id", x.by},
                      {"recorded_at", domain::format_instant_ms(x.recorded_at)},
                      {"reason", x.reason}};
-    return problem(http::status::gone, "taken-down", "Taken down",
+    return problem(ProblemType::taken_down,
                    "the content of fact '" + id + "' was taken down by event " + x.by + " at " +
                        domain::format_instant_ms(x.recorded_at) + ": " + x.reason,
                    req, Json{{"taken_down", std::move(takedown)}});
   }
-  return problem(http::status::not_found, "not-found", "Not found", "no fact with id '" + id + "'",
-                 req);
+  return not_found("no fact with id '" + id + "'", req);
 }
 
 Response get_fact(Services& s, const Request& req, const RouteParams& p) {
@@ -671,7 +665,7 @@ std::optional<Response> while_starting(Services& s, const Request& req) {
   if (started(s)) return std::nullopt;
   if (!req.target().starts_with("/v1/")) return std::nullopt;
   const auto head = s.log.head();
-  Response res = problem(http::status::service_unavailable, "not-ready", "Not ready",
+  Response res = problem(ProblemType::not_ready,
                          "This node is folding the log before it serves (position " +
                              std::to_string(s.timeline.position()) + " of " + std::to_string(head) +
                              "); /readyz shows the progress. Try again shortly, or another node.",

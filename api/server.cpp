@@ -140,13 +140,12 @@ std::optional<Response> refuse_header(const Header& h, const ServerOptions& o) {
     return out;
   };
   if (fields > o.max_header_fields) {
-    return problem(http::status::request_header_fields_too_large, "too-many-headers",
-                   "Too many header fields",
+    return problem(ProblemType::too_many_headers,
                    sentence("The request has more than ", o.max_header_fields, " header fields."),
                    version, false);
   }
   if (h.target().size() > o.max_target_length) {
-    return problem(http::status::uri_too_long, "uri-too-long", "URI too long",
+    return problem(ProblemType::uri_too_long,
                    sentence("The request target exceeds ", o.max_target_length, " bytes."), version,
                    false);
   }
@@ -161,8 +160,7 @@ std::optional<Response> refuse_header(const Header& h, const ServerOptions& o) {
     std::string detail = "Ambiguous message framing: ";
     detail += framing;
     detail += '.';
-    return problem(http::status::bad_request, "malformed-request", "Malformed request",
-                   std::move(detail), version, false);
+    return problem(ProblemType::malformed_request, std::move(detail), version, false);
   }
   return std::nullopt;
 }
@@ -556,17 +554,16 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
       const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
       if (ec == http::error::body_limit) {
         co_await refuse(
-            problem(http::status::payload_too_large, "payload-too-large", "Payload too large",
+            problem(ProblemType::payload_too_large,
                     "The request body exceeds " + std::to_string(opts_.body_limit) + " bytes.",
                     version, false));
       } else if (ec == http::error::header_limit) {
         co_await refuse(
-            problem(http::status::request_header_fields_too_large, "header-too-large",
-                    "Request header too large",
+            problem(ProblemType::header_too_large,
                     "The request header exceeds " + std::to_string(opts_.header_limit) + " bytes.",
                     version, false));
       } else {
-        co_await refuse(problem(http::status::bad_request, "malformed-request", "Malformed request",
+        co_await refuse(problem(ProblemType::malformed_request,
                                 "The request is not valid HTTP/1.1: " + ec.message() + ".", version,
                                 false));
       }
@@ -655,9 +652,8 @@ awaitable<void> Server::Impl::turn_away(std::shared_ptr<Connection> conn) {
     close(*conn);
     co_return;
   }
-  Response res =
-      problem(http::status::service_unavailable, "server-busy", "Server busy",
-              "Too many open connections; retry shortly.", parser.get().version(), false);
+  Response res = problem(ProblemType::server_busy, "Too many open connections; retry shortly.",
+                         parser.get().version(), false);
   res.set(http::field::retry_after, "1");
   const std::string request_id = make_request_id();
   const std::string method(parser.get().method_string()), target(parser.get().target());
@@ -691,7 +687,7 @@ Response Server::Impl::respond(const Request& req) {
   } catch (...) {
     log_error("handler failed on " + std::string(req.method_string()), "unknown exception");
   }
-  res = problem(http::status::internal_server_error, "internal-error", "Internal error",
+  res = problem(ProblemType::internal_error,
                 "The server failed to answer this request; the error was logged.", req);
   finalize(res, req);
   return res;
