@@ -33,8 +33,7 @@ Response problem(http::status status, std::string type_slug, std::string title, 
                  const Request& req, Json extra = nullptr);
 
 // 400 "invalid-parameter" with {"parameter": name}: a query parameter that is
-// missing, repeated, out of range or unreadable (CONTRACT §6: "400 naming the
-// parameter").
+// missing, repeated, out of range or unreadable.
 Response invalid_parameter(std::string_view name, std::string detail, const Request& req);
 
 // Maps a non-ok Status to its problem response:
