@@ -1,4 +1,4 @@
-// The audit and operations routes of CONTRACT §6 (issue #4), registered
+// The audit and operations routes (docs/audit.md, issue #4), registered
 // beside the core routes of api/routes.h:
 //
 //   GET  /v1/audit/verify                the chain and every projection

@@ -1,4 +1,4 @@
-// Authenticator: the Router's guard (api/router.h) for CONTRACT §6 Auth.
+// Authenticator: the Router's guard (api/router.h) for docs/events.md#roles-and-tokens.
 //
 // Given the Permission a route needs (domain/access.h) and the request:
 //  1. Permission::none (health, metrics, openapi): passes; the

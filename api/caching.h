@@ -1,4 +1,4 @@
-// HTTP caching of reads (CONTRACT §6): strong ETags, If-None-Match -> 304,
+// HTTP caching of reads (README.md#caching-with-etag): strong ETags, If-None-Match -> 304,
 // Cache-Control: no-cache.
 //
 // An ETag here is derived from what an answer depends on — the revision of

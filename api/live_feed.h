@@ -1,4 +1,5 @@
-// The live feed (CONTRACT §6): GET /v1/events/live as Server-Sent Events.
+// The live feed (README.md#live-updates-server-sent-events): GET /v1/events/live as
+// Server-Sent Events.
 //
 //   GET /v1/events/live?after=P&types=a,b&celebrity=ID
 //   Last-Event-ID: N            (sent by EventSource on reconnect; wins over after)

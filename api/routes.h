@@ -1,4 +1,4 @@
-// The routes of CONTRACT §6 (writes, reads, health) bound to the core
+// The routes of api/openapi.json (writes, reads, health) bound to the core
 // services. Each handler turns a Request into calls on the store and the
 // projections and their results into a Response; no socket, no SQL.
 #pragma once

@@ -1,4 +1,4 @@
-// The commands of CONTRACT §8. Each takes argv after the command name and
+// The commands of README.md#command-line. Each takes argv after the command name and
 // returns the process exit code; errors go to stderr.
 #pragma once
 

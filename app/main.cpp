@@ -1,4 +1,4 @@
-// starlog: the command line (CONTRACT §8). Dispatches to one command.
+// starlog: the command line (README.md#command-line). Dispatches to one command.
 #include <malloc.h>
 
 #include <cstdio>

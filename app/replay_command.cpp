@@ -1,4 +1,4 @@
-// starlog replay (CONTRACT §8): a celebrity's timeline as it stood at a time
+// starlog replay (README.md#command-line): a celebrity's timeline as it stood at a time
 // or log position (projections/time_travel.h), printed exactly as
 // GET /v1/celebrities/{id}/timeline?as_of=... answers.
 #include <cstdio>

@@ -1,4 +1,4 @@
-// starlog token create|list|revoke (CONTRACT §8): API tokens.
+// starlog token create|list|revoke (README.md#command-line): API tokens.
 //
 // `create` prints the new secret on stdout and nothing else there, so that
 // `TOKEN=$(starlog token create ...)` works; everything for people goes to

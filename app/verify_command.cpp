@@ -1,4 +1,4 @@
-// starlog verify (CONTRACT §8): the audit of projections/audit.h, printed.
+// starlog verify (README.md#command-line): the audit of projections/audit.h, printed.
 #include <cstdio>
 #include <filesystem>
 

@@ -1,4 +1,4 @@
-// Who may do what (CONTRACT §6 Auth) and what a token secret looks like.
+// Who may do what (docs/events.md#roles-and-tokens) and what a token secret looks like.
 //
 // Roles are what a token holds; permissions are what a route needs:
 //

@@ -6,7 +6,7 @@
 
 using namespace starlog::domain;
 
-TEST_CASE("each role has exactly the rights of CONTRACT §6") {
+TEST_CASE("reader reads, editor also appends, auditor also audits, admin may do everything") {
   struct Row {
     Role role;
     bool read, append, audit, admin;

@@ -1,4 +1,4 @@
-// Stateful rules of CONTRACT §4. Which failure wins when several events of a
+// Stateful rules (docs/events.md#append-rules). Which failure wins when several events of a
 // batch break rules: the first failing event decides the category. Its 422
 // rules (first event, participants, fact exists / same stream / is a fact /
 // corrected fact still valid) are checked before the 409 one (not retracted),

@@ -1,4 +1,4 @@
-// The stateful rules of CONTRACT §4, checked by the store's single writer
+// The stateful rules (docs/events.md#append-rules), checked by the store's single writer
 // inside its write transaction, so that no concurrent append can slip in
 // between the check and the write.
 #pragma once

@@ -1,4 +1,4 @@
-// The event envelope (CONTRACT §3) and what a client sends to make one.
+// The event envelope (docs/events.md#the-envelope) and what a client sends to make one.
 #pragma once
 
 #include <cstdint>
@@ -62,7 +62,7 @@ struct Event {
   bool taken_down() const { return erasure.has_value(); }
 };
 
-// The envelope as JSON, exactly as stored, exported and returned (§3). An
+// The envelope as JSON, exactly as stored, exported and returned. An
 // absent `occurred` is omitted. An erased event is its header (id, stream,
 // version, position, recorded_at, recorded_by, content_digest, hash) plus
 // "taken_down": {"event_id", "recorded_at", "reason", "fact_id"}.

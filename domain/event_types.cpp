@@ -1,8 +1,8 @@
-// The table of event types (CONTRACT §4). Each kind has one validate_X and one
+// The table of event types (docs/events.md#event-types). Each kind has one validate_X and one
 // title_X below, and one row in kEventTypes; nothing else in the code base
 // lists the types.
 //
-// Caps the contract leaves open, chosen to fit any real discography or CV
+// Caps of the lists, chosen to fit any real discography or CV
 // while keeping one event well under 64 KiB:
 //   aliases, occupations, hosts   at most 50 entries
 //   tracks, works                 at most 200 entries

@@ -1,4 +1,4 @@
-// The set of event types (CONTRACT §4) lives here, in one table: adding a type
+// The set of event types (docs/events.md#event-types) lives here, in one table: adding a type
 // is one entry plus its validation and its timeline title. Type names are
 // stable forever; never reuse or rename one.
 #pragma once

@@ -63,7 +63,7 @@ std::string title_for(std::string_view type, const Json& data, std::string_view 
 
 }  // namespace
 
-TEST_CASE("the table holds the fourteen types of the contract, each once") {
+TEST_CASE("the table holds the fourteen event types, each once") {
   const std::set<std::string_view> expected = {
       "celebrity_registered", "celebrity_updated", "album_released",       "song_released",
       "live_event_held",      "podcast_appeared",  "relationship_changed", "collaboration_made",

@@ -1,4 +1,4 @@
-// Validation of what a client sends (CONTRACT §4, §5): every broken rule with
+// Validation of what a client sends (docs/events.md#validation): every broken rule with
 // its JSON pointer, not just the first. Stateless: rules that need the stored
 // log (first event of a stream, participants registered, correction targets)
 // are in domain/append_rules.h.
@@ -25,7 +25,7 @@
 
 namespace starlog::domain {
 
-// Limits of §4.
+// Limits (docs/events.md#limits).
 inline constexpr std::size_t kMaxNameLength = 200;    // names, titles (characters)
 inline constexpr std::size_t kMaxQuoteLength = 2000;  // quotes, reasons (characters)
 inline constexpr std::size_t kMaxUrlLength = 2048;

@@ -158,7 +158,7 @@ TEST_CASE("occurred follows the type: absent, required, or interval allowed") {
     check_single(with(album(), "occurred", 2021), "/occurred");
     check_single(with(album(), "occurred", nullptr), "/occurred");
   }
-  SUBCASE("every accepted form of §5") {
+  SUBCASE("every accepted date form") {
     for (const char* ok :
          {"2021", "2021-08", "2021-08-29", "2021-08-29T20:00Z", "2021-08-29T20:00:05-04:00",
           "2021-08-29T20:00[America/New_York]", "2021~", "2021-08?"}) {

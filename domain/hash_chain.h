@@ -1,4 +1,4 @@
-// The hash chain of CONTRACT §7 (see docs/audit.md for the exact bytes):
+// The hash chain (see docs/audit.md for the exact bytes):
 //   content_digest = SHA-256(canonical(content))
 //   header         = envelope without "hash", its content fields replaced by
 //                    "content_digest" (hex)

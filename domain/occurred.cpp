@@ -1,4 +1,4 @@
-// Occurred: a strict hand-written parser for the date forms of CONTRACT §5.
+// Occurred: a strict hand-written parser for the date forms of docs/events.md#dates.
 //
 // Grammar (every field has a fixed width; nothing else is accepted):
 //   occurred  = point [ "/" point ]

@@ -1,4 +1,4 @@
-// Occurred: the valid time of a fact (CONTRACT §5), parsed from text.
+// Occurred: the valid time of a fact (docs/events.md#dates), parsed from text.
 //
 // Accepted forms (a subset of ISO 8601 / EDTF level 1 / RFC 9557):
 //   YYYY | YYYY-MM | YYYY-MM-DD                      precision year, month, day

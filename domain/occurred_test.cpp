@@ -1,4 +1,4 @@
-// Unit tests for domain/occurred.h: the date forms of CONTRACT §5, their
+// Unit tests for domain/occurred.h: the date forms of docs/events.md#dates, their
 // derived fields, the RFC 3339 helpers and age_at.
 #include "domain/occurred.h"
 

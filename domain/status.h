@@ -18,7 +18,7 @@ namespace starlog {
 enum class Code {
   ok,
   malformed,            // the request cannot be read at all (not JSON, wrong top-level shape)
-  invalid,              // a rule of the contract is broken; see errors()
+  invalid,              // a rule of docs/events.md is broken; see errors()
   not_found,            // the named thing does not exist
   conflict,             // a domain conflict (e.g. correcting a retracted fact)
   duplicate_id,         // an event id is already stored with other content

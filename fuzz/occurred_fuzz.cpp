@@ -1,4 +1,4 @@
-// libFuzzer target: the date parser (CONTRACT §5). Any text must parse or be
+// libFuzzer target: the date parser (docs/events.md#dates). Any text must parse or be
 // refused with a message, never crash, hang or trip a sanitizer; a parsed
 // date must have a sane period and re-parse to the same period.
 #include <cstddef>

@@ -1,4 +1,4 @@
-// The audit of CONTRACT §6/§7 (`starlog verify`, GET /v1/audit/verify):
+// The audit of docs/audit.md#2-verify (`starlog verify`, GET /v1/audit/verify):
 // the hash chain checked link by link over the whole log, and every
 // projection's live digest compared with the digest of a replay of the log
 // from position 0 to the position the live rows reflect.

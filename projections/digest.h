@@ -1,4 +1,4 @@
-// Projection digests (CONTRACT §7): a fingerprint of a read model's rows,
+// Projection digests (docs/audit.md#2-verify): a fingerprint of a read model's rows,
 // so that a live projection and a replay of the log can be compared.
 //
 //   digest = SHA-256 over the rows in ascending key order (bytewise), each

@@ -1,4 +1,4 @@
-// Findings (CONTRACT §11): claims in the log checked against the record.
+// Findings (README.md#for-fact-checkers): claims in the log checked against the record.
 // They are rows of the timeline projection (keys in timeline_keys.h), so
 // they are folded, rebuilt, swapped and digested with it; the fold calls
 // the functions below after it has written an event's own rows, and each

@@ -1,4 +1,4 @@
-// FindingsReader: the read side of findings (CONTRACT §11) from the rows
+// FindingsReader: the read side of findings (README.md#for-fact-checkers) from the rows
 // projections/findings.h keeps in the timeline projection. Returns JSON
 // documents exactly as served; knows nothing of HTTP. Thread-safe (reads
 // only).

@@ -1,4 +1,4 @@
-// Rebuilder: rebuilds one projection beside the live one (CONTRACT §6) and
+// Rebuilder: rebuilds one projection beside the live one (docs/audit.md#4-verified-rebuilds) and
 // swaps the new rows in only once they are proven right.
 //
 //  1. Build. A copy is folded from position 0 under the store name

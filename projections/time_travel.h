@@ -1,4 +1,4 @@
-// Time travel (CONTRACT §6 as_of/as_of_position, §8 replay): one
+// Time travel (as_of/as_of_position, `starlog replay`; docs/audit.md#3-time-travel): one
 // celebrity's timeline exactly as it stood at a log position, corrections
 // and retractions included only if recorded by then.
 //

@@ -23,7 +23,7 @@
 //
 // <sort> = 16 hex digits of (start ms + bias), 1 digit of precision
 // (coarser first), 16 hex digits of the fact's position: timeline order of
-// CONTRACT §5 (start, then coarser precision, then position). The bias makes
+// docs/events.md#timeline-order (start, then coarser precision, then position). The bias makes
 // year 0001 non-negative.
 #pragma once
 

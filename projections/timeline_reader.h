@@ -1,4 +1,4 @@
-// TimelineReader: answers the read side of the API (CONTRACT §6 "Reads")
+// TimelineReader: answers the read side of the API (reads of api/openapi.json)
 // from the timeline projection's rows. Returns JSON documents exactly as
 // served; knows nothing of HTTP. Thread-safe (reads only; revisions are
 // remembered under a mutex while the rows' generation is unchanged).
@@ -42,7 +42,7 @@ struct DirectoryQuery {
   std::optional<std::string> after;  // last id of the previous page
 };
 
-// One timeline entry as served (CONTRACT §6), `role` as seen from the
+// One timeline entry as served (Entry in api/openapi.json), `role` as seen from the
 // timeline's owner, `born` the owner's birth date for `age`. The title is
 // written for `owner` (empty: the subject) with the names `name_of` gives
 // (unset: ids as written); see domain::TitleView.

@@ -1,5 +1,5 @@
-// The TimelineJS3 view of a timeline answer (format=timelinejs, CONTRACT
-// §6): a document TimelineJS3 renders as it is,
+// The TimelineJS3 view of a timeline answer (format=timelinejs,
+// README.md#timelinejs): a document TimelineJS3 renders as it is,
 // https://timeline.knightlab.com/docs/json-format.html
 //
 //   {"title": slide, "events": [slide, ...], "scale": "human"}

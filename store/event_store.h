@@ -1,4 +1,4 @@
-// EventStore: the append-only log (CONTRACT §2, §3, §6 writes). No storage
+// EventStore: the append-only log (docs/events.md). No storage
 // engine type appears here, so that a PostgreSQL backend can stand beside the
 // SQLite one (store/sqlite_event_store.h).
 //

@@ -672,7 +672,7 @@ TEST_CASE("restore refuses a broken chain or a gap, naming the position, and wri
   CHECK(target.all().empty());
 }
 
-// 20 sources of 2,000 characters: about 40 KB, a lawful event (§4).
+// 20 sources of 2,000 characters: about 40 KB, a lawful event (docs/events.md#limits).
 NewEvent big_album(int n) {
   NewEvent e = album(n, "Big " + std::to_string(n));
   e.sources = Json::array();

@@ -40,7 +40,7 @@ struct SqliteSchema {
   int page_size;            // bytes per page of a new file; 0: SQLite's default
 };
 
-// The log file: CONTRACT's durable store.
+// The log file: the durable store of events and tokens.
 const SqliteSchema& log_schema();
 // The read-model file beside it.
 const SqliteSchema& read_model_schema();

@@ -1,4 +1,4 @@
-// TokenStore: the API tokens of CONTRACT §6 Auth and §8 `starlog token`.
+// TokenStore: the API tokens (docs/events.md#roles-and-tokens) and `starlog token`.
 // No storage engine type appears here (store/sqlite_token_store.h is the
 // SQLite one, store/memory_token_store.h the in-memory fake).
 //

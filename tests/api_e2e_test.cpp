@@ -27,7 +27,7 @@ Json album(std::string title, std::string occurred) {
 
 std::int64_t head(HttpClient& c) { return c.get("/v1/events?limit=1").json().at("head"); }
 
-// Writes need an editor token (CONTRACT §6 Auth): one is created with the
+// Writes need an editor token (docs/events.md#roles-and-tokens): one is created with the
 // CLI on the fresh store before the server starts.
 struct Server {
   TempDir dir;

@@ -18,7 +18,7 @@ namespace {
 using namespace std::chrono_literals;
 
 // A client with an admin token: audits, rebuilds and appends all need one
-// (CONTRACT §6 Auth). One token per database, made on first use.
+// (docs/events.md#roles-and-tokens). One token per database, made on first use.
 HttpClient admin_client(const ServerProcess& server) {
   static std::map<std::string, std::string> secrets;
   auto it = secrets.find(server.db_path());

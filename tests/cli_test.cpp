@@ -1,4 +1,4 @@
-// The command line (CONTRACT §8): import, export, restore, run as a user
+// The command line (README.md#command-line): import, export, restore, run as a user
 // would, on temporary files.
 #include "tests/support/cli.h"
 

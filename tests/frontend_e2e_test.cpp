@@ -38,7 +38,7 @@ std::string events_of(std::string_view celebrity) {
 }
 
 // The real server with an editor token: `client` sends it with every request
-// (appends need one, CONTRACT §6 Auth; reads take it too).
+// (appends need one; reads take it too).
 struct Server {
   explicit Server(std::vector<std::string> args = {})
       : process(dir.file("starlog.db"), std::move(args)) {

@@ -1,5 +1,5 @@
 // Running the `starlog` command line from tests, and the tokens every write
-// now needs (CONTRACT §6 Auth, §8 token).
+// now needs (docs/events.md#roles-and-tokens).
 #pragma once
 
 #include <sys/types.h>

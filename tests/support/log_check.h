@@ -12,7 +12,7 @@
 
 namespace starlog::test {
 
-// Headers for appends to `server`: a bearer editor token (CONTRACT §6 Auth),
+// Headers for appends to `server`: a bearer editor token,
 // created with `starlog token create` on the server's database the first time
 // and reused afterwards. The command runs in the server's namespaces, so a
 // server in a private mount namespace (the tmpfs full-disk test) works too;

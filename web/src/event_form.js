@@ -5,7 +5,7 @@
 import { append } from "./api.js";
 import { h, nextId, words } from "./dom.js";
 
-// One labelled input. The label's text is the contract's field name.
+// One labelled input. The label's text is the API's field name.
 export function field(f, value) {
   const id = nextId(f.name);
   const help = f.help || f.description;

@@ -209,7 +209,7 @@ await step("an editor registers a celebrity; a bad id is refused next to the id 
   await page.getByRole("heading", { level: 1, name: "Travis Scott" }).waitFor();
 });
 
-await step("every form field is labelled with the contract's field name", async () => {
+await step("every form field is labelled with the API's field name", async () => {
   await page.goto(`${server.base}/celebrities/kanye-west`);
   await settled(page);
   for (const type of ["live_event_held", "relationship_changed", "song_released"]) {
