@@ -1,8 +1,7 @@
 #include "api/audit_routes.h"
 
-#include <charconv>
-
 #include "api/problem.h"
+#include "domain/text.h"
 #include "projections/audit.h"
 #include "projections/time_travel.h"
 
@@ -40,9 +39,8 @@ Response rebuild(AuditServices& s, const Request& req, const RouteParams& p) {
   if (!m) return not_found("no projection named '" + name + "'", req);
   projections::Rebuilder::Options options = s.rebuild_defaults;
   if (auto raw = p.query_value("max_rate")) {
-    double rate = 0;
-    auto [ptr, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), rate);
-    if (ec != std::errc() || ptr != raw->data() + raw->size() || !(rate > 0) || rate > 1e9)
+    const double rate = domain::parse_number(*raw).value_or(0);
+    if (!(rate > 0) || rate > 1e9)
       return invalid_parameter("max_rate",
                                "max_rate must be a positive number of events per second", req);
     options.max_rate = rate;
@@ -79,10 +77,8 @@ AsOf resolve_as_of(store::EventStore& log, const Request& req, const RouteParams
     if (!at.ok()) return {0, problem_from_status(at.status(), req)};
     position = std::min(*at, head);
   } else {
-    std::int64_t n = -1;
-    auto [ptr, ec] =
-        std::from_chars(as_of_position->data(), as_of_position->data() + as_of_position->size(), n);
-    if (ec != std::errc() || ptr != as_of_position->data() + as_of_position->size() || n < 0)
+    const std::int64_t n = domain::parse_int64(*as_of_position).value_or(-1);
+    if (n < 0)
       return {0, invalid_parameter("as_of_position",
                                    "as_of_position must be a log position (an integer >= 0)", req)};
     if (n > head)

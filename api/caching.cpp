@@ -1,18 +1,13 @@
 #include "api/caching.h"
 
 #include "domain/hash_chain.h"
+#include "domain/text.h"
 
 namespace starlog::api {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::string_view opaque_part(std::string_view tag) {
-  tag = trim(tag);
+  tag = domain::trim_blanks(tag);
   if (tag.starts_with("W/")) tag.remove_prefix(2);
   return tag;
 }

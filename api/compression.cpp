@@ -3,16 +3,11 @@
 #include <zlib.h>
 
 #include <cctype>
-#include <charconv>
+
+#include "domain/text.h"
 
 namespace starlog::api {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -28,13 +23,11 @@ bool iequals(std::string_view a, std::string_view b) {
 double qvalue(std::string_view params) {
   while (!params.empty()) {
     const auto semi = params.find(';');
-    std::string_view p = trim(params.substr(0, semi));
+    std::string_view p = domain::trim_blanks(params.substr(0, semi));
     if (p.size() > 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
       p.remove_prefix(2);
-      double q = 0;
-      auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), q);
-      if (ec != std::errc() || end != p.data() + p.size() || q < 0 || q > 1) return 0;
-      return q;
+      const auto q = domain::parse_number(p);
+      return q && *q >= 0 && *q <= 1 ? *q : 0;
     }
     if (semi == std::string_view::npos) break;
     params.remove_prefix(semi + 1);
@@ -43,7 +36,8 @@ double qvalue(std::string_view params) {
 }
 
 bool compressible_type(std::string_view content_type) {
-  const std::string_view media = trim(content_type.substr(0, content_type.find(';')));
+  const std::string_view media =
+      domain::trim_blanks(content_type.substr(0, content_type.find(';')));
   return media.starts_with("text/") || media.ends_with("/json") || media.ends_with("+json") ||
          media == "application/javascript" || media == "image/svg+xml";
 }
@@ -54,9 +48,9 @@ bool accepts_gzip(std::string_view accept_encoding) {
   std::optional<double> gzip_q, star_q;
   while (!accept_encoding.empty()) {
     const auto comma = accept_encoding.find(',');
-    std::string_view item = trim(accept_encoding.substr(0, comma));
+    std::string_view item = domain::trim_blanks(accept_encoding.substr(0, comma));
     const auto semi = item.find(';');
-    const std::string_view coding = trim(item.substr(0, semi));
+    const std::string_view coding = domain::trim_blanks(item.substr(0, semi));
     const double q = semi == std::string_view::npos ? 1.0 : qvalue(item.substr(semi + 1));
     if (iequals(coding, "gzip") || iequals(coding, "x-gzip"))
       gzip_q = q;

@@ -10,9 +10,9 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
-#include <charconv>
 #include <deque>
 #include <iostream>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <unordered_set>
@@ -22,6 +22,7 @@
 #include "api/query.h"
 #include "domain/event_types.h"
 #include "domain/event_validation.h"
+#include "domain/text.h"
 
 namespace starlog::api {
 
@@ -73,10 +74,7 @@ bool is_live_path(std::string_view raw_path) {
 }
 
 std::optional<std::int64_t> non_negative(std::string_view text) {
-  std::int64_t v = -1;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < 0) return std::nullopt;
-  return v;
+  return domain::parse_int64(text, 0, std::numeric_limits<std::int64_t>::max());
 }
 
 // The parameters of a live request, or the 400 that rejects them.

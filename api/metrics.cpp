@@ -245,4 +245,17 @@ std::string Metrics::render() const {
   return out;
 }
 
+void add_metrics_route(Router& router, const Metrics& metrics) {
+  router.add(http::verb::get, "/metrics", domain::Permission::none,
+             [&metrics](const Request& req, const RouteParams&) {
+               Response res{http::status::ok, req.version()};
+               res.keep_alive(req.keep_alive());
+               res.set(http::field::content_type, Metrics::kContentType);
+               res.set(http::field::cache_control, "no-store");
+               res.body() = metrics.render();
+               res.prepare_payload();
+               return res;
+             });
+}
+
 }  // namespace starlog::api

@@ -23,6 +23,7 @@
 #include <tuple>
 #include <vector>
 
+#include "api/router.h"
 #include "domain/status.h"
 
 namespace starlog::api {
@@ -99,5 +100,10 @@ class Metrics {
   std::vector<Gauge> gauges_;
   std::vector<ExternalHistogram> histograms_;
 };
+
+// Registers GET /metrics: `metrics` rendered in the Prometheus text format,
+// public (no token), Cache-Control: no-store. `metrics` must outlive the
+// router.
+void add_metrics_route(Router& router, const Metrics& metrics);
 
 }  // namespace starlog::api

@@ -1,7 +1,6 @@
 #include "api/routes.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -15,6 +14,7 @@
 #include "domain/event_types.h"
 #include "domain/event_validation.h"
 #include "domain/hash_chain.h"
+#include "domain/text.h"
 #include "domain/uuid.h"
 #include "projections/findings.h"
 #include "projections/findings_reader.h"
@@ -37,15 +37,14 @@ IntParam int_param(const Request& req, const RouteParams& p, std::string_view na
                    std::int64_t def, std::int64_t lo, std::int64_t hi) {
   auto raw = p.query_value(name);
   if (!raw) return {def, std::nullopt};
-  std::int64_t v = 0;
-  auto [ptr, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), v);
-  if (ec != std::errc() || ptr != raw->data() + raw->size() || v < lo || v > hi) {
+  const auto v = domain::parse_int64(*raw, lo, hi);
+  if (!v) {
     return {0, invalid_parameter(name,
                                  std::string(name) + " must be an integer from " +
                                      std::to_string(lo) + " to " + std::to_string(hi),
                                  req)};
   }
-  return {v, std::nullopt};
+  return {*v, std::nullopt};
 }
 
 std::vector<std::string> split_commas(std::string_view s) {
@@ -140,11 +139,8 @@ std::optional<store::Expected> expected_version(const Request& req, std::string&
   if (!if_match.empty()) {
     std::string_view v = if_match;
     std::int64_t n = -1;
-    if (v.size() >= 3 && v.front() == '"' && v.back() == '"') {
-      v = v.substr(1, v.size() - 2);
-      auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (ec != std::errc() || ptr != v.data() + v.size()) n = -1;
-    }
+    if (v.size() >= 3 && v.front() == '"' && v.back() == '"')
+      n = domain::parse_int64(v.substr(1, v.size() - 2)).value_or(-1);
     if (n < 0) {
       error = "If-Match must be a stream version as a quoted integer, e.g. \"3\"";
       return std::nullopt;

@@ -1,5 +1,9 @@
 #include "app/args.h"
 
+#include <limits>
+
+#include "domain/text.h"
+
 namespace starlog::app {
 
 std::optional<std::string> Args::value(const std::string& name) const {
@@ -11,6 +15,33 @@ std::optional<std::string> Args::value(const std::string& name) const {
 std::string Args::value_or(const std::string& name, std::string def) const {
   auto v = value(name);
   return v ? *v : def;
+}
+
+std::optional<std::string> read_int(const Args& args, const std::string& name, std::int64_t lo,
+                                    std::int64_t hi, std::int64_t& out) {
+  const auto raw = args.value(name);
+  if (!raw) return std::nullopt;
+  if (const auto v = domain::parse_int64(*raw, lo, hi)) {
+    out = *v;
+    return std::nullopt;
+  }
+  std::string err = "--" + name + " must be an integer ";
+  if (hi == std::numeric_limits<std::int64_t>::max())
+    err += ">= " + std::to_string(lo);
+  else
+    err += "from " + std::to_string(lo) + " to " + std::to_string(hi);
+  return err;
+}
+
+std::optional<std::string> read_positive_number(const Args& args, const std::string& name,
+                                                double& out) {
+  const auto raw = args.value(name);
+  if (!raw) return std::nullopt;
+  if (const auto v = domain::parse_number(*raw); v && *v > 0) {
+    out = *v;
+    return std::nullopt;
+  }
+  return "--" + name + " must be a positive number";
 }
 
 std::optional<std::string> parse_args(int argc, char** argv, int first, const OptionSpec& spec,

@@ -3,6 +3,7 @@
 // unknown or misspelled option is an error rather than silently ignored.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -26,6 +27,15 @@ struct Args {
   std::optional<std::string> value(const std::string& name) const;
   std::string value_or(const std::string& name, std::string def) const;
 };
+
+// Typed values, read with domain/text.h's strict rules: nullopt when the
+// option is absent or its value is good (then `out` holds it), else the
+// error text, naming the flag ("--threads must be an integer from 1 to 256").
+std::optional<std::string> read_int(const Args& args, const std::string& name, std::int64_t lo,
+                                    std::int64_t hi, std::int64_t& out);
+// A number > 0 ("0.5", "600").
+std::optional<std::string> read_positive_number(const Args& args, const std::string& name,
+                                                double& out);
 
 // Parses argv[first..argc). Returns the error text on failure.
 std::optional<std::string> parse_args(int argc, char** argv, int first, const OptionSpec& spec,

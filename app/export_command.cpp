@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <limits>
 
 #include "app/args.h"
 #include "app/commands.h"
@@ -26,15 +27,9 @@ int export_command(int argc, char** argv) {
     return 2;
   }
   std::int64_t after = 0;
-  if (auto a = args.value("after")) {
-    try {
-      std::size_t used = 0;
-      after = std::stoll(*a, &used);
-      if (used != a->size() || after < 0) throw std::invalid_argument("after");
-    } catch (const std::exception&) {
-      std::fprintf(stderr, "starlog export: --after must be a position (an integer >= 0)\n");
-      return 2;
-    }
+  if (auto err = read_int(args, "after", 0, std::numeric_limits<std::int64_t>::max(), after)) {
+    std::fprintf(stderr, "starlog export: %s (a log position)\n", err->c_str());
+    return 2;
   }
   auto rt = Runtime::open(args.value_or("db", kDefaultDb));
   if (!rt.ok()) {

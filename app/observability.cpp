@@ -50,18 +50,7 @@ Observability::~Observability() {
   if (log_file_) std::fclose(log_file_);
 }
 
-void Observability::add_routes(api::Router& router) {
-  router.add(api::http::verb::get, "/metrics", domain::Permission::none,
-             [this](const api::Request& req, const api::RouteParams&) {
-               api::Response res{api::http::status::ok, req.version()};
-               res.keep_alive(req.keep_alive());
-               res.set(api::http::field::content_type, api::Metrics::kContentType);
-               res.set(api::http::field::cache_control, "no-store");
-               res.body() = metrics_.render();
-               res.prepare_payload();
-               return res;
-             });
-}
+void Observability::add_routes(api::Router& router) { api::add_metrics_route(router, metrics_); }
 
 void Observability::attach(api::Server& server, const api::Router& router) {
   api::Server* s = &server;

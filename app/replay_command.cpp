@@ -3,26 +3,13 @@
 // GET /v1/celebrities/{id}/timeline?as_of=... answers.
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 
 #include "app/args.h"
 #include "app/commands.h"
 #include "projections/time_travel.h"
 
 namespace starlog::app {
-namespace {
-
-std::optional<std::int64_t> parse_int(const std::string& s) {
-  try {
-    std::size_t used = 0;
-    const long long v = std::stoll(s, &used);
-    if (used != s.size()) return std::nullopt;
-    return v;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
-}  // namespace
 
 int replay_command(int argc, char** argv) {
   Args args;
@@ -66,17 +53,17 @@ int replay_command(int argc, char** argv) {
   }
   std::optional<std::int64_t> position;
   if (as_of_position) {
-    position = parse_int(*as_of_position);
-    if (!position || *position < 0) return fail("--as-of-position must be an integer >= 0", 2);
+    std::int64_t n = 0;
+    if (auto err = read_int(args, "as-of-position", 0, std::numeric_limits<std::int64_t>::max(), n))
+      return fail(*err, 2);
+    position = n;
   }
   projections::TimelineQuery q;
   q.celebrity = *celebrity;
   q.include_retracted = args.has("include-retracted");
-  if (auto limit = args.value("limit")) {
-    auto n = parse_int(*limit);
-    if (!n || *n < 1 || *n > 500) return fail("--limit must be an integer from 1 to 500", 2);
-    q.limit = static_cast<std::size_t>(*n);
-  }
+  std::int64_t limit = static_cast<std::int64_t>(q.limit);
+  if (auto err = read_int(args, "limit", 1, 500, limit)) return fail(*err, 2);
+  q.limit = static_cast<std::size_t>(limit);
   if (auto cursor = args.value("cursor")) {
     q.cursor = projections::keys::decode_cursor(*cursor);
     if (!q.cursor || q.cursor->descending)

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <thread>
 
 #include "api/audit_routes.h"
@@ -20,6 +21,7 @@
 #include "app/commands.h"
 #include "app/observability.h"
 #include "app/serve_limits.h"
+#include "domain/text.h"
 #include "projections/follower.h"
 #include "projections/time_travel.h"
 
@@ -56,14 +58,9 @@ bool parse_listen(const std::string& listen, api::ServerOptions& o) {
   o.host = listen.substr(0, colon);
   if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']')
     o.host = o.host.substr(1, o.host.size() - 2);
-  try {
-    std::size_t used = 0;
-    int port = std::stoi(listen.substr(colon + 1), &used);
-    if (used != listen.size() - colon - 1 || port < 0 || port > 65535) return false;
-    o.port = static_cast<unsigned short>(port);
-  } catch (const std::exception&) {
-    return false;
-  }
+  const auto port = domain::parse_int64(std::string_view(listen).substr(colon + 1), 0, 65535);
+  if (!port) return false;
+  o.port = static_cast<unsigned short>(*port);
   return !o.host.empty();
 }
 
@@ -136,28 +133,20 @@ int serve_command(int argc, char** argv) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   options.threads = static_cast<int>(cores);
   options.handler_threads = static_cast<int>(std::max(32u, 16 * cores));
-  if (auto t = args.value("threads")) {
-    try {
-      std::size_t used = 0;
-      options.handler_threads = std::stoi(*t, &used);
-      if (used != t->size() || options.handler_threads < 1 || options.handler_threads > 256)
-        throw std::out_of_range("threads");
-    } catch (const std::exception&) {
-      std::fprintf(stderr, "starlog serve: --threads must be an integer from 1 to 256\n");
-      return 2;
-    }
-  }
+  std::int64_t handler_threads = options.handler_threads;
   projections::Rebuilder::Options rebuild_options;
-  if (auto rate = args.value("rebuild-max-rate")) {
-    try {
-      std::size_t used = 0;
-      rebuild_options.max_rate = std::stod(*rate, &used);
-      if (used != rate->size() || !(rebuild_options.max_rate > 0)) throw std::out_of_range("rate");
-    } catch (const std::exception&) {
-      std::fprintf(stderr, "starlog serve: --rebuild-max-rate must be a positive number\n");
-      return 2;
-    }
+  api::LiveFeedOptions live_options;
+  std::int64_t max_lag = live_options.max_lag;
+  for (auto err :
+       {read_int(args, "threads", 1, 256, handler_threads),
+        read_positive_number(args, "rebuild-max-rate", rebuild_options.max_rate),
+        read_int(args, "live-max-lag", 1, std::numeric_limits<std::int64_t>::max(), max_lag)}) {
+    if (!err) continue;
+    std::fprintf(stderr, "starlog serve: %s\n", err->c_str());
+    return 2;
   }
+  options.handler_threads = static_cast<int>(handler_threads);
+  live_options.max_lag = max_lag;
   std::vector<std::string> cors_origins;
   if (auto it = args.values.find("cors-origin"); it != args.values.end()) {
     for (const auto& o : it->second) {
@@ -169,17 +158,6 @@ int serve_command(int argc, char** argv) {
         return 2;
       }
       cors_origins.push_back(*normalized);
-    }
-  }
-  api::LiveFeedOptions live_options;
-  if (auto lag = args.value("live-max-lag")) {
-    try {
-      std::size_t used = 0;
-      live_options.max_lag = std::stoll(*lag, &used);
-      if (used != lag->size() || live_options.max_lag < 1) throw std::out_of_range("live-max-lag");
-    } catch (const std::exception&) {
-      std::fprintf(stderr, "starlog serve: --live-max-lag must be a positive integer\n");
-      return 2;
     }
   }
   const std::string db_arg = args.value_or("db", kDefaultDb);
