@@ -176,9 +176,9 @@ FramePtr LiveFeed::Hub::make_frame(const domain::Event& e) const {
   f->type = e.taken_down() ? std::string(LiveFeed::kTakenDownFrame) : e.type;
   f->celebrities.insert(e.stream);
   add_celebrities(e.participants, f->celebrities);
-  const auto role = e.taken_down() ? std::nullopt : domain::role_of(e.type);
-  f->any_celebrity = role == domain::EventRole::takedown;
-  if (role == domain::EventRole::amendment) {
+  const domain::EventType* type = e.taken_down() ? nullptr : domain::find_event_type(e.type);
+  f->any_celebrity = type && type->role == domain::EventRole::takedown;
+  if (type && type->amends()) {
     // An amendment changes every timeline its fact was ever on.
     auto history = log.read_fact(e.fact_id());
     if (history.ok()) {

@@ -8,6 +8,7 @@
 #include "app/args.h"
 #include "app/commands.h"
 #include "domain/event_validation.h"
+#include "domain/text.h"
 #include "projections/follower.h"
 
 namespace starlog::app {
@@ -98,15 +99,29 @@ ImportSummary import_ndjson(Runtime& rt, std::istream& in, const std::string& so
   Progress progress(restore ? "restoring" : "importing");
   std::string line;
   std::int64_t number = 0;
+  std::vector<std::int64_t> envelope_lines;  // the line of each of `envelopes`
   auto flush_restore = [&]() {
     if (envelopes.empty()) return;
     const auto before = rt.log->head();
     Status s = rt.log->restore(envelopes);
     if (!s) {
-      // The message names the position; a line number would only mislead.
-      std::fprintf(stderr, "%s: %s; nothing was restored\n", source_name.c_str(),
-                   s.message().c_str());
       restore_summary.rejected += 1;
+      if (s.code() != Code::invalid || s.errors().empty()) {
+        // The message names the position; a line number would only mislead.
+        std::fprintf(stderr, "%s: %s; nothing was restored\n", source_name.c_str(),
+                     s.message().c_str());
+        return;
+      }
+      // A rule broken: each error's pointer starts with the event's index.
+      for (const FieldError& f : s.errors()) {
+        const auto slash = f.pointer.find('/', 1);
+        const auto index = static_cast<std::size_t>(
+            domain::parse_int64(f.pointer.substr(1, slash - 1)).value_or(0));
+        const std::string rest = slash == std::string::npos ? "" : f.pointer.substr(slash);
+        report(source_name, envelope_lines.at(index),
+               Status::invalid(s.message(), {{rest, f.message}}));
+      }
+      std::fprintf(stderr, "%s: nothing was restored\n", source_name.c_str());
       return;
     }
     const auto added = rt.log->head() - before;
@@ -121,19 +136,21 @@ ImportSummary import_ndjson(Runtime& rt, std::istream& in, const std::string& so
     if (j.is_discarded() || !j.is_object()) {
       report(source_name, number, Status::malformed("line is not a JSON object"));
       ++(restore ? restore_summary.rejected : importer.summary.rejected);
-      if (restore) break;
       continue;
     }
     if (restore) {
-      auto e = domain::event_from_json(j);
-      if (!e.ok()) {
-        report(source_name, number, e.status());
-        ++restore_summary.rejected;
-        break;
-      }
-      // All or nothing: a restore that stops halfway would leave a store
+      // Every line is read and checked, so that every bad one is named;
+      // all or nothing: a restore that stops halfway would leave a store
       // that is a prefix of the file, which nobody asked for.
+      auto e = domain::event_from_json(j);
+      Status checked = e.ok() ? domain::validate_stored_event(*e) : e.status();
+      if (!checked) {
+        report(source_name, number, checked);
+        ++restore_summary.rejected;
+        continue;
+      }
       envelopes.push_back(std::move(*e));
+      envelope_lines.push_back(number);
       continue;
     }
     auto stream = j.find("stream");
@@ -155,7 +172,11 @@ ImportSummary import_ndjson(Runtime& rt, std::istream& in, const std::string& so
     importer.add(number, s, std::move(*e));
   }
   if (restore) {
-    if (restore_summary.rejected == 0) flush_restore();
+    if (restore_summary.rejected == 0) {
+      flush_restore();
+    } else {
+      std::fprintf(stderr, "%s: nothing was restored\n", source_name.c_str());
+    }
   } else {
     importer.flush();
   }
@@ -180,8 +201,10 @@ int import_command(int argc, char** argv) {
         "  --db FILE|URI  the store: a SQLite file (default %s) or a\n"
         "                postgresql:// URI\n"
         "  --restore   lines are full envelopes from `starlog export`; keeps their\n"
-        "              recorded fields; restores all of them in one transaction or,\n"
-        "              on a broken hash chain (named by position), none\n"
+        "              recorded fields; checks each like an append (content, type,\n"
+        "              the append rules) and its place in the hash chain; restores\n"
+        "              all of them in one transaction or, naming every bad line (a\n"
+        "              broken chain by its position), none\n"
         "  --as NAME   recorded_by of imported events (default \"import\")\n",
         kDefaultDb);
     return 0;

@@ -110,6 +110,8 @@ Status check_append_rules(std::string_view stream, std::int64_t stream_version,
   std::vector<Event> earlier;  // events of this batch already checked, as if stored
   earlier.reserve(batch.size());
   const std::string name(stream);
+  const std::string registration_name(type_of_role(EventRole::registration).name);
+  const std::string update_name(type_of_role(EventRole::profile_update).name);
 
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const NewEvent& ne = batch[i];
@@ -117,14 +119,14 @@ Status check_append_rules(std::string_view stream, std::int64_t stream_version,
     if (is_batch) at = '/' + std::to_string(i);
     const std::int64_t version_before = stream_version + static_cast<std::int64_t>(i);
 
-    if (version_before == 0 && ne.type != "celebrity_registered") {
-      errors.push_back(
-          {at + "/type", "the first event of a stream must be celebrity_registered ('" + name +
-                             "' is not registered yet)"});
-    } else if (version_before > 0 && ne.type == "celebrity_registered") {
-      errors.push_back({at + "/type", "'" + name +
-                                          "' is already registered; celebrity_registered is only "
-                                          "the first event of a stream (use celebrity_updated)"});
+    const bool registration = role_of(ne.type) == EventRole::registration;
+    if (version_before == 0 && !registration) {
+      errors.push_back({at + "/type", "the first event of a stream must be " + registration_name +
+                                          " ('" + name + "' is not registered yet)"});
+    } else if (version_before > 0 && registration) {
+      errors.push_back({at + "/type", "'" + name + "' is already registered; " + registration_name +
+                                          " is only the first event of a stream (use " +
+                                          update_name + ")"});
     }
 
     checker.participants_registered(ne.participants, at + "/participants", errors);
@@ -148,9 +150,8 @@ Status check_append_rules(std::string_view stream, std::int64_t stream_version,
       if (h.empty() || h.front().id != fact_id) {
         const auto type = checker.type_of(fact_id, earlier);
         if (type && role_of(*type) == EventRole::takedown) {
-          conflict = Status::conflict("event " + fact_id +
-                                      " is a content_taken_down event; a takedown is never "
-                                      "taken down or amended itself");
+          conflict = Status::conflict("event " + fact_id + " is a " + *type +
+                                      " event; a takedown is never taken down or amended itself");
         } else if (type) {
           errors.push_back({fact_at, "event " + fact_id + " is a " + *type +
                                          " event, which records no fact to " +

@@ -414,9 +414,9 @@ std::string title_finding_dismissed(const Json&, const TitleView&) { return "Dis
 
 // The one table. Names are stable forever: never reuse, rename or remove one.
 constexpr EventType kEventTypes[] = {
-    {"celebrity_registered", OccurredRule::absent, EventRole::profile, false,
+    {"celebrity_registered", OccurredRule::absent, EventRole::registration, false,
      validate_celebrity_registered, title_celebrity_registered},
-    {"celebrity_updated", OccurredRule::absent, EventRole::profile, false,
+    {"celebrity_updated", OccurredRule::absent, EventRole::profile_update, false,
      validate_celebrity_updated, title_celebrity_updated},
     {"album_released", OccurredRule::required, EventRole::fact, false, validate_album_released,
      title_album_released},
@@ -434,9 +434,9 @@ constexpr EventType kEventTypes[] = {
      title_appearance_made},
     {"statement_made", OccurredRule::required, EventRole::fact, false, validate_statement_made,
      title_statement_made},
-    {"fact_corrected", OccurredRule::absent, EventRole::amendment, false, validate_fact_corrected,
+    {"fact_corrected", OccurredRule::absent, EventRole::correction, false, validate_fact_corrected,
      title_fact_corrected},
-    {"fact_retracted", OccurredRule::absent, EventRole::amendment, false, validate_fact_retracted,
+    {"fact_retracted", OccurredRule::absent, EventRole::retraction, false, validate_fact_retracted,
      title_fact_retracted},
     {"content_taken_down", OccurredRule::absent, EventRole::takedown, true,
      validate_content_taken_down, title_content_taken_down},
@@ -465,6 +465,13 @@ std::optional<EventRole> role_of(std::string_view name) {
   const EventType* t = find_event_type(name);
   if (!t) return std::nullopt;
   return t->role;
+}
+
+const EventType& type_of_role(EventRole role) {
+  for (const EventType& t : kEventTypes) {
+    if (t.role == role) return t;
+  }
+  return kEventTypes[0];  // unreachable: the table has a type of every role
 }
 
 }  // namespace starlog::domain

@@ -17,16 +17,31 @@ namespace starlog::domain {
 
 enum class OccurredRule { absent, required, required_interval_allowed };
 
-// What an event of a type does to the read models, so that folds, rules and
-// feeds dispatch on the table rather than on type names:
-//   profile    sets its stream's profile (celebrity_registered, _updated);
-//   fact       records a fact that shows on timelines (its id is the fact's);
-//   amendment  corrects or retracts the fact named by data.fact_id;
-//   takedown   erases the content of the fact named by data.fact_id and of
-//              every amendment of it, for good (content_taken_down);
-//   dismissal  hides the finding named by data.finding_id from the findings
-//              lists, with a reason (finding_dismissed).
-enum class EventRole { profile, fact, amendment, takedown, dismissal };
+// What an event of a type does to the read models and which rules of the log
+// apply to it, so that folds, rules and feeds dispatch on the table rather
+// than on type names:
+//   registration    starts a stream and states its whole profile; only the
+//                   first event of a stream (celebrity_registered);
+//   profile_update  changes some fields of its stream's profile
+//                   (celebrity_updated);
+//   fact            records a fact that shows on timelines (its id is the fact's);
+//   correction      changes the fact named by data.fact_id (fact_corrected);
+//   retraction      withdraws the fact named by data.fact_id for good
+//                   (fact_retracted);
+//   takedown        erases the content of the fact named by data.fact_id and of
+//                   every amendment of it, for good (content_taken_down);
+//   dismissal       hides the finding named by data.finding_id from the findings
+//                   lists, with a reason (finding_dismissed).
+// Every role but fact belongs to exactly one type (type_of_role).
+enum class EventRole {
+  registration,
+  profile_update,
+  fact,
+  correction,
+  retraction,
+  takedown,
+  dismissal
+};
 
 // Whose timeline a title is written for, and the names it may use: a
 // title reads from the timeline owner's side ("Married Kim Kardashian" on
@@ -62,12 +77,18 @@ struct EventType {
   // Never throws, whatever `data` holds.
   std::string (*title)(const Json& data, const TitleView& view);
 
-  // Does an event of this type record a fact that shows on a timeline?
-  constexpr bool records_fact() const { return role == EventRole::fact; }
-  // Does it name another event's fact in data.fact_id?
-  constexpr bool names_fact() const {
-    return role == EventRole::amendment || role == EventRole::takedown;
+  // Does an event of this type set its stream's profile (registration or update)?
+  constexpr bool sets_profile() const {
+    return role == EventRole::registration || role == EventRole::profile_update;
   }
+  // Does it record a fact that shows on a timeline?
+  constexpr bool records_fact() const { return role == EventRole::fact; }
+  // Does it correct or retract the fact named by data.fact_id?
+  constexpr bool amends() const {
+    return role == EventRole::correction || role == EventRole::retraction;
+  }
+  // Does it name another event's fact in data.fact_id (an amendment or a takedown)?
+  constexpr bool names_fact() const { return amends() || role == EventRole::takedown; }
 };
 
 // A stored value in words for people: "divorce_filed" -> "divorce filed",
@@ -80,5 +101,9 @@ std::span<const EventType> all_event_types();
 // The role of a type name; nullopt for an unknown one (or the empty type of
 // an event whose content was taken down).
 std::optional<EventRole> role_of(std::string_view name);
+// The one type of a role, for messages that name it ("the first event of a
+// stream must be celebrity_registered"). REQUIRES: role != EventRole::fact,
+// the one role many types share.
+const EventType& type_of_role(EventRole role);
 
 }  // namespace starlog::domain

@@ -91,18 +91,26 @@ TEST_CASE(
     "the eight dated types record facts; profile, amendment, takedown and dismissal types do not") {
   for (const EventType& t : all_event_types()) {
     CAPTURE(t.name);
-    const bool profile = t.name == "celebrity_registered" || t.name == "celebrity_updated";
-    const bool amendment = t.name == "fact_corrected" || t.name == "fact_retracted";
+    const bool registration = t.name == "celebrity_registered";
+    const bool update = t.name == "celebrity_updated";
+    const bool correction = t.name == "fact_corrected";
+    const bool retraction = t.name == "fact_retracted";
+    const bool profile = registration || update;
+    const bool amendment = correction || retraction;
     const bool takedown = t.name == "content_taken_down";
     const bool dismissal = t.name == "finding_dismissed";
     CHECK(t.records_fact() == !(profile || amendment || takedown || dismissal));
+    CHECK(t.sets_profile() == profile);
+    CHECK(t.amends() == amendment);
     CHECK(t.names_fact() == (amendment || takedown));
     CHECK(t.admin_only == takedown);
     CHECK(role_of(t.name) == t.role);
-    if (profile) CHECK(t.role == EventRole::profile);
-    if (amendment) CHECK(t.role == EventRole::amendment);
-    if (takedown) CHECK(t.role == EventRole::takedown);
-    if (dismissal) CHECK(t.role == EventRole::dismissal);
+    CHECK((t.role == EventRole::registration) == registration);
+    CHECK((t.role == EventRole::profile_update) == update);
+    CHECK((t.role == EventRole::correction) == correction);
+    CHECK((t.role == EventRole::retraction) == retraction);
+    CHECK((t.role == EventRole::takedown) == takedown);
+    CHECK((t.role == EventRole::dismissal) == dismissal);
     if (profile || amendment || takedown || dismissal) {
       CHECK(t.occurred == OccurredRule::absent);
     } else if (t.name == "live_event_held") {
@@ -111,6 +119,19 @@ TEST_CASE(
       CHECK(t.occurred == OccurredRule::required);
     }
   }
+}
+
+TEST_CASE("every role but fact belongs to exactly one type, which type_of_role names") {
+  for (EventRole role : {EventRole::registration, EventRole::profile_update, EventRole::correction,
+                         EventRole::retraction, EventRole::takedown, EventRole::dismissal}) {
+    const auto n = std::count_if(all_event_types().begin(), all_event_types().end(),
+                                 [&](const EventType& t) { return t.role == role; });
+    CHECK(n == 1);
+    CHECK(type_of_role(role).role == role);
+  }
+  CHECK(type_of_role(EventRole::registration).name == "celebrity_registered");
+  CHECK(type_of_role(EventRole::profile_update).name == "celebrity_updated");
+  CHECK(type_of_role(EventRole::takedown).name == "content_taken_down");
 }
 
 TEST_CASE("finding_dismissed names a finding by its UUID and gives a reason") {

@@ -566,4 +566,22 @@ Result<std::vector<NewEvent>> validate_request_body(const Json& body) {
   return events;
 }
 
+Status validate_stored_event(const Event& e) {
+  Errors out;
+  if (!is_valid_slug(e.stream)) out.push_back({"/stream", "must be a celebrity id"});
+  if (normalize_uuid(e.id) != e.id)
+    out.push_back({"/id", "must be a UUID in lower-case canonical form"});
+  if (!e.taken_down()) {
+    Json j = content_of(e);
+    j["id"] = e.id;
+    auto checked = validate_new_event(j, "");
+    if (!checked) {
+      for (const FieldError& f : checked.status().errors())
+        if (f.pointer != "/id") out.push_back(f);
+    }
+  }
+  if (out.empty()) return Status::ok();
+  return Status::invalid("the event is invalid", std::move(out));
+}
+
 }  // namespace starlog::domain

@@ -49,6 +49,14 @@ Result<NewEvent> validate_new_event(const Json& j, const std::string& at);
 // Status::invalid with every error of every event otherwise.
 Result<std::vector<NewEvent>> validate_request_body(const Json& body);
 
+// Validates a stored event read back from an export (`starlog import
+// --restore`) as an append would have validated it: its stream is a
+// celebrity id, its id a canonical UUID, its type one of the table and its
+// content valid for that type. An erased event has no content left: only
+// its stream and id are checked. Status::invalid with every error, pointers
+// as for one event ("/type", "/data/title").
+Status validate_stored_event(const Event& e);
+
 // True for a celebrity id slug: ^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$
 bool is_valid_slug(std::string_view id);
 

@@ -505,3 +505,60 @@ TEST_CASE("every demo event validates once its stream is taken out") {
   }
 }
 #endif
+
+namespace {
+Event stored_album() {
+  Event e;
+  e.id = kId;
+  e.stream = "kanye-west";
+  e.version = 2;
+  e.position = 7;
+  e.type = "album_released";
+  e.occurred = "2021-08-29";
+  e.data = {{"title", "Donda"}, {"label", "GOOD Music"}};
+  return e;
+}
+std::vector<FieldError> stored_errors(const Event& e) {
+  Status s = validate_stored_event(e);
+  if (s) return {};
+  CHECK(s.code() == Code::invalid);
+  return s.errors();
+}
+}  // namespace
+
+TEST_CASE("a stored event is validated as an append would be: stream, id, type and content") {
+  CHECK(validate_stored_event(stored_album()));
+
+  Event unknown = stored_album();
+  unknown.type = "album_leaked";
+  CHECK(has_pointer(stored_errors(unknown), "/type"));
+
+  Event no_title = stored_album();
+  no_title.data.erase("title");
+  CHECK(has_pointer(stored_errors(no_title), "/data/title"));
+
+  Event undated = stored_album();
+  undated.occurred.reset();
+  CHECK(has_pointer(stored_errors(undated), "/occurred"));
+
+  Event bad_stream = stored_album();
+  bad_stream.stream = "Kanye West";
+  CHECK(has_pointer(stored_errors(bad_stream), "/stream"));
+
+  Event upper_id = stored_album();
+  upper_id.id = "0190F7F4-3C1E-7A2B-9D4E-5B6C7D8E9F00";
+  const auto id_errors = stored_errors(upper_id);
+  CHECK(id_errors.size() == 1);
+  CHECK(has_pointer(id_errors, "/id"));
+}
+
+TEST_CASE("an erased stored event has no content to check, only its stream and id") {
+  Event erased = stored_album();
+  erased.type.clear();
+  erased.occurred.reset();
+  erased.data = Json::object();
+  erased.erasure = Erasure{std::string(64, 'a'), kId, {}, {}, {}};
+  CHECK(validate_stored_event(erased));
+  erased.id = "not-a-uuid";
+  CHECK(has_pointer(stored_errors(erased), "/id"));
+}

@@ -75,10 +75,11 @@ std::vector<FieldError> validate_fact_content(const Fact& f, const std::string& 
 }
 
 Status apply_amendment(Fact& f, const Event& e) {
+  const auto role = role_of(e.type);
   if (f.retraction) {
     return Status::conflict("fact " + f.id + " was retracted by event " + f.retraction->event_id +
                             " and cannot be " +
-                            (e.type == "fact_retracted" ? "retracted again" : "corrected"));
+                            (role == EventRole::retraction ? "retracted again" : "corrected"));
   }
   Amendment a;
   a.event_id = e.id;
@@ -88,11 +89,11 @@ Status apply_amendment(Fact& f, const Event& e) {
   a.recorded_by = e.recorded_by;
   a.position = e.position;
 
-  if (e.type == "fact_retracted") {
+  if (role == EventRole::retraction) {
     f.retraction = std::move(a);
     return Status::ok();
   }
-  if (e.type != "fact_corrected") {
+  if (role != EventRole::correction) {
     return Status::invalid("not an amendment",
                            {{"/type", "a " + e.type + " event does not amend a fact"}});
   }
@@ -119,11 +120,12 @@ void apply_profile_event(Profile& p, const Event& e) {
     auto it = d.find(k);
     return it != d.end() && it->is_array() ? &*it : nullptr;
   };
-  if (e.type == "celebrity_registered") {
+  const auto role = role_of(e.type);
+  if (role == EventRole::registration) {
     // Registration is the stream's first event: it states the whole profile.
     p = Profile{};
     p.id = e.stream;
-  } else if (e.type != "celebrity_updated") {
+  } else if (role != EventRole::profile_update) {
     return;
   }
   if (p.id.empty()) p.id = e.stream;
@@ -140,7 +142,7 @@ std::vector<std::string> participants_given(const Event& e) {
   const Json* list = nullptr;
   if (role == EventRole::fact) {
     list = &e.participants;
-  } else if (e.type == "fact_corrected") {
+  } else if (role == EventRole::correction) {
     auto c = e.data.find("changes");
     if (c != e.data.end() && c->is_object()) {
       auto p = c->find("participants");

@@ -203,20 +203,21 @@ Status TimelineProjection::apply(const Event& e, PendingRows& rows) {
     // Every event sets its own stream's profile (at least its version).
     Touched touched{e.stream};
     // An erased event folds as its header: no role, so only the version below.
-    const auto role = e.taken_down() ? std::nullopt : domain::role_of(e.type);
-    if (role == domain::EventRole::profile) {
+    const domain::EventType* type = e.taken_down() ? nullptr : domain::find_event_type(e.type);
+    const bool sets_profile = type && type->sets_profile();
+    if (sets_profile) {
       s = set_profile(e, rows, subset, touched);
-    } else if (role == domain::EventRole::amendment) {
+    } else if (type && type->amends()) {
       s = apply_amendment(e, rows, subset, touched);
-    } else if (role == domain::EventRole::takedown) {
+    } else if (type && type->role == domain::EventRole::takedown) {
       s = apply_takedown(e, rows, subset, touched);
-    } else if (role == domain::EventRole::fact) {
+    } else if (type && type->records_fact()) {
       s = record_fact(e, rows, subset, touched);
-    } else if (role == domain::EventRole::dismissal && !subset) {
+    } else if (type && type->role == domain::EventRole::dismissal && !subset) {
       s = findings::dismissed(rows, e);
     }
     if (!s) return s;
-    if (role != domain::EventRole::profile) {
+    if (!sets_profile) {
       s = add_to_profile(rows, e.stream, subset, [&](Json& p) { p["version"] = e.version; });
       if (!s) return s;
     }

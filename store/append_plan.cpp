@@ -160,4 +160,34 @@ Result<bool> check_restored(const Event& e, const LogHead& head, std::int64_t st
   return false;
 }
 
+Status check_restored_rules(const Event& e, std::size_t index, domain::LogView& log) {
+  if (e.taken_down()) return Status::ok();
+  const std::string at = "/" + std::to_string(index);
+  const std::string refused = "restore refused at position " + std::to_string(e.position) +
+                              ": event " + e.id + " breaks an append rule";
+  if (domain::role_of(e.type) == domain::EventRole::takedown) {
+    const auto history = log.fact_events(e.fact_id());
+    if (!history.empty() && history.front().taken_down() &&
+        (history.front().erasure->by.empty() || history.front().erasure->by == e.id)) {
+      if (history.front().stream == e.stream) return Status::ok();
+      return Status::invalid(refused,
+                             {{at + "/data/fact_id",
+                               "event " + e.fact_id() + " is not a fact of stream " + e.stream}});
+    }
+  }
+  domain::NewEvent n;
+  n.id = e.id;
+  n.type = e.type;
+  n.occurred = e.occurred;
+  n.data = e.data;
+  n.participants = e.participants;
+  n.sources = e.sources;
+  Status s = domain::check_append_rules(e.stream, e.version - 1, {n}, false, log);
+  if (s) return s;
+  std::vector<FieldError> errors;
+  for (const auto& f : s.errors()) errors.push_back({at + f.pointer, f.message});
+  if (errors.empty()) errors.push_back({at, s.message()});
+  return Status::invalid(refused, std::move(errors));
+}
+
 }  // namespace starlog::store

@@ -83,4 +83,15 @@ Result<AppendPlan> plan_append(const AppendRequest& request, AppendLog& log, dom
 Result<bool> check_restored(const domain::Event& e, const LogHead& head,
                             std::int64_t stream_version, const std::optional<StoredId>& stored);
 
+// The append rules (domain/append_rules.h) a restored event must keep,
+// checked after check_restored against the log as it stands, the restore's
+// earlier events written: an export is refused if an append could not have
+// written it. An erased event has no content left to check. A takedown
+// whose fact the export already holds erased (by no other takedown) is
+// checked only for naming a fact of its own stream. `index`: the event's
+// place in the restore. invalid, or ok; each error's pointer starts with
+// "/index" (as in a batch), a rule that an append answers with a conflict
+// included.
+Status check_restored_rules(const domain::Event& e, std::size_t index, domain::LogView& log);
+
 }  // namespace starlog::store

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -275,6 +276,59 @@ TEST_CASE_TEMPLATE("restore rebuilds the identical chain, skips what is stored, 
   tampered.data["title"] = "Y";
   CHECK(gap.store.restore({exported[0], tampered}).code() == Code::corrupt);
   CHECK(gap.store.head() == 0);  // all or nothing
+}
+
+TEST_CASE_TEMPLATE(
+    "restore refuses a well-chained event an append would refuse, by its index, and writes "
+    "nothing",
+    B, BACKENDS) {
+  B from;
+  ok(from, request("a", {registered(1, "A")}));
+  ok(from, request("a", {album(2, "X"), album(3, "Y")}));
+  std::vector<Event> exported;
+  for (const Event& e : all(from)) exported.push_back(*domain::event_from_json(domain::to_json(e)));
+  // Event 2 of 3 edited, and the chain recomputed from it on.
+  auto rechained = [&](const std::function<void(Event&)>& edit) {
+    std::vector<Event> out = exported;
+    edit(out[1]);
+    for (std::size_t i = 1; i < out.size(); ++i)
+      out[i].hash = domain::chain_hash(out[i - 1].hash, out[i], domain::content_digest(out[i]));
+    return out;
+  };
+  struct Case {
+    const char* name;
+    std::function<void(Event&)> edit;
+    std::string pointer;
+  };
+  const Case cases[] = {
+      {"a second registration",
+       [](Event& e) {
+         e.type = "celebrity_registered";
+         e.occurred.reset();
+         e.data = {{"name", "Again"}};
+       },
+       "/1/type"},
+      {"an unregistered participant", [](Event& e) { e.participants = with("nobody"); },
+       "/1/participants/0/celebrity"},
+      {"a correction of an unknown fact",
+       [](Event& e) {
+         e.type = "fact_corrected";
+         e.occurred.reset();
+         e.data = {{"fact_id", uuid(99)}, {"changes", {{"data", {{"title", "Z"}}}}}};
+       },
+       "/1/data/fact_id"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(std::string(c.name));
+    B to;
+    Status s = to.store.restore(rechained(c.edit));
+    CHECK(s.code() == Code::invalid);
+    CHECK(s.message().find("restore refused at position 2") == 0);
+    REQUIRE(!s.errors().empty());
+    CHECK(s.errors()[0].pointer == c.pointer);
+    CHECK(to.store.head() == 0);  // all or nothing
+    CHECK(all(to).empty());
+  }
 }
 
 }  // namespace

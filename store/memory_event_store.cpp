@@ -1,7 +1,7 @@
 #include "store/memory_event_store.h"
 
 #include <algorithm>
-#include <unordered_set>
+#include <tuple>
 
 #include "domain/event_types.h"
 #include "domain/event_validation.h"
@@ -144,36 +144,29 @@ Status MemoryEventStore::restore(const std::vector<Event>& events) {
   std::int64_t head = 0;
   {
     std::lock_guard lock(mu_);
-    // All or nothing: check every event against the log as it would stand.
+    // All or nothing, as the SQLite store's transaction: each event is
+    // written once checked (the rules of later ones see it), and the state
+    // from before is put back on a refusal.
+    auto saved = std::make_tuple(log_, digests_, by_id_, versions_, by_fact_, participant_facts_,
+                                 last_takedown_);
+    const std::size_t before = log_.size();
     Log log(*this);
-    auto at = log.head();
-    LogHead h = *at;
-    std::map<std::string, std::int64_t, std::less<>> versions;
-    std::vector<const Event*> added;
-    std::unordered_set<std::string_view> ids;
-    for (const Event& e : events) {
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const Event& e = events[i];
       auto stored = log.stored(e.id);
-      if (!stored->has_value() && ids.count(e.id)) {
-        return Status::corrupt("restore refused at position " + std::to_string(e.position) +
-                               ": event " + e.id + " appears twice");
+      auto skip = check_restored(e, *log.head(), version_of(e.stream), *stored);
+      Status s = skip.ok() ? Status::ok() : skip.status();
+      if (s && !*skip) s = check_restored_rules(e, i, log);
+      if (!s) {
+        std::tie(log_, digests_, by_id_, versions_, by_fact_, participant_facts_, last_takedown_) =
+            std::move(saved);
+        return s;
       }
-      auto v = versions.find(e.stream);
-      const std::int64_t version = v != versions.end() ? v->second : version_of(e.stream);
-      auto skip = check_restored(e, h, version, *stored);
-      if (!skip.ok()) return skip.status();
       if (*skip) continue;
-      versions[e.stream] = e.version;
-      ids.insert(e.id);
-      h.position = e.position;
-      h.hash = e.hash;
-      h.recorded_at_ms = e.recorded_at.time_since_epoch().count();
-      added.push_back(&e);
+      write(e, domain::content_digest(e));
+      if (is_takedown(e)) erase(e.fact_id());
     }
-    for (const Event* e : added) {
-      write(*e, domain::content_digest(*e));
-      if (is_takedown(*e)) erase(e->fact_id());
-    }
-    if (!added.empty()) head = log_.back().position;
+    if (log_.size() > before) head = log_.back().position;
   }
   if (head > 0) notify(head);
   return Status::ok();

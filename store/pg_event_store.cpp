@@ -441,7 +441,8 @@ Status PgEventStore::restore(const std::vector<Event>& events) {
       auto head = query_head(c);
       if (!head.ok()) return head.status();
       WriterLog log(c);
-      for (const Event& e : events) {
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        const Event& e = events[i];
         auto stored = log.stored(e.id);
         if (!stored.ok()) return stored.status();
         const std::int64_t version = log.stream_version(e.stream);
@@ -449,7 +450,9 @@ Status PgEventStore::restore(const std::vector<Event>& events) {
         auto skip = check_restored(e, *head, version, *stored);
         if (!skip.ok()) return skip.status();
         if (*skip) continue;
-        if (Status i = insert_event(c, e, domain::content_digest(e)); !i) return i;
+        if (Status r = check_restored_rules(e, i, log); !r) return r;
+        if (Status f = log.failure(); !f) return f;
+        if (Status w = insert_event(c, e, domain::content_digest(e)); !w) return w;
         if (domain::role_of(e.type) == domain::EventRole::takedown && !e.taken_down()) {
           if (Status x = erase_fact(c, e.fact_id()); !x) return x;
           erased = true;

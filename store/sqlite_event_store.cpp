@@ -449,7 +449,8 @@ Status SqliteEventStore::restore_locked(SqliteConnection& w,
   WriterLog log(w);
   std::int64_t count = 0;
   bool erased = false;
-  for (const Event& e : events) {
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
     auto stored = log.stored(e.id);
     if (!stored.ok()) return stored.status();
     const std::int64_t version = log.stream_version(e.stream);
@@ -457,6 +458,8 @@ Status SqliteEventStore::restore_locked(SqliteConnection& w,
     auto skip = check_restored(e, *head, version, *stored);
     if (!skip.ok()) return skip.status();
     if (*skip) continue;
+    if (Status r = check_restored_rules(e, i, log); !r) return r;
+    if (Status f = log.failure(); !f) return f;
     if (Status s = insert_event(w, e, domain::content_digest(e)); !s) return s;
     // An export holds erased events already erased; one made by joining
     // exports of different times may not, so a takedown erases here too.
