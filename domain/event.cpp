@@ -151,6 +151,17 @@ Json content(const std::string& type, const std::optional<std::string>& occurred
 }
 }  // namespace
 
+NewEvent as_new_event(const Event& e) {
+  NewEvent n;
+  n.id = e.id;
+  n.type = e.type;
+  n.occurred = e.occurred;
+  n.data = e.data;
+  n.participants = e.participants;
+  n.sources = e.sources;
+  return n;
+}
+
 Json content_of(const Event& e) {
   return content(e.type, e.occurred, e.data, e.participants, e.sources);
 }

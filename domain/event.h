@@ -71,6 +71,10 @@ Json to_json(const Event& e);
 // Status::malformed on a missing or wrongly typed field.
 Result<Event> event_from_json(const Json& j);
 
+// The content of a stored event as an append would have received it (id,
+// type, occurred, data, participants, sources), for checking it again.
+NewEvent as_new_event(const Event& e);
+
 // The content part of an event, as digested by the hash chain and compared
 // for idempotency: {"type","occurred"?,"data","participants","sources"}.
 Json content_of(const Event& e);

@@ -9,13 +9,14 @@ Follower::Follower(Projector& projector, store::EventStore& log,
       log_(log),
       on_error_(std::move(on_error)),
       batch_(batch),
-      wanted_(start == Start::folding) {
+      worker_([this] { return fold(); }, start == Start::folding
+                                             ? domain::BackgroundWorker::Start::woken
+                                             : domain::BackgroundWorker::Start::idle) {
   link_->follower = this;
   log_.on_commit([link = link_](std::int64_t) {
     std::lock_guard lock(link->mu);
     if (link->follower) link->follower->wake();
   });
-  thread_ = std::thread([this] { loop(); });
 }
 
 Follower::~Follower() {
@@ -27,18 +28,11 @@ Follower::~Follower() {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
-  wake_cv_.notify_all();
   fold_cv_.notify_all();
-  thread_.join();
+  worker_.stop();
 }
 
-void Follower::wake() {
-  {
-    std::lock_guard lock(mu_);
-    wanted_ = true;
-  }
-  wake_cv_.notify_one();
-}
+void Follower::wake() { worker_.wake(); }
 
 void Follower::on_folded(std::function<void(std::int64_t position)> folded) {
   std::lock_guard lock(folded_mu_);
@@ -54,44 +48,28 @@ bool Follower::wait_for(std::int64_t position, std::chrono::steady_clock::durati
   }) && projector_.position() >= position;
 }
 
-void Follower::loop() {
-  std::unique_lock lock(mu_);
-  for (;;) {
-    wake_cv_.wait(lock, [this] { return wanted_ || stop_; });
-    if (stop_) return;
-    wanted_ = false;
-    const std::int64_t before = projector_.position();
-    lock.unlock();
-    // Readers are told after every commit, not only at the end of a long
-    // catch-up (the lock makes a reader's check-then-sleep atomic).
-    auto at = projector_.catch_up(
-        [this](std::int64_t, std::int64_t) {
-          { std::lock_guard told(mu_); }
-          fold_cv_.notify_all();
-        },
-        Projector::kHead, batch_);
-    lock.lock();
+domain::BackgroundWorker::Next Follower::fold() {
+  const std::int64_t before = projector_.position();
+  // Readers are told after every commit, not only at the end of a long
+  // catch-up (the lock makes a reader's check-then-sleep atomic).
+  auto tell_readers = [this] {
+    { std::lock_guard told(mu_); }
     fold_cv_.notify_all();
-    if (!at.ok()) {
-      lock.unlock();
-      if (on_error_) on_error_(at.status());
-      lock.lock();
-      // Retried after kRetryAfter, or sooner when woken (a commit, a read).
-      wake_cv_.wait_for(lock, kRetryAfter, [this] { return stop_ || wanted_; });
-      if (stop_) return;
-      wanted_ = true;
-    } else {
-      if (*at < log_.head()) wanted_ = true;  // appended while folding
-      if (*at > before) {
-        lock.unlock();
-        {
-          std::lock_guard calling(folded_mu_);
-          if (on_folded_) on_folded_(*at);
-        }
-        lock.lock();
-      }
-    }
+  };
+  auto at = projector_.catch_up([&](std::int64_t, std::int64_t) { tell_readers(); },
+                                Projector::kHead, batch_);
+  tell_readers();
+  if (!at.ok()) {
+    if (on_error_) on_error_(at.status());
+    // Retried after kRetryAfter, or sooner when woken (a commit, a read).
+    return kRetryAfter;
   }
+  if (*at > before) {
+    std::lock_guard calling(folded_mu_);
+    if (on_folded_) on_folded_(*at);
+  }
+  if (*at < log_.head()) return std::chrono::milliseconds(0);  // appended while folding
+  return std::nullopt;
 }
 
 }  // namespace starlog::projections

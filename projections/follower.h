@@ -23,8 +23,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 
+#include "domain/background_worker.h"
 #include "domain/status.h"
 #include "projections/projector.h"
 #include "store/event_store.h"
@@ -64,19 +64,18 @@ class Follower {
   void on_folded(std::function<void(std::int64_t position)> folded);
 
  private:
-  void loop();
+  // One catch-up, on the worker's thread.
+  domain::BackgroundWorker::Next fold();
 
   Projector& projector_;
   store::EventStore& log_;
   std::function<void(const Status&)> on_error_;
   const std::optional<Projector::Batch> batch_;
   std::mutex mu_;
-  std::condition_variable wake_cv_;              // the thread waits for work
   std::condition_variable fold_cv_;              // readers wait for a position
   std::mutex folded_mu_;                         // held while on_folded_ runs
   std::function<void(std::int64_t)> on_folded_;  // guarded by folded_mu_
-  bool wanted_ = true;
-  bool stop_ = false;
+  bool stop_ = false;                            // guarded by mu_: waiting readers give up
   // What the store's commit listener calls; emptied by the destructor (the
   // store may call its listeners from a thread of its own, and it outlives
   // this object).
@@ -85,7 +84,7 @@ class Follower {
     Follower* follower = nullptr;
   };
   std::shared_ptr<Link> link_ = std::make_shared<Link>();
-  std::thread thread_;  // last: started once the members above exist
+  domain::BackgroundWorker worker_;  // last: started once the members above exist
 };
 
 }  // namespace starlog::projections

@@ -175,14 +175,8 @@ Status check_restored_rules(const Event& e, std::size_t index, domain::LogView& 
                                "event " + e.fact_id() + " is not a fact of stream " + e.stream}});
     }
   }
-  domain::NewEvent n;
-  n.id = e.id;
-  n.type = e.type;
-  n.occurred = e.occurred;
-  n.data = e.data;
-  n.participants = e.participants;
-  n.sources = e.sources;
-  Status s = domain::check_append_rules(e.stream, e.version - 1, {n}, false, log);
+  Status s =
+      domain::check_append_rules(e.stream, e.version - 1, {domain::as_new_event(e)}, false, log);
   if (s) return s;
   std::vector<FieldError> errors;
   for (const auto& f : s.errors()) errors.push_back({at + f.pointer, f.message});

@@ -299,29 +299,10 @@ PgEventStore::~PgEventStore() {
 }
 
 void PgEventStore::commit_queued(const std::vector<Pending*>& mine) {
-  if (mine.empty()) return;
-  std::unique_lock lock(queue_mutex_);
-  for (Pending* p : mine) queue_.push_back(p);
-  Pending* const last_of_mine = mine.back();
-  while (!last_of_mine->done) {
-    if (leading_) {
-      queue_cv_.wait(lock);
-      continue;
-    }
-    leading_ = true;
-    std::vector<Pending*> group;
-    while (!queue_.empty() && group.size() < kMaxGroup) {
-      group.push_back(queue_.front());
-      queue_.pop_front();
-    }
-    lock.unlock();
+  group_commit_.run(mine, [this](const std::vector<Pending*>& group) {
     const std::int64_t head = commit_group(group);
     if (head > 0) notify(head);
-    lock.lock();
-    for (Pending* p : group) p->done = true;
-    leading_ = false;
-    queue_cv_.notify_all();
-  }
+  });
 }
 
 std::int64_t PgEventStore::commit_group(const std::vector<Pending*>& group) {

@@ -27,7 +27,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -37,6 +36,7 @@
 
 #include "domain/clock.h"
 #include "store/event_store.h"
+#include "store/group_commit.h"
 
 namespace starlog::store {
 
@@ -106,10 +106,7 @@ class PgEventStore final : public EventStore {
   bool head_querying_ = false;
   std::int64_t head_answer_ = 0;  // what the last finished query found
 
-  std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::deque<Pending*> queue_;
-  bool leading_ = false;
+  GroupCommit<Pending> group_commit_{kMaxGroup};
 
   std::mutex listeners_mutex_;
   std::vector<std::shared_ptr<const std::function<void(std::int64_t)>>> listeners_;

@@ -277,32 +277,10 @@ struct SqliteEventStore::Pending {
 };
 
 void SqliteEventStore::commit_queued(const std::vector<Pending*>& mine) {
-  if (mine.empty()) return;
-  std::unique_lock lock(queue_mutex_);
-  for (Pending* p : mine) queue_.push_back(p);
-  // In FIFO order, so the last of mine is done after all the others.
-  Pending* const last_of_mine = mine.back();
-  while (!last_of_mine->done) {
-    if (leading_) {
-      queue_cv_.wait(lock);
-      continue;
-    }
-    // No commit in progress: lead one for everything queued, mine included
-    // (they are in the queue until a leader takes them).
-    leading_ = true;
-    std::vector<Pending*> group;
-    while (!queue_.empty() && group.size() < kMaxGroup) {
-      group.push_back(queue_.front());
-      queue_.pop_front();
-    }
-    lock.unlock();
+  group_commit_.run(mine, [this](const std::vector<Pending*>& group) {
     const std::int64_t head = commit_group(group);
     if (head > 0) notify(head);
-    lock.lock();
-    for (Pending* p : group) p->done = true;
-    leading_ = false;
-    queue_cv_.notify_all();
-  }
+  });
 }
 
 Result<AppendResult> SqliteEventStore::append(const AppendRequest& request) {

@@ -24,9 +24,7 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -37,6 +35,7 @@
 
 #include "domain/clock.h"
 #include "store/event_store.h"
+#include "store/group_commit.h"
 #include "store/sqlite_database.h"
 
 namespace starlog::store {
@@ -104,10 +103,7 @@ class SqliteEventStore final : public EventStore {
   // attempt): tried again after each later commit until it is.
   std::atomic<bool> purge_pending_{false};
 
-  std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::deque<Pending*> queue_;
-  bool leading_ = false;
+  GroupCommit<Pending> group_commit_{kMaxGroup};
   std::atomic<std::int64_t> groups_{0}, grouped_requests_{0};
 
   std::mutex listeners_mutex_;

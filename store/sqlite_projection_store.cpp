@@ -124,20 +124,20 @@ Status retire(SqliteConnection& c, std::string_view name, const std::string& old
 
 }  // namespace
 
+// Small transactions with a pause between them, so that appends waiting for
+// the writer get it between two; a failure waits for the next wake-up. The
+// first run deletes rows a previous process left in the trash.
 SqliteProjectionStore::SqliteProjectionStore(std::shared_ptr<SqliteDatabase> db)
-    : db_(std::move(db)) {
-  sweeper_ = std::thread([this] { sweeper_loop(); });
-  wake_sweeper();  // rows a previous process left in the trash
-}
+    : db_(std::move(db)),
+      sweeper_(
+          [this]() -> domain::BackgroundWorker::Next {
+            auto more = sweep_some(kSweepRowsPerTransaction);
+            if (!more.ok() || !*more) return std::nullopt;
+            return kSweepPause;
+          },
+          domain::BackgroundWorker::Start::woken) {}
 
-SqliteProjectionStore::~SqliteProjectionStore() {
-  {
-    std::lock_guard lock(sweep_mu_);
-    sweep_stop_ = true;
-  }
-  sweep_cv_.notify_all();
-  sweeper_.join();
-}
+SqliteProjectionStore::~SqliteProjectionStore() { sweeper_.stop(); }
 
 Result<std::unique_ptr<SqliteProjectionStore>> SqliteProjectionStore::open(
     std::shared_ptr<SqliteDatabase> db) {
@@ -260,7 +260,7 @@ Status SqliteProjectionStore::drop(std::string_view projection) {
     return txn.commit();
   });
   generation_.fetch_add(1, std::memory_order_acq_rel);
-  if (s) wake_sweeper();
+  if (s) sweeper_.wake();
   return s;
 }
 
@@ -293,7 +293,7 @@ Status SqliteProjectionStore::rename(std::string_view from, std::string_view to)
     return txn.commit();
   });
   generation_.fetch_add(1, std::memory_order_acq_rel);
-  if (s) wake_sweeper();
+  if (s) sweeper_.wake();
   return s;
 }
 
@@ -329,32 +329,6 @@ Status SqliteProjectionStore::sweep() {
     auto more = sweep_some(kSweepRowsPerTransaction);
     if (!more.ok()) return more.status();
     if (!*more) return Status::ok();
-  }
-}
-
-void SqliteProjectionStore::wake_sweeper() {
-  {
-    std::lock_guard lock(sweep_mu_);
-    sweep_wanted_ = true;
-  }
-  sweep_cv_.notify_all();
-}
-
-void SqliteProjectionStore::sweeper_loop() {
-  std::unique_lock lock(sweep_mu_);
-  for (;;) {
-    sweep_cv_.wait(lock, [this] { return sweep_wanted_ || sweep_stop_; });
-    if (sweep_stop_) return;
-    sweep_wanted_ = false;
-    // Small transactions with a pause between them, so appends waiting for
-    // the writer get it between two; a failure waits for the next wake-up.
-    while (!sweep_stop_) {
-      lock.unlock();
-      auto more = sweep_some(kSweepRowsPerTransaction);
-      lock.lock();
-      if (!more.ok() || !*more) break;
-      sweep_cv_.wait_for(lock, kSweepPause, [this] { return sweep_stop_; });
-    }
   }
 }
 

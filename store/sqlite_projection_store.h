@@ -23,11 +23,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <thread>
 
+#include "domain/background_worker.h"
 #include "store/projection_store.h"
 #include "store/sqlite_database.h"
 
@@ -76,18 +75,12 @@ class SqliteProjectionStore final : public ProjectionStore {
  private:
   // One transaction of the sweep; false when nothing was left to delete.
   Result<bool> sweep_some(std::int64_t max_rows);
-  void wake_sweeper();
-  void sweeper_loop();
 
   std::shared_ptr<SqliteDatabase> db_;
   // Grown after each commit, drop or rename has committed (the sweeper only
   // deletes rows no name points at: invisible to reads).
   std::atomic<std::uint64_t> generation_{0};
-  std::mutex sweep_mu_;
-  std::condition_variable sweep_cv_;
-  bool sweep_wanted_ = false;
-  bool sweep_stop_ = false;
-  std::thread sweeper_;  // last: started once the members above exist
+  domain::BackgroundWorker sweeper_;  // last: started once the members above exist
 };
 
 }  // namespace starlog::store

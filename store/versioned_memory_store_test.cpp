@@ -105,7 +105,7 @@ TEST_CASE("a long range is scanned a chunk at a time, in both orders, and stops 
   VersionedMemoryStore s;
   std::vector<std::string> keys;
   for (int i = 0; i < 1000; ++i) {
-    char key[8];
+    char key[16];
     std::snprintf(key, sizeof key, "k%04d", i);
     keys.emplace_back(key);
     commit(s, {{key, "v"}}, i + 1);

@@ -34,6 +34,33 @@ Json big_song(const std::string& id) {
 
 const char* kTarget = "/v1/celebrities/full-test/events";
 
+// Appends batches of three big songs until the store answers 507 (at most
+// `attempts` batches): the ids acknowledged, the first refusal and its ids.
+struct Filled {
+  std::vector<std::string> acknowledged;
+  HttpResult full;
+  std::vector<std::string> refused;
+};
+Filled fill_until_full(HttpClient& c, const ServerProcess& server, int attempts) {
+  Filled out;
+  for (int attempt = 0; attempt < attempts && out.full.status != 507; ++attempt) {
+    Json batch = Json::array();
+    std::vector<std::string> ids;
+    for (int k = 0; k < 3; ++k) {
+      ids.push_back(domain::make_uuid_v7());
+      batch.push_back(big_song(ids.back()));
+    }
+    const HttpResult r = c.post_json(kTarget, batch, write_headers(server));
+    if (r.status == 201) {
+      out.acknowledged.insert(out.acknowledged.end(), ids.begin(), ids.end());
+    } else {
+      out.full = r;
+      out.refused = ids;
+    }
+  }
+  return out;
+}
+
 struct StartResult {
   int exit_code = -1;
   std::string output;
@@ -68,23 +95,10 @@ TEST_CASE("a full store answers 507, writes nothing, and takes appends again onc
     const Json reg = {{"type", "celebrity_registered"}, {"data", {{"name", "Full Test"}}}};
     REQUIRE(c.post_json(kTarget, reg, write_headers(server)).status == 201);
 
-    HttpResult full;
-    std::vector<std::string> refused;
-    for (int attempt = 0; attempt < 100 && full.status != 507; ++attempt) {
-      Json batch = Json::array();
-      std::vector<std::string> ids;
-      for (int k = 0; k < 3; ++k) {
-        ids.push_back(domain::make_uuid_v7());
-        batch.push_back(big_song(ids.back()));
-      }
-      const HttpResult r = c.post_json(kTarget, batch, write_headers(server));
-      if (r.status == 201) {
-        acknowledged.insert(acknowledged.end(), ids.begin(), ids.end());
-      } else {
-        full = r;
-        refused = ids;
-      }
-    }
+    Filled filled = fill_until_full(c, server, 100);
+    acknowledged = filled.acknowledged;
+    const HttpResult& full = filled.full;
+    const std::vector<std::string>& refused = filled.refused;
     REQUIRE(full.status == 507);
     CHECK(full.header("content-type") == "application/problem+json");
     CHECK(full.json().at("type") == "https://starlog.dev/problems/storage-full");
@@ -186,24 +200,10 @@ TEST_CASE(
     std::fclose(filler);
   }
 
-  std::vector<std::string> acknowledged;
-  HttpResult full;
-  std::vector<std::string> refused;
-  for (int attempt = 0; attempt < 30 && full.status != 507; ++attempt) {
-    Json batch = Json::array();
-    std::vector<std::string> ids;
-    for (int k = 0; k < 3; ++k) {
-      ids.push_back(domain::make_uuid_v7());
-      batch.push_back(big_song(ids.back()));
-    }
-    const HttpResult r = c.post_json(kTarget, batch, write_headers(server));
-    if (r.status == 201) {
-      acknowledged.insert(acknowledged.end(), ids.begin(), ids.end());
-    } else {
-      full = r;
-      refused = ids;
-    }
-  }
+  Filled filled = fill_until_full(c, server, 30);
+  std::vector<std::string>& acknowledged = filled.acknowledged;
+  const HttpResult& full = filled.full;
+  const std::vector<std::string>& refused = filled.refused;
   CAPTURE(full.body);
   REQUIRE(full.status == 507);
   CHECK(full.json().at("type") == "https://starlog.dev/problems/storage-full");
