@@ -6,17 +6,14 @@ namespace starlog::store {
 
 Result<Checkpoint> MemoryProjectionStore::checkpoint(std::string_view projection) {
   std::lock_guard lock(mu_);
-  auto it = tables_.find(projection);
-  return it == tables_.end() ? Checkpoint{} : it->second.checkpoint;
+  return tables_.checkpoint(projection);
 }
 
 Status MemoryProjectionStore::commit(std::string_view projection,
                                      const std::vector<KvWrite>& writes, Checkpoint checkpoint) {
   std::lock_guard lock(mu_);
-  // Under the lock that reads take too: a read that saw the old generation
-  // may see these rows (never the reverse).
-  generation_.fetch_add(1, std::memory_order_acq_rel);
-  auto& t = tables_[std::string(projection)];
+  tables_.changed();
+  auto& t = tables_.open(projection);
   for (const auto& w : writes) {
     if (w.value)
       t.rows[w.key] = *w.value;
@@ -30,10 +27,10 @@ Status MemoryProjectionStore::commit(std::string_view projection,
 Result<std::optional<std::string>> MemoryProjectionStore::get(std::string_view projection,
                                                               std::string_view key) {
   std::lock_guard lock(mu_);
-  auto t = tables_.find(projection);
-  if (t == tables_.end()) return std::optional<std::string>();
-  auto it = t->second.rows.find(key);
-  if (it == t->second.rows.end()) return std::optional<std::string>();
+  auto* t = tables_.find(projection);
+  if (!t) return std::optional<std::string>();
+  auto it = t->rows.find(key);
+  if (it == t->rows.end()) return std::optional<std::string>();
   return std::optional<std::string>(it->second);
 }
 
@@ -44,14 +41,9 @@ Status MemoryProjectionStore::scan(
   std::vector<std::pair<std::string, std::string>> range;
   {
     std::lock_guard lock(mu_);
-    auto t = tables_.find(projection);
-    if (t == tables_.end()) return Status::ok();
-    auto& rows = t->second.rows;
-    // An upper bound at or below `lower` is an empty range, not a walk off
-    // the end of the map.
-    if (!upper.empty() && upper <= lower) return Status::ok();
-    auto first = rows.lower_bound(lower);
-    auto last = upper.empty() ? rows.end() : rows.lower_bound(upper);
+    auto* t = tables_.find(projection);
+    if (!t) return Status::ok();
+    auto [first, last] = tables_.range(*t, lower, upper);
     for (auto it = first; it != last; ++it) range.emplace_back(it->first, it->second);
   }
   if (reverse) {
@@ -68,26 +60,21 @@ Result<Checkpoint> MemoryProjectionStore::scan_all(
     std::string_view projection,
     const std::function<void(std::string_view key, std::string_view value)>& visit) {
   std::lock_guard lock(mu_);
-  auto t = tables_.find(projection);
-  if (t == tables_.end()) return Checkpoint{};
-  for (const auto& [k, v] : t->second.rows) visit(k, v);
-  return t->second.checkpoint;
+  auto* t = tables_.find(projection);
+  if (!t) return Checkpoint{};
+  for (const auto& [k, v] : t->rows) visit(k, v);
+  return t->checkpoint;
 }
 
 Status MemoryProjectionStore::drop(std::string_view projection) {
   std::lock_guard lock(mu_);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
-  if (auto it = tables_.find(projection); it != tables_.end()) tables_.erase(it);
+  tables_.drop(projection);
   return Status::ok();
 }
 
 Status MemoryProjectionStore::rename(std::string_view from, std::string_view to) {
   std::lock_guard lock(mu_);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
-  auto it = tables_.find(from);
-  Table moved = it == tables_.end() ? Table{} : std::move(it->second);
-  if (it != tables_.end()) tables_.erase(it);
-  tables_[std::string(to)] = std::move(moved);
+  tables_.rename(from, to);
   return Status::ok();
 }
 

@@ -5,10 +5,9 @@
 // Thread-safe (one mutex).
 #pragma once
 
-#include <atomic>
-#include <map>
 #include <mutex>
 
+#include "store/memory_tables.h"
 #include "store/projection_store.h"
 
 namespace starlog::store {
@@ -28,18 +27,11 @@ class MemoryProjectionStore final : public ProjectionStore {
       const std::function<void(std::string_view key, std::string_view value)>& visit) override;
   Status drop(std::string_view projection) override;
   Status rename(std::string_view from, std::string_view to) override;
-  std::optional<std::uint64_t> generation() const override {
-    return generation_.load(std::memory_order_acquire);
-  }
+  std::optional<std::uint64_t> generation() const override { return tables_.generation(); }
 
  private:
-  struct Table {
-    std::map<std::string, std::string, std::less<>> rows;
-    Checkpoint checkpoint;
-  };
   std::mutex mu_;
-  std::atomic<std::uint64_t> generation_{0};  // grown under mu_ by every write
-  std::map<std::string, Table, std::less<>> tables_;
+  MemoryTables<std::string> tables_;  // guarded by mu_
 };
 
 }  // namespace starlog::store

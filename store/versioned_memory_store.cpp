@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -27,19 +28,18 @@ const std::string* VersionedMemoryStore::value_at(const Versions& versions, std:
 
 Result<Checkpoint> VersionedMemoryStore::checkpoint(std::string_view projection) {
   std::shared_lock lock(mu_);
-  auto it = tables_.find(projection);
-  return it == tables_.end() ? Checkpoint{} : it->second.checkpoint;
+  return tables_.checkpoint(projection);
 }
 
 Status VersionedMemoryStore::commit(std::string_view projection, const std::vector<KvWrite>& writes,
                                     Checkpoint checkpoint) {
   std::unique_lock lock(mu_);
-  auto& t = tables_[std::string(projection)];
+  auto& t = tables_.open(projection);
   if (checkpoint.position < t.checkpoint.position)
     return Status::invalid("a versioned store's commits move forward: position " +
                            std::to_string(checkpoint.position) + " after " +
                            std::to_string(t.checkpoint.position));
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  tables_.changed();
   std::size_t added = 0;
   for (const auto& w : writes) {
     auto [it, fresh] = t.rows.try_emplace(w.key);
@@ -57,10 +57,10 @@ Status VersionedMemoryStore::commit(std::string_view projection, const std::vect
 Result<std::optional<std::string>> VersionedMemoryStore::get(std::string_view projection,
                                                              std::string_view key) {
   std::shared_lock lock(mu_);
-  auto t = tables_.find(projection);
-  if (t == tables_.end()) return std::optional<std::string>();
-  auto it = t->second.rows.find(key);
-  if (it == t->second.rows.end() || it->second.empty() || !it->second.back().value)
+  auto* t = tables_.find(projection);
+  if (!t) return std::optional<std::string>();
+  auto it = t->rows.find(key);
+  if (it == t->rows.end() || it->second.empty() || !it->second.back().value)
     return std::optional<std::string>();
   return std::optional<std::string>(*it->second.back().value);
 }
@@ -69,10 +69,10 @@ Result<std::optional<std::string>> VersionedMemoryStore::get_at(std::string_view
                                                                 std::string_view key,
                                                                 std::int64_t position) {
   std::shared_lock lock(mu_);
-  auto t = tables_.find(projection);
-  if (t == tables_.end()) return std::optional<std::string>();
-  auto it = t->second.rows.find(key);
-  if (it == t->second.rows.end()) return std::optional<std::string>();
+  auto* t = tables_.find(projection);
+  if (!t) return std::optional<std::string>();
+  auto it = t->rows.find(key);
+  if (it == t->rows.end()) return std::optional<std::string>();
   const std::string* v = value_at(it->second, position);
   return v ? std::optional<std::string>(*v) : std::optional<std::string>();
 }
@@ -92,16 +92,12 @@ Status VersionedMemoryStore::scan_at(
   // of thousands): map nodes and deque elements stay where they are while
   // commits add to them, so the iterator and the views outlive the lock.
   constexpr std::size_t kChunk = 256;
-  using Iter = std::map<std::string, Versions, std::less<>>::iterator;
-  Iter first, last, it;
+  MemoryTables<Versions>::Rows::iterator first, last, it;
   {
     std::shared_lock lock(mu_);
-    auto t = tables_.find(projection);
-    if (t == tables_.end()) return Status::ok();
-    if (!upper.empty() && upper <= lower) return Status::ok();
-    auto& rows = t->second.rows;
-    first = rows.lower_bound(lower);
-    last = upper.empty() ? rows.end() : rows.lower_bound(upper);
+    auto* t = tables_.find(projection);
+    if (!t) return Status::ok();
+    std::tie(first, last) = tables_.range(*t, lower, upper);
     it = reverse ? last : first;
   }
   std::vector<std::pair<std::string_view, std::string_view>> chunk;
@@ -127,27 +123,22 @@ Result<Checkpoint> VersionedMemoryStore::scan_all(
     std::string_view projection,
     const std::function<void(std::string_view key, std::string_view value)>& visit) {
   std::shared_lock lock(mu_);
-  auto t = tables_.find(projection);
-  if (t == tables_.end()) return Checkpoint{};
-  for (const auto& [k, versions] : t->second.rows)
+  auto* t = tables_.find(projection);
+  if (!t) return Checkpoint{};
+  for (const auto& [k, versions] : t->rows)
     if (!versions.empty() && versions.back().value) visit(k, *versions.back().value);
-  return t->second.checkpoint;
+  return t->checkpoint;
 }
 
 Status VersionedMemoryStore::drop(std::string_view projection) {
   std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
-  if (auto it = tables_.find(projection); it != tables_.end()) tables_.erase(it);
+  tables_.drop(projection);
   return Status::ok();
 }
 
 Status VersionedMemoryStore::rename(std::string_view from, std::string_view to) {
   std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
-  auto it = tables_.find(from);
-  Table moved = it == tables_.end() ? Table{} : std::move(it->second);
-  if (it != tables_.end()) tables_.erase(it);
-  tables_[std::string(to)] = std::move(moved);
+  tables_.rename(from, to);
   return Status::ok();
 }
 
@@ -182,10 +173,10 @@ Result<Checkpoint> VersionedMemoryStore::View::scan_all(
 const std::string* VersionedMemoryStore::View::find(std::string_view projection,
                                                     std::string_view key) {
   std::shared_lock lock(store_.mu_);
-  auto t = store_.tables_.find(projection);
-  if (t == store_.tables_.end()) return nullptr;
-  auto it = t->second.rows.find(key);
-  return it == t->second.rows.end() ? nullptr : value_at(it->second, at_);
+  auto* t = store_.tables_.find(projection);
+  if (!t) return nullptr;
+  auto it = t->rows.find(key);
+  return it == t->rows.end() ? nullptr : value_at(it->second, at_);
 }
 
 Status VersionedMemoryStore::View::drop(std::string_view) { return read_only(); }

@@ -19,9 +19,9 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <shared_mutex>
 
+#include "store/memory_tables.h"
 #include "store/projection_store.h"
 
 namespace starlog::store {
@@ -46,9 +46,7 @@ class VersionedMemoryStore final : public ProjectionStore {
       const std::function<void(std::string_view key, std::string_view value)>& visit) override;
   Status drop(std::string_view projection) override;
   Status rename(std::string_view from, std::string_view to) override;
-  std::optional<std::uint64_t> generation() const override {
-    return generation_.load(std::memory_order_acquire);
-  }
+  std::optional<std::uint64_t> generation() const override { return tables_.generation(); }
 
   // The rows as they stood at `position`: what the last commit with a
   // checkpoint at or before it left. The view borrows this store, which must
@@ -66,10 +64,6 @@ class VersionedMemoryStore final : public ProjectionStore {
   // A deque keeps every version where it is while later ones are added, so
   // a scan's string_views stay valid after the lock is released.
   using Versions = std::deque<Version>;
-  struct Table {
-    std::map<std::string, Versions, std::less<>> rows;
-    Checkpoint checkpoint;
-  };
   // The value `versions` held at `position` (nullptr: none or erased).
   static const std::string* value_at(const Versions& versions, std::int64_t position);
   Status scan_at(std::string_view projection, std::int64_t position, std::string_view lower,
@@ -79,9 +73,8 @@ class VersionedMemoryStore final : public ProjectionStore {
                                             std::int64_t position);
 
   mutable std::shared_mutex mu_;
-  std::atomic<std::uint64_t> generation_{0};
+  MemoryTables<Versions> tables_;  // guarded by mu_
   std::atomic<std::size_t> bytes_{0};
-  std::map<std::string, Table, std::less<>> tables_;
 
  public:
   // A read-only ProjectionStore over the rows at one position. Writes are
