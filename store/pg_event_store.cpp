@@ -264,12 +264,6 @@ auto PgEventStore::with_reader(F&& f) -> decltype(f(std::declval<PgConnection&>(
   return readers_->with(std::forward<F>(f));
 }
 
-struct PgEventStore::Pending {
-  const AppendRequest* request;
-  std::optional<Result<AppendResult>> result;
-  bool done = false;
-};
-
 PgEventStore::PgEventStore(std::string uri, domain::Clock& clock)
     : uri_(std::move(uri)), clock_(clock), readers_(std::make_unique<PgPool>(uri_, kIdleReaders)) {}
 
@@ -385,30 +379,20 @@ std::int64_t PgEventStore::commit_group(const std::vector<Pending*>& group) {
 }
 
 Result<AppendResult> PgEventStore::append(const AppendRequest& request) {
-  if (Status s = precheck_append(request); !s) return s;
-  Pending me{&request, std::nullopt};
-  commit_queued({&me});
-  return std::move(*me.result);
+  return std::move(append_queued(std::span(&request, 1)).front());
 }
 
 std::vector<Result<AppendResult>> PgEventStore::append_all(
     const std::vector<AppendRequest>& requests) {
-  std::vector<Pending> pending(requests.size());
-  std::vector<Pending*> queued;
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    pending[i].request = &requests[i];
-    if (Status s = precheck_append(requests[i]); !s)
-      pending[i].result = s;
-    else
-      queued.push_back(&pending[i]);
-  }
-  commit_queued(queued);
-  std::vector<Result<AppendResult>> out;
-  out.reserve(requests.size());
-  for (Pending& p : pending)
-    out.push_back(p.result ? std::move(*p.result)
-                           : Result<AppendResult>(Status::io_error("event store: no result")));
-  return out;
+  return append_queued(requests);
+}
+
+std::vector<Result<AppendResult>> PgEventStore::append_queued(
+    std::span<const AppendRequest> requests) {
+  return append_each(requests, [this](const std::vector<Pending*>& queued) {
+    commit_queued(queued);
+    return Status::ok();
+  });
 }
 
 Status PgEventStore::restore(const std::vector<Event>& events) {

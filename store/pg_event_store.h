@@ -30,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,6 +38,7 @@
 #include "domain/clock.h"
 #include "store/event_store.h"
 #include "store/group_commit.h"
+#include "store/queued_append.h"
 
 namespace starlog::store {
 
@@ -81,7 +83,9 @@ class PgEventStore final : public EventStore {
   static constexpr std::size_t kMaxGroup = 512;
 
  private:
-  struct Pending;
+  using Pending = QueuedAppend;
+  // append and append_all: each request on its own, through the group commit.
+  std::vector<Result<AppendResult>> append_queued(std::span<const AppendRequest> requests);
   static constexpr std::size_t kIdleReaders = 8;
   PgEventStore(std::string uri, domain::Clock& clock);
 

@@ -270,12 +270,6 @@ Result<std::unique_ptr<SqliteEventStore>> SqliteEventStore::open(std::shared_ptr
   });
 }
 
-struct SqliteEventStore::Pending {
-  const AppendRequest* request;
-  std::optional<Result<AppendResult>> result;
-  bool done = false;
-};
-
 void SqliteEventStore::commit_queued(const std::vector<Pending*>& mine) {
   group_commit_.run(mine, [this](const std::vector<Pending*>& group) {
     const std::int64_t head = commit_group(group);
@@ -283,39 +277,25 @@ void SqliteEventStore::commit_queued(const std::vector<Pending*>& mine) {
   });
 }
 
-Result<AppendResult> SqliteEventStore::append(const AppendRequest& request) {
-  return guarded("event store", [&]() -> Result<AppendResult> {
-    if (Status s = precheck_append(request); !s) return s;
-    Pending me{&request, std::nullopt};
-    commit_queued({&me});
-    // The leader wrote the result before setting `done` under the lock.
-    return std::move(*me.result);
+// Only a throw out of the queue (caught by guarded) leaves a result unset;
+// then it is that error.
+std::vector<Result<AppendResult>> SqliteEventStore::append_queued(
+    std::span<const AppendRequest> requests) {
+  return append_each(requests, [this](const std::vector<Pending*>& queued) {
+    return guarded("event store", [&]() -> Status {
+      commit_queued(queued);
+      return Status::ok();
+    });
   });
+}
+
+Result<AppendResult> SqliteEventStore::append(const AppendRequest& request) {
+  return std::move(append_queued(std::span(&request, 1)).front());
 }
 
 std::vector<Result<AppendResult>> SqliteEventStore::append_all(
     const std::vector<AppendRequest>& requests) {
-  std::vector<Pending> pending(requests.size());
-  std::vector<Pending*> queued;
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    pending[i].request = &requests[i];
-    if (Status s = precheck_append(requests[i]); !s)
-      pending[i].result = s;
-    else
-      queued.push_back(&pending[i]);
-  }
-  Status failed = guarded("event store", [&]() -> Status {
-    commit_queued(queued);
-    return Status::ok();
-  });
-  std::vector<Result<AppendResult>> out;
-  out.reserve(requests.size());
-  // Only a throw out of the queue (caught by guarded: `failed`) leaves a
-  // result unset.
-  const Status unset = failed.is_ok() ? Status::io_error("event store: no result") : failed;
-  for (Pending& p : pending)
-    out.push_back(p.result ? std::move(*p.result) : Result<AppendResult>(unset));
-  return out;
+  return append_queued(requests);
 }
 
 SqliteEventStore::GroupStats SqliteEventStore::group_stats() const {

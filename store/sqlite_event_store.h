@@ -29,6 +29,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,7 @@
 #include "domain/clock.h"
 #include "store/event_store.h"
 #include "store/group_commit.h"
+#include "store/queued_append.h"
 #include "store/sqlite_database.h"
 
 namespace starlog::store {
@@ -80,7 +82,9 @@ class SqliteEventStore final : public EventStore {
   GroupStats group_stats() const;
 
  private:
-  struct Pending;
+  using Pending = QueuedAppend;
+  // append and append_all: each request on its own, through the group commit.
+  std::vector<Result<AppendResult>> append_queued(std::span<const AppendRequest> requests);
   SqliteEventStore(std::shared_ptr<SqliteDatabase> db, domain::Clock& clock)
       : db_(std::move(db)), clock_(clock) {}
 
