@@ -38,15 +38,9 @@ std::string label_value(std::string_view v) {
 }
 
 void header(std::string& out, std::string_view name, std::string_view help, std::string_view type) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
+  for (std::string_view part : std::initializer_list<std::string_view>{
+           "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n"})
+    out += part;
 }
 
 void sample(std::string& out, std::string_view name, std::string_view labels, double v) {

@@ -19,23 +19,17 @@ CREATE INDEX IF NOT EXISTS events_recorded_at ON events(recorded_at);
 // this index with a replay of the whole log. json_tree parses the array
 // once and yields each participant's "celebrity" member directly.
 std::string insert_participants(const std::string& row, const std::string& from) {
-  std::string sql = "INSERT OR IGNORE INTO fact_participants(celebrity, fact_id) SELECT t.value, ";
-  sql += row;
-  sql += ".fact_id FROM ";
-  sql += from;
-  sql += "json_tree(CASE ";
-  sql += row;
-  sql += ".type WHEN 'fact_corrected' THEN json_extract(";
-  sql += row;
-  sql += ".data, '$.changes.participants') ELSE ";
-  sql += row;
-  sql += ".participants END) AS t WHERE ";
-  sql += row;
-  sql += ".fact_id IS NOT NULL AND ";
-  sql += row;
-  sql +=
-      ".type <> 'fact_retracted' AND t.key = 'celebrity' AND t.type = 'text'"
-      " AND t.path LIKE '$[%]'";
+  std::string sql =
+      "INSERT OR IGNORE INTO fact_participants(celebrity, fact_id) SELECT t.value, @.fact_id "
+      "FROM $json_tree(CASE @.type WHEN 'fact_corrected' "
+      "THEN json_extract(@.data, '$.changes.participants') ELSE @.participants END) AS t "
+      "WHERE @.fact_id IS NOT NULL AND @.type <> 'fact_retracted' "
+      "AND t.key = 'celebrity' AND t.type = 'text' AND t.path LIKE '$[%]'";
+  // '@' stands for the row, a '$' before json_tree for the FROM clause
+  // (the other '$'s are JSON paths and stay).
+  sql.replace(sql.find("$json_tree"), 1, from);
+  for (auto at = sql.find('@'); at != std::string::npos; at = sql.find('@', at + row.size()))
+    sql.replace(at, 1, row);
   return sql;
 }
 
