@@ -66,7 +66,8 @@ std::optional<store::Expected> expected_version(const Request& req, std::string&
 
 // The answer refusing a finding_dismissed event of `events` (appended to
 // `stream`), or nullopt: 422 when the finding is not one of the
-// celebrity's, 409 when it is dismissed already (or twice in the batch).
+// celebrity's, 409 when it is dismissed already (or twice in the batch) by
+// an event other than this one.
 std::optional<Response> check_dismissals(Services& s, const Request& req, const std::string& stream,
                                          const std::vector<domain::NewEvent>& events, bool batch) {
   std::set<std::string> seen;
@@ -88,7 +89,12 @@ std::optional<Response> check_dismissals(Services& s, const Request& req, const 
           Status::invalid("no finding with id '" + id + "' about " + stream,
                           {{pointer, "must name one of this celebrity's findings"}}),
           req);
-    if (!(**found).at("dismissal").is_null() || !seen.insert(id).second)
+    const Json& dismissal = (**found).at("dismissal");
+    // A resend of the very event that dismissed it (same id) is the store's
+    // to answer: the stored event (200) or, if its content differs, 409.
+    const bool resent = !events[i].id_generated && dismissal.is_object() &&
+                        dismissal.value("event_id", "") == events[i].id;
+    if ((!dismissal.is_null() && !resent) || !seen.insert(id).second)
       return problem_from_status(Status::conflict("finding '" + id + "' is already dismissed"),
                                  req);
   }

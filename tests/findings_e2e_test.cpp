@@ -124,8 +124,11 @@ TEST_CASE("the demo's wrong age is a finding; a correction removes it, a dismiss
   CHECK(malformed.status == 422);
   CHECK(head_of(c) == at);
 
-  // The editor dismisses it: hidden, shown with include=dismissed.
-  auto dismissed = c.post_json("/v1/celebrities/north-west/events", dismissal(id), editor);
+  // The editor dismisses it (naming the event's id, as a client that may
+  // retry does): hidden, shown with include=dismissed.
+  Json named = dismissal(id);
+  named["id"] = "0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b";
+  auto dismissed = c.post_json("/v1/celebrities/north-west/events", named, editor);
   REQUIRE_MESSAGE(dismissed.status == 201, dismissed.body);
   CHECK(c.get("/v1/celebrities/north-west/findings").json().at("items").empty());
   auto shown = c.get("/v1/celebrities/north-west/findings?include=dismissed").json().at("items");
@@ -133,7 +136,19 @@ TEST_CASE("the demo's wrong age is a finding; a correction removes it, a dismiss
   CHECK(shown[0].at("id") == id);
   CHECK(shown[0].at("dismissal").at("reason") == "the report means 2023");
   CHECK(shown[0].at("dismissal").at("by") == "alice");
+  const std::int64_t after = head_of(c);
+  // A resend of that very event (a retry after a lost answer) is answered
+  // with the stored event, 200, nothing written; another event under that
+  // id, or another dismissal of the finding, is 409.
+  auto again = c.post_json("/v1/celebrities/north-west/events", named, editor);
+  CHECK_MESSAGE(again.status == 200, again.body);
+  CHECK(again.json().at("events")[0].at("position") ==
+        dismissed.json().at("events")[0].at("position"));
+  Json changed = named;
+  changed["data"]["reason"] = "another reason";
+  CHECK(c.post_json("/v1/celebrities/north-west/events", changed, editor).status == 409);
   CHECK(c.post_json("/v1/celebrities/north-west/events", dismissal(id), editor).status == 409);
+  CHECK(head_of(c) == after);
 }
 
 TEST_CASE("findings page with a stable cursor across all celebrities") {
